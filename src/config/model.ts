@@ -1,0 +1,112 @@
+/**
+ * The plain data that the config loader produces from compose.yml, the color
+ * overlays and the settings. Everything downstream (planning, the Docker
+ * adapter) reads these types and never the YAML.
+ */
+
+export const COLORS = ['blue', 'green'] as const;
+export type Color = (typeof COLORS)[number];
+
+export function otherColor(color: Color): Color {
+  return color === 'blue' ? 'green' : 'blue';
+}
+
+export interface PortMapping {
+  /** Host address to publish on; undefined means Docker's default (all addresses). */
+  hostIp: string | undefined;
+  /** Host port; undefined means an ephemeral port chosen by Docker. */
+  hostPort: number | undefined;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface VolumeMount {
+  type: 'volume' | 'bind' | 'tmpfs';
+  /** Named volume key (as in the top-level `volumes:`), an absolute host path for binds, undefined for anonymous/tmpfs. */
+  source: string | undefined;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface NetworkAttachment {
+  /** Key of the network in the top-level `networks:` section (`default` for the implicit one). */
+  key: string;
+  aliases: string[];
+}
+
+/** A Docker healthcheck, durations in milliseconds. `test` is in Docker's form: ["CMD", ...], ["CMD-SHELL", "..."] or ["NONE"]. */
+export interface Healthcheck {
+  test: string[];
+  intervalMs: number | undefined;
+  timeoutMs: number | undefined;
+  retries: number | undefined;
+  startPeriodMs: number | undefined;
+}
+
+/** One service after merging compose.yml with an overlay and interpolating variables. */
+export interface ServiceSpec {
+  /** Compose service name, without color (`platform`). */
+  name: string;
+  image: string;
+  command: string[] | undefined;
+  entrypoint: string[] | undefined;
+  environment: Record<string, string>;
+  labels: Record<string, string>;
+  ports: PortMapping[];
+  expose: number[];
+  volumes: VolumeMount[];
+  networks: NetworkAttachment[];
+  /** undefined: none defined (the image's own may apply); `disabled`: explicitly off. */
+  healthcheck: Healthcheck | 'disabled' | undefined;
+  dependsOn: string[];
+  /** Compose's default is 10 s; the app may need longer to finish in-flight work. */
+  stopGracePeriodMs: number;
+  replicas: number;
+  containerName: string | undefined;
+  restart: string | undefined;
+  memLimitBytes: number | undefined;
+}
+
+/** A stateless service that runs in blue and green; one spec per color. */
+export interface ColoredService {
+  name: string;
+  byColor: Record<Color, ServiceSpec>;
+}
+
+export interface NetworkSpec {
+  /** Name of the network in Docker (`<project>_<key>` unless `name:` or external). */
+  name: string;
+  external: boolean;
+  driver: string | undefined;
+}
+
+export interface VolumeSpec {
+  name: string;
+  external: boolean;
+  driver: string | undefined;
+}
+
+/** Settings with the reference document's names and defaults. */
+export interface Settings {
+  /** HEALTH_CHECK_TIMEOUT, default 300 s. */
+  healthCheckTimeoutMs: number;
+  /** HEALTH_CHECK_INTERVAL, default 3 s. */
+  healthCheckIntervalMs: number;
+  /** DRAIN_TIMEOUT, default 30 s. */
+  drainTimeoutMs: number;
+}
+
+export interface ProjectConfig {
+  /** Compose project name: `name:`, else COMPOSE_PROJECT_NAME, else the directory's name, normalised like Compose does. */
+  projectName: string;
+  projectDir: string;
+  /** Files that were read, for messages. */
+  files: string[];
+  networks: Record<string, NetworkSpec>;
+  volumes: Record<string, VolumeSpec>;
+  /** Services named in the color overlays: deployed in blue and green. */
+  colored: ColoredService[];
+  /** Every other service: shared and stateful, never recreated by a deploy. */
+  shared: ServiceSpec[];
+  settings: Settings;
+}
