@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * The commander program. This is the only place that exits the process: every
+ * command returns an exit code or throws; typed errors become a one-line
+ * message, a hint and their exit code here.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { BUG_EXIT_CODE, ConfigInvalidError, CutoverError, formatConfigProblem } from './errors.js';
+import type { GlobalOptions } from './commands/command-context.js';
+
+function buildProgram(): Command {
+  const program = new Command('cutover')
+    .description('Zero-downtime blue-green and canary deploys of Docker Compose services behind Caddy')
+    .option('-C, --project-dir <dir>', 'directory with compose.yml and the color overlays', process.cwd())
+    .option(
+      '--caddy-admin <address>',
+      "Caddy's admin API: http://127.0.0.1:2019, or unix//path/to/socket (default: $CADDY_ADMIN, else http://127.0.0.1:2019)",
+    )
+    .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))
+    .showHelpAfterError('(run cutover help for usage)')
+    .exitOverride();
+
+  const globals = (command: Command): GlobalOptions => command.optsWithGlobals() as GlobalOptions;
+
+  program
+    .command('config')
+    .description('load compose.yml, the color overlays and the settings; print the resolved model or every problem')
+    .option('--json', 'print the model as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { runConfig } = await import('./commands/config.js');
+      process.exitCode = await runConfig(globals(command), options);
+    });
+
+  program
+    .command('help [command]')
+    .description('show usage of cutover or of one command')
+    .action((name: string | undefined) => {
+      const target = name === undefined ? program : program.commands.find((c) => c.name() === name);
+      if (target === undefined) {
+        process.stderr.write(`error: unknown command "${name}"; run cutover help for the list\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(target.helpInformation());
+    });
+
+  return program;
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander already printed its message (unknown option, missing argument, --help).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof CutoverError) {
+    if (error instanceof ConfigInvalidError && error.problems.length > 1) {
+      process.stderr.write(`error: ${error.problems.length} problems in the configuration:\n`);
+      for (const problem of error.problems) process.stderr.write(`  ${formatConfigProblem(problem)}\n`);
+    } else {
+      process.stderr.write(`error: ${error.message}\n`);
+    }
+    if (error.hint !== undefined) process.stderr.write(`hint: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`error: unexpected failure, this is a bug in cutover:\n${detail}\n`);
+  process.stderr.write('hint: please report it with the command you ran and this output\n');
+  return BUG_EXIT_CODE;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = report(error);
+  }
+}
+
+await main(process.argv);

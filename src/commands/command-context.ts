@@ -1,0 +1,44 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { createLogger, type LogFormat, type Logger } from '../log.js';
+
+/** The options every command accepts, as commander hands them over. */
+export interface GlobalOptions {
+  projectDir: string;
+  caddyAdmin?: string;
+  logFormat: LogFormat;
+}
+
+/** What a command needs from its surroundings, resolved and checked once. */
+export interface CommandContext {
+  projectDir: string;
+  /** Admin address as given: flag, else CADDY_ADMIN, else Caddy's default. */
+  caddyAdmin: string;
+  env: Record<string, string | undefined>;
+  logger: Logger;
+}
+
+export const DEFAULT_CADDY_ADMIN = 'http://127.0.0.1:2019';
+
+export function resolveContext(options: GlobalOptions, env: Record<string, string | undefined> = process.env): CommandContext {
+  const projectDir = path.resolve(options.projectDir);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(projectDir).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) {
+    throw new UsageError(`project directory ${projectDir} does not exist`, {
+      hint: 'pass the directory that holds compose.yml with -C <dir>, or run cutover from it',
+    });
+  }
+  const fromEnv = env.CADDY_ADMIN === undefined || env.CADDY_ADMIN === '' ? undefined : env.CADDY_ADMIN;
+  return {
+    projectDir,
+    caddyAdmin: options.caddyAdmin ?? fromEnv ?? DEFAULT_CADDY_ADMIN,
+    env,
+    logger: createLogger(options.logFormat),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Caddy's config is plain JSON. These are the few shapes cutover reads and
+ * writes; everything else in the config is carried through untouched.
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A deep copy that keeps key order, so an unchanged part re-serialises byte for byte. */
+export function cloneJson<T extends JsonValue>(value: T): T {
+  return structuredClone(value);
+}
+
+/** `@id` values that cutover owns start with this; they are rebuilt on every change. */
+export const CUTOVER_ID_PREFIX = 'cutover-';
+
+/** The request header that selects a color through the preview route. */
+export const PREVIEW_HEADER = 'Cutover-Color';
+
+/** `@id` of the preview route of one server for one color. */
+export function previewRouteId(server: string, color: string): string {
+  return `${CUTOVER_ID_PREFIX}preview-${server}-${color}`;
+}
+
+export function isPreviewRoute(route: JsonValue): boolean {
+  return isJsonObject(route) && typeof route['@id'] === 'string' && route['@id'].startsWith(`${CUTOVER_ID_PREFIX}preview-`);
+}
+
+/** `@id` that marks the reverse_proxy handler of a colored service in a JSON config. */
+export function serviceHandlerId(service: string): string {
+  return `${CUTOVER_ID_PREFIX}${service}`;
+}
