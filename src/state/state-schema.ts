@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { COLORS } from '../config/model.js';
+
+/**
+ * The state file (`caddy/cutover-state.json`): cutover's record of intent and
+ * history. Caddy's live config stays the truth about where traffic goes;
+ * `status` compares the two and reports drift.
+ *
+ * Versioning: bump STATE_SCHEMA_VERSION for ANY change of shape, also an added
+ * optional field, and add a step to migrate-state.ts. An older cutover refuses a
+ * newer file because zod would silently drop fields it does not know and its
+ * next write would lose them.
+ */
+export const STATE_SCHEMA_VERSION = 1;
+
+/** How many finished operations the history keeps; the oldest go first. */
+export const HISTORY_LIMIT = 50;
+
+const colorSchema = z.enum(COLORS);
+/** ISO 8601 with `Z` or an offset, as `Date.prototype.toISOString` writes it. */
+const timeSchema = z.iso.datetime({ offset: true });
+const versionSchema = z.string().min(1);
+const percentSchema = z.number().min(0).max(100);
+
+export const operationKindSchema = z.enum(['deploy', 'rollback', 'canary']);
+export const outcomeSchema = z.enum(['succeeded', 'failed', 'aborted', 'rolled-back']);
+
+/** How long one phase of an operation took. */
+export const phaseTimingSchema = z.object({
+  name: z.string().min(1),
+  ms: z.number().int().min(0),
+});
+
+export const activeSchema = z.object({
+  color: colorSchema,
+  version: versionSchema,
+  /** When traffic was switched to this color. */
+  since: timeSchema,
+});
+
+/** The previous color, kept running so that `rollback` is one Caddy change. */
+export const standbySchema = z.object({
+  color: colorSchema,
+  version: versionSchema,
+});
+
+export const canarySchema = z
+  .object({
+    /** Percent of traffic on the new color at each step, in order (e.g. 10, 25, 50); 100 is the final flip. */
+    steps: z.array(percentSchema.positive()).min(1),
+    /** Index in `steps` of the step now applied. */
+    stepIndex: z.number().int().min(0),
+    /** Percent per color as last sent to Caddy. */
+    weights: z.object({ blue: percentSchema, green: percentSchema }),
+    /** The last error analysis between steps: named figures (requests, errors, error rate, latency, ...). */
+    analysis: z
+      .object({
+        at: timeSchema,
+        figures: z.record(z.string(), z.number()),
+      })
+      .optional(),
+  })
+  .refine((canary) => canary.stepIndex < canary.steps.length, {
+    message: 'stepIndex is past the last step',
+    path: ['stepIndex'],
+  })
+  .refine((canary) => canary.weights.blue + canary.weights.green === 100, {
+    message: 'weights must add up to 100',
+    path: ['weights'],
+  });
+
+/**
+ * The operation in progress, or interrupted if its process is gone (compare
+ * `pid` and `host` with the lock). Crash recovery starts from here.
+ */
+export const operationSchema = z.object({
+  id: z.string().min(1),
+  kind: operationKindSchema,
+  /** null: nothing was live before (first deploy). */
+  fromColor: colorSchema.nullable(),
+  toColor: colorSchema,
+  fromVersion: versionSchema.nullable(),
+  toVersion: versionSchema,
+  /**
+   * A free string so that new phases need no schema change. In use:
+   * starting, waiting-healthy, switching, verifying, draining, canary-step, paused.
+   */
+  phase: z.string().min(1),
+  phaseStartedAt: timeSchema,
+  /** Phases already left, in order, with their durations; copied into the history entry. */
+  phases: z.array(phaseTimingSchema),
+  startedAt: timeSchema,
+  pid: z.number().int().positive(),
+  host: z.string().min(1),
+  canary: canarySchema.optional(),
+});
+
+export const historyEntrySchema = z.object({
+  id: z.string().min(1),
+  kind: operationKindSchema,
+  /** The version and color the operation moved traffic to (or tried to). */
+  version: versionSchema,
+  color: colorSchema,
+  fromVersion: versionSchema.nullable(),
+  fromColor: colorSchema.nullable(),
+  startedAt: timeSchema,
+  finishedAt: timeSchema,
+  outcome: outcomeSchema,
+  reason: z.string().optional(),
+  phases: z.array(phaseTimingSchema).optional(),
+});
+
+/**
+ * The upstream dials Caddy was pointed at for one service, per color, and the
+ * admin endpoint of the Caddy instance that holds them. Kept so that `status`
+ * can detect drift; keyed per service so that services behind different Caddy
+ * instances (or containers on different Docker hosts) fit later.
+ */
+export const serviceTargetsSchema = z.object({
+  caddyAdmin: z.string().min(1),
+  blue: z.array(z.string().min(1)),
+  green: z.array(z.string().min(1)),
+});
+
+export const stateSchema = z.object({
+  schemaVersion: z.literal(STATE_SCHEMA_VERSION),
+  /** Compose project name, so a state file copied to another project is noticed. */
+  project: z.string().min(1),
+  /** null: never deployed by cutover, or back in plain Compose mode after `reset`. */
+  active: activeSchema.nullable(),
+  standby: standbySchema.nullable(),
+  operation: operationSchema.nullable(),
+  /** Oldest first. */
+  history: z.array(historyEntrySchema),
+  targets: z.record(z.string(), serviceTargetsSchema).default({}),
+});
+
+export type OperationKind = z.infer<typeof operationKindSchema>;
+export type Outcome = z.infer<typeof outcomeSchema>;
+export type PhaseTiming = z.infer<typeof phaseTimingSchema>;
+export type Active = z.infer<typeof activeSchema>;
+export type Standby = z.infer<typeof standbySchema>;
+export type Canary = z.infer<typeof canarySchema>;
+export type Operation = z.infer<typeof operationSchema>;
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+export type ServiceTargets = z.infer<typeof serviceTargetsSchema>;
+export type State = z.infer<typeof stateSchema>;

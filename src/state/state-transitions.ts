@@ -1,0 +1,126 @@
+import { OperationFailedError } from '../errors.js';
+import {
+  HISTORY_LIMIT,
+  STATE_SCHEMA_VERSION,
+  type Canary,
+  type HistoryEntry,
+  type Operation,
+  type Outcome,
+  type PhaseTiming,
+  type ServiceTargets,
+  type State,
+} from './state-schema.js';
+
+/**
+ * Pure transitions of the state: each takes a state (and the time, never read
+ * from the clock here) and returns a new one, leaving its input untouched.
+ * The caller writes the result with writeState while it holds the lock.
+ *
+ * Lifecycle of an operation:
+ *   startOperation -> enterPhase* / updateCanary* -> finishOperation
+ * Only finishOperation with outcome `succeeded` moves `active` and `standby`;
+ * until then the operation record (its phase) says how far it got, which is
+ * what crash recovery needs.
+ */
+
+export function emptyState(project: string): State {
+  return { schemaVersion: STATE_SCHEMA_VERSION, project, active: null, standby: null, operation: null, history: [], targets: {} };
+}
+
+/** What the caller decides when an operation starts; the timing fields are filled in here. */
+export type OperationStart = Omit<Operation, 'startedAt' | 'phaseStartedAt' | 'phases'>;
+
+export function startOperation(state: State, start: OperationStart, now: Date): State {
+  const current = state.operation;
+  if (current !== null) {
+    // The lock rules out a concurrent one, so this one was interrupted; dropping it would lose what recovery needs.
+    throw new OperationFailedError(
+      `an interrupted ${current.kind} to ${current.toVersion} (${current.toColor}, phase ${current.phase}, started ${current.startedAt} by pid ${current.pid} on ${current.host}) is recorded in the state file`,
+      { hint: '`cutover status` shows where traffic really is; resolve the interrupted operation before starting another' },
+    );
+  }
+  const at = now.toISOString();
+  return { ...state, operation: { ...start, startedAt: at, phaseStartedAt: at, phases: [] } };
+}
+
+/** Moves the operation to `phase`, recording how long the previous phase took. Re-entering the current phase changes nothing. */
+export function enterPhase(state: State, phase: string, now: Date): State {
+  const operation = requireOperation(state, 'enterPhase');
+  if (operation.phase === phase) return state;
+  return {
+    ...state,
+    operation: { ...operation, phase, phaseStartedAt: now.toISOString(), phases: [...operation.phases, closePhase(operation, now)] },
+  };
+}
+
+export function updateCanary(state: State, canary: Canary): State {
+  const operation = requireOperation(state, 'updateCanary');
+  return { ...state, operation: { ...operation, canary } };
+}
+
+export interface OperationEnd {
+  outcome: Outcome;
+  /** Why it did not succeed, in the words shown to the user. */
+  reason?: string;
+}
+
+/**
+ * Ends the operation and appends it to the history.
+ * - succeeded: traffic is on `toColor`; the color it came from becomes the standby.
+ * - otherwise: traffic stayed on (or went back to) the old color, so `active`
+ *   is unchanged. A deploy or canary used the standby's color for the new
+ *   version, so that standby no longer exists (its containers were replaced);
+ *   a failed rollback leaves the standby as it was.
+ */
+export function finishOperation(state: State, end: OperationEnd, now: Date): State {
+  const operation = requireOperation(state, 'finishOperation');
+  const finishedAt = now.toISOString();
+  const entry: HistoryEntry = {
+    id: operation.id,
+    kind: operation.kind,
+    version: operation.toVersion,
+    color: operation.toColor,
+    fromVersion: operation.fromVersion,
+    fromColor: operation.fromColor,
+    startedAt: operation.startedAt,
+    finishedAt,
+    outcome: end.outcome,
+    ...(end.reason === undefined ? {} : { reason: end.reason }),
+    phases: [...operation.phases, closePhase(operation, now)],
+  };
+  const recorded = { ...recordDeployment(state, entry), operation: null };
+
+  if (end.outcome === 'succeeded') {
+    const { fromColor, fromVersion, toColor, toVersion } = operation;
+    return {
+      ...recorded,
+      // `since` is the end of the operation (after verify and drain), a few seconds after the switch itself.
+      active: { color: toColor, version: toVersion, since: finishedAt },
+      standby: fromColor !== null && fromVersion !== null && fromColor !== toColor ? { color: fromColor, version: fromVersion } : null,
+    };
+  }
+  const standbyReplaced = operation.kind !== 'rollback' && state.standby?.color === operation.toColor;
+  return standbyReplaced ? { ...recorded, standby: null } : recorded;
+}
+
+/** Appends a finished operation to the history, dropping the oldest entries beyond `limit`. */
+export function recordDeployment(state: State, entry: HistoryEntry, limit: number = HISTORY_LIMIT): State {
+  const history = [...state.history, entry];
+  return { ...state, history: history.slice(Math.max(0, history.length - limit)) };
+}
+
+/** Records the dials Caddy was pointed at for one service, for drift detection. */
+export function recordTargets(state: State, service: string, targets: ServiceTargets): State {
+  return { ...state, targets: { ...state.targets, [service]: targets } };
+}
+
+function closePhase(operation: Operation, now: Date): PhaseTiming {
+  // A clock stepping backwards must not produce a negative duration (the schema refuses it).
+  const ms = Math.max(0, now.getTime() - Date.parse(operation.phaseStartedAt));
+  return { name: operation.phase, ms };
+}
+
+function requireOperation(state: State, caller: string): Operation {
+  if (state.operation === null) throw new Error(`bug: ${caller} called with no operation in progress`);
+  return state.operation;
+}
