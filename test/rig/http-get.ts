@@ -11,9 +11,10 @@ export interface HttpAnswer {
  * keep-alive): tests that count a container's connections must not see an idle
  * pooled one. Rejects on a connection error or after `timeoutMs`.
  */
-export function httpGet(url: string, timeoutMs = 5000): Promise<HttpAnswer> {
+export function httpGet(url: string, options: { headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<HttpAnswer> {
+  const timeoutMs = options.timeoutMs ?? 5000;
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent: false, timeout: timeoutMs }, (response) => {
+    const request = http.get(url, { agent: false, timeout: timeoutMs, headers: options.headers ?? {} }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
