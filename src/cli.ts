@@ -26,7 +26,8 @@ function buildProgram(): Command {
     .command('config')
     .description('load compose.yml, the color overlays and the settings; print the resolved model or every problem')
     .option('--json', 'print the model as JSON')
-    .action(async (options: { json?: boolean }, command: Command) => {
+    .option('--version <version>', 'the value of ${VERSION} to resolve image names with')
+    .action(async (options: { json?: boolean; version?: string }, command: Command) => {
       const { runConfig } = await import('./commands/config.js');
       process.exitCode = await runConfig(globals(command), options);
     });

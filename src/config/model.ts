@@ -41,6 +41,18 @@ export interface Healthcheck {
   timeoutMs: number | undefined;
   retries: number | undefined;
   startPeriodMs: number | undefined;
+  /** Probe interval during the start period (Docker 25+); undefined: Docker's default. Added by the config loader (optional so hand-built specs stay valid). */
+  startIntervalMs?: number | undefined;
+}
+
+/** How a service waits for a dependency (Compose `depends_on` long form; the short form means `service_started`). */
+export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+/** Container log driver, passed through as Compose would: cutover's containers must log like the ones they replace. */
+export interface LoggingSpec {
+  /** undefined: the Docker daemon's default driver. */
+  driver: string | undefined;
+  options: Record<string, string>;
 }
 
 /** One service after merging compose.yml with an overlay and interpolating variables. */
@@ -55,22 +67,43 @@ export interface ServiceSpec {
   ports: PortMapping[];
   expose: number[];
   volumes: VolumeMount[];
+  /**
+   * Explicit aliases only. Compose also gives every container its service
+   * name as an alias (`platform`, or `platform-blue` for a service of that name).
+   */
   networks: NetworkAttachment[];
   /** undefined: none defined (the image's own may apply); `disabled`: explicitly off. */
   healthcheck: Healthcheck | 'disabled' | undefined;
+  /**
+   * Names of services this one starts after, without color. For a colored
+   * service a colored dependency means the same color (platform-blue needs rag-blue).
+   */
   dependsOn: string[];
+  /** The condition for each name in `dependsOn`; a missing entry means `service_started`. Added by the config loader (optional so hand-built specs stay valid). */
+  dependencyConditions?: Record<string, DependencyCondition>;
   /** Compose's default is 10 s; the app may need longer to finish in-flight work. */
   stopGracePeriodMs: number;
+  /** Signal `docker stop` sends first (`stop_signal`); undefined: the image's (usually SIGTERM). Added by the config loader. */
+  stopSignal?: string | undefined;
   replicas: number;
   containerName: string | undefined;
   restart: string | undefined;
   memLimitBytes: number | undefined;
+  /** `logging:`; undefined: the daemon's default. Added by the config loader. */
+  logging?: LoggingSpec | undefined;
 }
 
 /** A stateless service that runs in blue and green; one spec per color. */
 export interface ColoredService {
   name: string;
   byColor: Record<Color, ServiceSpec>;
+  /**
+   * True when the image (in both overlays) names `${VERSION...}` before
+   * interpolation: deploying a version means setting VERSION. False for images
+   * pinned in the file, or built locally (then `image` is Compose's default
+   * `<project>-<service>`). Added by the config loader.
+   */
+  imageFollowsVersion: boolean;
 }
 
 export interface NetworkSpec {

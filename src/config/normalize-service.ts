@@ -1,0 +1,129 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { serviceSchema, type DependencyRef, type ServiceFields } from './compose-schema.js';
+import { formatPath } from './config-path.js';
+import { describeZodIssues } from './describe-zod-issues.js';
+import type { VariableLookup } from './interpolate.js';
+import type { Healthcheck, ServiceSpec, VolumeMount } from './model.js';
+import { SERVICE_KEYS } from './service-keys.js';
+import { dropNulls, filterKeys, REFUSED_IN_SERVICE } from './validate-compose-file.js';
+
+export interface NormalizeContext {
+  projectDir: string;
+  projectName: string;
+  /** Variables for `environment` entries without a value (`- KEY`). */
+  lookup: VariableLookup;
+  /** For `~` in bind mounts. */
+  homeDir: string | undefined;
+  /** Values of an env_file by absolute path; undefined when an optional file is absent. */
+  envFileValues(absolutePath: string): Record<string, string> | undefined;
+}
+
+export interface NormalizedService {
+  spec: ServiceSpec | undefined;
+  /** depends_on entries with `required: false`: dropped later if the service does not exist. */
+  optionalDependencies: string[];
+  /** Paths relative to the service (`healthcheck.test`). */
+  problems: Array<{ path: string; message: string }>;
+}
+
+/** Compose's default grace period before SIGKILL. */
+const DEFAULT_STOP_GRACE_MS = 10_000;
+
+/**
+ * One service, already merged and tag-free (see merge-compose.ts), as a
+ * ServiceSpec with Compose's defaults. `name` is the name without color,
+ * `composeName` the key in the file (used for Compose's default image name).
+ */
+export function normalizeService(name: string, composeName: string, merged: Record<string, unknown>, ctx: NormalizeContext): NormalizedService {
+  const problems: NormalizedService['problems'] = [];
+  const report = (path: string, message: string): void => {
+    problems.push({ path, message });
+  };
+  // Each file was validated already; unsupported keys left here belong to shared services and are dropped.
+  const parsed = serviceSchema.safeParse(dropNulls(filterKeys(merged, SERVICE_KEYS, '', undefined, report)), { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of describeZodIssues(parsed.error.issues, REFUSED_IN_SERVICE)) report(formatPath(issue.path), issue.message);
+    return { spec: undefined, optionalDependencies: [], problems };
+  }
+  const fields = parsed.data;
+
+  let image = fields.image;
+  if (image === undefined && merged.build !== undefined && merged.build !== null) image = `${ctx.projectName}-${composeName}`;
+  if (image === undefined) report('image', 'missing: cutover runs images; set image: (for example registry/app:${VERSION})');
+
+  const environment: Record<string, string> = {};
+  for (const ref of fields.env_file ?? []) Object.assign(environment, ctx.envFileValues(resolve(ctx.projectDir, ref.path)) ?? {});
+  for (const [key, value] of Object.entries(fields.environment ?? {})) {
+    const resolved = value ?? ctx.lookup(key);
+    if (resolved !== undefined) environment[key] = resolved;
+  }
+
+  const replicas = fields.deploy?.replicas ?? fields.scale ?? 1;
+  if (fields.scale !== undefined && fields.deploy?.replicas !== undefined && fields.scale !== fields.deploy.replicas) {
+    report('scale', `is ${fields.scale} but deploy.replicas is ${fields.deploy.replicas}; set only one`);
+  }
+  const deployMemory = fields.deploy?.resources?.limits?.memory;
+  if (fields.mem_limit !== undefined && deployMemory !== undefined && fields.mem_limit !== deployMemory) {
+    report('mem_limit', `is ${fields.mem_limit} bytes but deploy.resources.limits.memory is ${deployMemory} bytes; set only one`);
+  }
+  if (fields.container_name !== undefined && replicas > 1) {
+    report('container_name', `a fixed container name allows one container, but replicas is ${replicas}`);
+  }
+
+  const dependencies: Record<string, DependencyRef> = fields.depends_on ?? {};
+  const healthcheck = toHealthcheck(fields.healthcheck, report);
+  const networkEntries = Object.entries(fields.networks ?? {});
+  if (image === undefined) return { spec: undefined, optionalDependencies: [], problems };
+  const spec: ServiceSpec = {
+    name,
+    image,
+    command: fields.command ?? undefined,
+    entrypoint: fields.entrypoint ?? undefined,
+    environment,
+    labels: fields.labels ?? {},
+    ports: fields.ports ?? [],
+    expose: [...new Set(fields.expose ?? [])],
+    volumes: (fields.volumes ?? []).map((entry): VolumeMount => ({ ...entry, source: entry.type === 'bind' ? hostPath(entry.source ?? '', ctx) : entry.source })),
+    // Like Compose, a service that names no network joins the project's `default` network.
+    networks: networkEntries.length === 0 ? [{ key: 'default', aliases: [] }] : networkEntries.map(([key, attachment]) => ({ key, aliases: attachment.aliases })),
+    healthcheck,
+    dependsOn: Object.keys(dependencies),
+    dependencyConditions: Object.fromEntries(Object.entries(dependencies).map(([dep, ref]) => [dep, ref.condition])),
+    stopGracePeriodMs: fields.stop_grace_period ?? DEFAULT_STOP_GRACE_MS,
+    stopSignal: fields.stop_signal,
+    replicas,
+    containerName: fields.container_name,
+    restart: fields.restart,
+    memLimitBytes: fields.mem_limit ?? deployMemory,
+    logging: fields.logging === undefined ? undefined : { driver: fields.logging.driver, options: fields.logging.options ?? {} },
+  };
+  const optionalDependencies = Object.entries(dependencies).filter(([, ref]) => !ref.required).map(([dep]) => dep);
+  return { spec, optionalDependencies, problems };
+}
+
+type HealthcheckFields = NonNullable<ServiceFields['healthcheck']>;
+
+function toHealthcheck(fields: HealthcheckFields | undefined, report: (path: string, message: string) => void): ServiceSpec['healthcheck'] {
+  if (fields === undefined) return undefined;
+  if (fields.disable === true || fields.test?.[0] === 'NONE') return 'disabled';
+  if (fields.test === undefined) {
+    // Docker would combine these options with the image's own test, which cutover cannot see.
+    report('healthcheck.test', 'missing: set the test too when setting other healthcheck options');
+    return undefined;
+  }
+  const healthcheck: Healthcheck = {
+    test: fields.test,
+    intervalMs: fields.interval,
+    timeoutMs: fields.timeout,
+    retries: fields.retries,
+    startPeriodMs: fields.start_period,
+    startIntervalMs: fields.start_interval,
+  };
+  return healthcheck;
+}
+
+/** Bind sources as absolute host paths: relative to the project directory, `~` to the home directory. */
+function hostPath(source: string, ctx: NormalizeContext): string {
+  if (source === '~' || source.startsWith('~/')) return join(ctx.homeDir ?? '~', source.slice(1));
+  return isAbsolute(source) ? source : resolve(ctx.projectDir, source);
+}
