@@ -1,0 +1,95 @@
+import type { NetworkSpec, VolumeSpec } from '../../config/model.js';
+import type { Logger } from '../../log.js';
+import { createDockerClient, dockerEndpointFromEnv, type DockerContext } from './docker-client.js';
+import { toDockerError } from './docker-failure.js';
+import type { ContainerSelector } from './docker-labels.js';
+import { ensureNetwork } from './ensure-network.js';
+import { ensureVolume } from './ensure-volume.js';
+import { listServiceContainers } from './list-service-containers.js';
+import type { PullProgress } from './pull-progress.js';
+import { imageExists } from './image-exists.js';
+import { pullImage, type PullImageOptions } from './pull-image.js';
+import { readLogTail } from './read-log-tail.js';
+import { removeContainers } from './remove-containers.js';
+import { retryRead } from './retry-read.js';
+import type { ServiceContainer } from './service-container.js';
+import { startServiceColor, type StartServiceColorRequest } from './start-service-color.js';
+import { stopContainers } from './stop-containers.js';
+import { waitUntilHealthy, type HealthWaitResult, type WaitUntilHealthyOptions } from './wait-until-healthy.js';
+
+export interface EngineVersion {
+  /** The engine's release, e.g. `20.10.24+dfsg1`. */
+  engineVersion: string;
+  /** The newest API the engine speaks, e.g. `1.41`. */
+  apiVersion: string;
+}
+
+/**
+ * cutover's one door to Docker. Made per use (never a global), from the
+ * environment or an explicit context; every method returns plain data and
+ * throws only DockerUnavailableError / DockerOperationError. The work lives in
+ * one file per operation; this class only holds the connection.
+ */
+export class DockerEngine {
+  constructor(private readonly ctx: DockerContext) {}
+
+  /** DOCKER_HOST (unix:// or tcp://) or the local /var/run/docker.sock. */
+  static fromEnvironment(logger: Logger, env: NodeJS.ProcessEnv = process.env): DockerEngine {
+    const endpoint = dockerEndpointFromEnv(env);
+    return new DockerEngine({ docker: createDockerClient(endpoint), endpoint: endpoint.display, logger });
+  }
+
+  /** Where this engine is, for messages. */
+  get endpoint(): string {
+    return this.ctx.endpoint;
+  }
+
+  async ping(): Promise<EngineVersion> {
+    try {
+      const version = await retryRead(() => this.ctx.docker.version());
+      return { engineVersion: version.Version, apiVersion: version.ApiVersion };
+    } catch (err) {
+      throw toDockerError(err, 'asking the engine for its version', this.ctx.endpoint);
+    }
+  }
+
+  ensureNetwork(spec: NetworkSpec, labels?: Record<string, string>): Promise<{ created: boolean }> {
+    return ensureNetwork(this.ctx, spec, labels);
+  }
+
+  ensureVolume(spec: VolumeSpec, labels?: Record<string, string>): Promise<{ created: boolean }> {
+    return ensureVolume(this.ctx, spec, labels);
+  }
+
+  startServiceColor(request: StartServiceColorRequest): Promise<ServiceContainer[]> {
+    return startServiceColor(this.ctx, request);
+  }
+
+  listContainers(selector: ContainerSelector): Promise<ServiceContainer[]> {
+    return listServiceContainers(this.ctx, selector);
+  }
+
+  waitUntilHealthy(ids: readonly string[], options: WaitUntilHealthyOptions): Promise<HealthWaitResult> {
+    return waitUntilHealthy(this.ctx, ids, options);
+  }
+
+  stopContainers(ids: readonly string[], graceMs: number): Promise<void> {
+    return stopContainers(this.ctx, ids, graceMs);
+  }
+
+  removeContainers(ids: readonly string[], options?: { force?: boolean }): Promise<void> {
+    return removeContainers(this.ctx, ids, options);
+  }
+
+  readLogTail(id: string, lines?: number): Promise<string[]> {
+    return readLogTail(this.ctx, id, lines);
+  }
+
+  pullImage(ref: string, options?: PullImageOptions): Promise<PullProgress> {
+    return pullImage(this.ctx, ref, options);
+  }
+
+  imageExists(ref: string): Promise<boolean> {
+    return imageExists(this.ctx, ref);
+  }
+}

@@ -1,0 +1,136 @@
+import type Docker from 'dockerode';
+import type { Color, Healthcheck, PortMapping, ServiceSpec } from '../../config/model.js';
+import { containerLabels } from './docker-labels.js';
+
+/**
+ * Pure translation of one replica of a ServiceSpec into Docker's create
+ * request. No I/O here, so every field mapping can be read (and tested) in one
+ * place.
+ */
+
+export interface ContainerPlanInput {
+  project: string;
+  spec: ServiceSpec;
+  color: Color;
+  version: string;
+  /** 1-based. */
+  replica: number;
+  /** Network key (as in the spec) → the network's name in Docker. */
+  networks: Record<string, string>;
+  /** Volume key (as in the spec) → the volume's name in Docker. */
+  volumes: Record<string, string>;
+  extraLabels?: Record<string, string> | undefined;
+  /** Published ports; default: the spec's. Lets the caller drop fixed host ports that blue and green would both claim. */
+  ports?: PortMapping[] | undefined;
+}
+
+export interface NetworkToConnect {
+  network: string;
+  aliases: string[];
+}
+
+export interface ContainerPlan {
+  name: string;
+  create: Docker.ContainerCreateOptions;
+  /** Networks beyond the first: API 1.41 accepts only one at create, so these are connected before start. */
+  connectBeforeStart: NetworkToConnect[];
+}
+
+/** spec.containerName when there is one replica, else `<project>-<service>-<color>-<n>`. */
+export function containerNameFor(project: string, spec: ServiceSpec, color: Color, replica: number): string {
+  if (spec.replicas === 1 && spec.containerName !== undefined) return spec.containerName;
+  return `${project}-${spec.name}-${color}-${replica}`;
+}
+
+const NS_PER_MS = 1_000_000;
+
+function toHealthConfig(healthcheck: Healthcheck | 'disabled'): Docker.HealthConfig {
+  if (healthcheck === 'disabled') return { Test: ['NONE'] };
+  // Docker reads 0 as "inherit the default", so unset durations are left out.
+  const config: Docker.HealthConfig = { Test: healthcheck.test };
+  if (healthcheck.intervalMs !== undefined) config.Interval = healthcheck.intervalMs * NS_PER_MS;
+  if (healthcheck.timeoutMs !== undefined) config.Timeout = healthcheck.timeoutMs * NS_PER_MS;
+  if (healthcheck.startPeriodMs !== undefined) config.StartPeriod = healthcheck.startPeriodMs * NS_PER_MS;
+  if (healthcheck.retries !== undefined) config.Retries = healthcheck.retries;
+  // startIntervalMs is left out: StartInterval needs API 1.44 (Docker 25), and requests are pinned to 1.41.
+  return config;
+}
+
+/** Compose's `restart:` string → Docker's policy (`on-failure:3` carries a retry count). */
+function toRestartPolicy(restart: string): Docker.HostRestartPolicy {
+  const [name = 'no', count] = restart.split(':');
+  return count === undefined ? { Name: name } : { Name: name, MaximumRetryCount: Number(count) };
+}
+
+function dockerNameOf(kind: 'network' | 'volume', key: string, names: Record<string, string>, service: string): string {
+  const name = names[key];
+  // The caller resolves every key of the spec; a missing one is a bug, not a user error.
+  if (name === undefined) throw new Error(`bug: no Docker name given for ${kind} "${key}" of service ${service}`);
+  return name;
+}
+
+export function planContainer(input: ContainerPlanInput): ContainerPlan {
+  const { spec } = input;
+  const name = containerNameFor(input.project, spec, input.color, input.replica);
+
+  const exposedPorts: Record<string, object> = {};
+  const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const port of input.ports ?? spec.ports) {
+    const key = `${port.containerPort}/${port.protocol}`;
+    exposedPorts[key] = {};
+    // An empty HostPort asks Docker for an ephemeral port; an empty HostIp means all addresses.
+    (portBindings[key] ??= []).push({ HostIp: port.hostIp ?? '', HostPort: port.hostPort === undefined ? '' : String(port.hostPort) });
+  }
+  for (const port of spec.expose) exposedPorts[`${port}/tcp`] ??= {};
+
+  const mounts: Docker.MountSettings[] = [];
+  // Binds (not Mounts) for host paths: like Compose's short syntax, Docker then creates a missing host directory.
+  const binds: string[] = [];
+  for (const volume of spec.volumes) {
+    if (volume.type === 'bind') {
+      if (volume.source === undefined || !volume.source.startsWith('/')) {
+        throw new Error(`bug: bind mount ${volume.target} of service ${spec.name} needs an absolute host path`);
+      }
+      binds.push(`${volume.source}:${volume.target}${volume.readOnly ? ':ro' : ''}`);
+    } else if (volume.type === 'tmpfs') {
+      mounts.push({ Type: 'tmpfs', Source: '', Target: volume.target, ReadOnly: volume.readOnly });
+    } else {
+      // An empty source is an anonymous volume.
+      const source = volume.source === undefined ? '' : dockerNameOf('volume', volume.source, input.volumes, spec.name);
+      mounts.push({ Type: 'volume', Source: source, Target: volume.target, ReadOnly: volume.readOnly });
+    }
+  }
+
+  const attachments = spec.networks.map((n) => ({ network: dockerNameOf('network', n.key, input.networks, spec.name), aliases: n.aliases }));
+  const [first, ...rest] = attachments;
+
+  const hostConfig: Docker.HostConfig = { PortBindings: portBindings, Mounts: mounts, Binds: binds };
+  if (spec.restart !== undefined) hostConfig.RestartPolicy = toRestartPolicy(spec.restart);
+  if (spec.memLimitBytes !== undefined) hostConfig.Memory = spec.memLimitBytes;
+  // The new color must log where the one it replaces logged (same driver and rotation).
+  // An empty Type is the daemon's default driver, with the options given.
+  if (spec.logging !== undefined) hostConfig.LogConfig = { Type: spec.logging.driver ?? '', Config: spec.logging.options };
+  if (first !== undefined) hostConfig.NetworkMode = first.network;
+
+  const create: Docker.ContainerCreateOptions = {
+    name,
+    Image: spec.image,
+    Env: Object.entries(spec.environment).map(([key, value]) => `${key}=${value}`),
+    Labels: containerLabels(
+      { project: input.project, service: spec.name, color: input.color, version: input.version, replica: input.replica },
+      spec.labels,
+      input.extraLabels,
+    ),
+    ExposedPorts: exposedPorts,
+    // Docker's stop timeout is whole seconds; round up so the app never gets less than it asked for.
+    StopTimeout: Math.ceil(spec.stopGracePeriodMs / 1000),
+    HostConfig: hostConfig,
+  };
+  if (spec.command !== undefined) create.Cmd = spec.command;
+  if (spec.entrypoint !== undefined) create.Entrypoint = spec.entrypoint;
+  if (spec.stopSignal !== undefined) create.StopSignal = spec.stopSignal;
+  if (spec.healthcheck !== undefined) create.Healthcheck = toHealthConfig(spec.healthcheck);
+  if (first !== undefined) create.NetworkingConfig = { EndpointsConfig: { [first.network]: { Aliases: first.aliases } } };
+
+  return { name, create, connectBeforeStart: rest };
+}

@@ -1,0 +1,143 @@
+/**
+ * Following health on the real Docker engine: healthy, unhealthy with the
+ * check's output and the log tail, exited at start, no healthcheck, timeout,
+ * abort, and how fast the adapter reacts to Docker's health event.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
+import type { HealthChange } from '../../src/adapters/docker/wait-until-healthy.js';
+import type { ServiceSpec } from '../../src/config/model.js';
+import { silentLogger } from '../../src/log.js';
+import { appServiceSpec } from '../rig/app-service-spec.js';
+import { rigDockerClient } from '../rig/docker-client.js';
+import { testScope } from '../rig/run-id.js';
+import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
+import { buildTestImage } from '../rig/test-image.js';
+
+const scope = testScope('health');
+const docker = rigDockerClient();
+const engine = DockerEngine.fromEnvironment(silentLogger());
+const project = scope.prefix;
+let image = '';
+
+async function start(overrides: Partial<ServiceSpec> & { name: string }): Promise<string> {
+  const [container] = await engine.startServiceColor({
+    project,
+    spec: appServiceSpec({ image, ...overrides }),
+    color: 'blue',
+    version: 'v1',
+    networks: {},
+    volumes: {},
+    extraLabels: scope.labels,
+  });
+  assert.ok(container);
+  return container.id;
+}
+
+describe('docker adapter: waiting until healthy', () => {
+  before(async () => {
+    image = await buildTestImage(docker, scope, 'v1');
+  });
+
+  after(async () => {
+    assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
+  });
+
+  test('reacts to Docker’s health event within 250 ms (not at the next poll)', async (t) => {
+    const id = await start({ name: 'fast' });
+    // Our own subscription, to know when Docker announced the change.
+    const events = (await docker.getEvents({ filters: { container: [id], event: ['health_status'] } })) as NodeJS.ReadableStream & { destroy(): void };
+    let announcedAt: number | undefined;
+    events.on('data', (chunk: Buffer) => {
+      if (announcedAt === undefined && chunk.toString('utf8').includes('health_status: healthy')) announcedAt = performance.now();
+    });
+    let reactedAt: number | undefined;
+    const changes: HealthChange[] = [];
+    try {
+      // A poll every 60 s: only the event can make the adapter fast here.
+      const result = await engine.waitUntilHealthy([id], {
+        timeoutMs: 15_000,
+        pollIntervalMs: 60_000,
+        onChange: (change) => {
+          changes.push(change);
+          if (change.verdict === 'healthy') reactedAt = performance.now();
+        },
+      });
+      assert.equal(result.healthy, true, JSON.stringify(result.outcomes));
+    } finally {
+      events.destroy();
+    }
+    assert.ok(announcedAt !== undefined && reactedAt !== undefined, 'both saw the change');
+    const delay = reactedAt - announcedAt;
+    t.diagnostic(`reaction ${delay.toFixed(1)} ms after Docker's health event`);
+    assert.ok(delay < 250, `adapter reacted ${delay.toFixed(0)} ms after Docker's event`);
+    assert.deepEqual(
+      changes.map((c) => `${c.health}/${c.verdict}`),
+      ['starting/pending', 'healthy/healthy'],
+    );
+  });
+
+  test('a failing health check is reported unhealthy, with the check output and the log tail, quickly', async () => {
+    const id = await start({ name: 'sick', environment: { HEALTH_FAIL: '1' } });
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 15_000 });
+    assert.equal(result.healthy, false);
+    const [outcome] = result.outcomes;
+    assert.equal(outcome?.verdict, 'unhealthy');
+    assert.equal(outcome?.health, 'unhealthy');
+    assert.equal(outcome?.lastCheck?.exitCode, 1);
+    assert.match(outcome?.lastCheck?.output ?? '', /^500 unhealthy: v1 told to fail/);
+    assert.ok(outcome?.logTail.includes('app v1 listening on 0.0.0.0:3000'), JSON.stringify(outcome?.logTail));
+    // interval 1 s, retries 1: unhealthy after the first check, not after a timeout.
+    assert.ok(result.elapsedMs < 5000, `took ${result.elapsedMs} ms`);
+  });
+
+  test('a container that exits at start is reported exited, with its exit code and logs', async () => {
+    const id = await start({ name: 'crash', command: ['sh', '-c', 'echo "starting"; echo "fatal: DATABASE_URL is not set" >&2; exit 3'] });
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 15_000 });
+    const [outcome] = result.outcomes;
+    assert.equal(outcome?.verdict, 'exited');
+    assert.equal(outcome?.state, 'exited');
+    assert.equal(outcome?.exitCode, 3);
+    // stdout and stderr travel separately, so their order in Docker's log is not fixed.
+    assert.deepEqual(outcome?.logTail.slice().sort(), ['fatal: DATABASE_URL is not set', 'starting']);
+    assert.ok(result.elapsedMs < 2000, `took ${result.elapsedMs} ms`);
+  });
+
+  test('one failing replica fails the wait at once; the others are undecided', async () => {
+    const good = await start({ name: 'pair-good', healthcheck: { test: ['CMD', 'true'], intervalMs: 30_000, timeoutMs: 1000, retries: 1, startPeriodMs: undefined, startIntervalMs: undefined } });
+    const bad = await start({ name: 'pair-bad', command: ['sh', '-c', 'exit 1'] });
+    const result = await engine.waitUntilHealthy([good, bad], { timeoutMs: 15_000 });
+    assert.equal(result.healthy, false);
+    assert.deepEqual(
+      result.outcomes.map((o) => o.verdict),
+      ['undecided', 'exited'],
+    );
+  });
+
+  test('without a healthcheck, running counts as healthy', async () => {
+    const id = await start({ name: 'plain', healthcheck: 'disabled' });
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 5000 });
+    assert.equal(result.healthy, true);
+    assert.equal(result.outcomes[0]?.health, 'none');
+    assert.ok(result.elapsedMs < 1000, `took ${result.elapsedMs} ms`);
+  });
+
+  test('times out with the container still starting, and can be aborted', async () => {
+    // Never listens within the wait, and many retries keep it "starting".
+    const id = await start({
+      name: 'slow',
+      environment: { START_DELAY_MS: '60000' },
+      healthcheck: { test: ['CMD', 'node', '/app/server.mjs', '--probe'], intervalMs: 1000, timeoutMs: 3000, retries: 100, startPeriodMs: undefined, startIntervalMs: undefined },
+    });
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 1200 });
+    assert.equal(result.healthy, false);
+    assert.equal(result.outcomes[0]?.verdict, 'timed-out');
+    assert.equal(result.outcomes[0]?.state, 'running');
+
+    const controller = new AbortController();
+    const waiting = engine.waitUntilHealthy([id], { timeoutMs: 15_000, signal: controller.signal });
+    controller.abort(new Error('interrupted by the user'));
+    await assert.rejects(waiting, /interrupted by the user/);
+  });
+});
