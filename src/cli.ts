@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BUG_EXIT_CODE, ConfigInvalidError, CutoverError, formatConfigProblem } from './errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
+import type { DeployFlags } from './commands/deploy.js';
 
 function buildProgram(): Command {
   const program = new Command('cutover')
@@ -21,6 +22,18 @@ function buildProgram(): Command {
     .exitOverride();
 
   const globals = (command: Command): GlobalOptions => command.optsWithGlobals() as GlobalOptions;
+
+  program
+    .command('deploy <version>')
+    .description('start <version> in the idle color, wait until healthy, switch every service in one Caddy change, drain the old color')
+    .addOption(new Option('--pull <policy>', 'when to pull images').choices(['always', 'missing', 'never']).default('missing'))
+    .option('--stop-old', 'stop the old color after the drain instead of keeping it as warm standby')
+    .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
+    .option('--dry-run', 'print the plan and change nothing')
+    .action(async (version: string, options: DeployFlags, command: Command) => {
+      const { runDeploy } = await import('./commands/deploy.js');
+      process.exitCode = await runDeploy(globals(command), version, options);
+    });
 
   program
     .command('config')

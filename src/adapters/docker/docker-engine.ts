@@ -1,9 +1,10 @@
-import type { NetworkSpec, VolumeSpec } from '../../config/model.js';
+import type { NetworkSpec, ServiceSpec, VolumeSpec } from '../../config/model.js';
 import type { Logger } from '../../log.js';
 import { createDockerClient, dockerEndpointFromEnv, type DockerContext } from './docker-client.js';
 import { toDockerError } from './docker-failure.js';
 import type { ContainerSelector } from './docker-labels.js';
 import { ensureNetwork } from './ensure-network.js';
+import { findSharedContainers, type SharedServicePresence } from './find-shared-containers.js';
 import { ensureVolume } from './ensure-volume.js';
 import { listServiceContainers } from './list-service-containers.js';
 import type { PullProgress } from './pull-progress.js';
@@ -63,6 +64,10 @@ export class DockerEngine {
 
   startServiceColor(request: StartServiceColorRequest): Promise<ServiceContainer[]> {
     return startServiceColor(this.ctx, request);
+  }
+
+  findSharedContainers(project: string, specs: readonly ServiceSpec[]): Promise<SharedServicePresence[]> {
+    return findSharedContainers(this.ctx, project, specs);
   }
 
   listContainers(selector: ContainerSelector): Promise<ServiceContainer[]> {

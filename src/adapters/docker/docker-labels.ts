@@ -19,7 +19,8 @@ const COMPOSE_LABEL_PREFIX = 'com.docker.compose.';
 export interface ContainerIdentity {
   project: string;
   service: string;
-  color: Color;
+  /** undefined for a shared service: it belongs to no color. */
+  color: Color | undefined;
   version: string;
   /** 1-based. */
   replica: number;
@@ -36,7 +37,7 @@ export function containerLabels(identity: ContainerIdentity, specLabels: Record<
   }
   labels[LABEL.project] = identity.project;
   labels[LABEL.service] = identity.service;
-  labels[LABEL.color] = identity.color;
+  if (identity.color !== undefined) labels[LABEL.color] = identity.color;
   labels[LABEL.version] = identity.version;
   labels[LABEL.replica] = String(identity.replica);
   return labels;

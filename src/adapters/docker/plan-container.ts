@@ -11,7 +11,8 @@ import { containerLabels } from './docker-labels.js';
 export interface ContainerPlanInput {
   project: string;
   spec: ServiceSpec;
-  color: Color;
+  /** undefined for a shared service. */
+  color: Color | undefined;
   version: string;
   /** 1-based. */
   replica: number;
@@ -36,10 +37,10 @@ export interface ContainerPlan {
   connectBeforeStart: NetworkToConnect[];
 }
 
-/** spec.containerName when there is one replica, else `<project>-<service>-<color>-<n>`. */
-export function containerNameFor(project: string, spec: ServiceSpec, color: Color, replica: number): string {
+/** spec.containerName when there is one replica, else `<project>-<service>-<color>-<n>` (`<project>-<service>-<n>` for a shared service). */
+export function containerNameFor(project: string, spec: ServiceSpec, color: Color | undefined, replica: number): string {
   if (spec.replicas === 1 && spec.containerName !== undefined) return spec.containerName;
-  return `${project}-${spec.name}-${color}-${replica}`;
+  return color === undefined ? `${project}-${spec.name}-${replica}` : `${project}-${spec.name}-${color}-${replica}`;
 }
 
 const NS_PER_MS = 1_000_000;

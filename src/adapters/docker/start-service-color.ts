@@ -9,7 +9,8 @@ export interface StartServiceColorRequest {
   /** Compose project name; becomes the `cutover.project` label and part of default container names. */
   project: string;
   spec: ServiceSpec;
-  color: Color;
+  /** undefined starts a shared service (no color label, no color in the default name). */
+  color: Color | undefined;
   /** The version being deployed (the `cutover.version` label). The image is taken from spec.image as given. */
   version: string;
   /** Network key → network name in Docker, for every network the spec attaches to. */

@@ -1,0 +1,33 @@
+import type { PullPolicy } from '../domain/plan-deploy.js';
+import { deploy } from '../run/deploy.js';
+import { createRuntime } from '../run/runtime.js';
+import { resolveContext, type GlobalOptions } from './command-context.js';
+import { withInterrupt } from './with-interrupt.js';
+
+export interface DeployFlags {
+  pull: PullPolicy;
+  stopOld?: boolean;
+  dryRun?: boolean;
+  verifyUrl?: string;
+}
+
+/** `cutover deploy <version>` */
+export async function runDeploy(options: GlobalOptions, version: string, flags: DeployFlags): Promise<number> {
+  const context = resolveContext(options);
+  const runtime = createRuntime(context);
+  try {
+    await withInterrupt(context.logger, (signal) =>
+      deploy(runtime, {
+        version,
+        pull: flags.pull,
+        stopOld: flags.stopOld === true,
+        dryRun: flags.dryRun === true,
+        verifyUrl: flags.verifyUrl,
+        signal,
+      }),
+    );
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}

@@ -1,0 +1,110 @@
+import type { Color, ProjectConfig } from '../config/model.js';
+import type { LiveTraffic } from './read-traffic.js';
+
+export type PullPolicy = 'always' | 'missing' | 'never';
+
+/** A container cutover already knows about, reduced to what planning needs. */
+export interface KnownContainer {
+  id: string;
+  name: string;
+  service: string;
+  color: Color | undefined;
+  version: string;
+  state: string;
+}
+
+export interface DeployInput {
+  project: ProjectConfig;
+  version: string;
+  live: LiveTraffic;
+  /** The version Caddy's live color runs, when known. */
+  liveVersion: string | undefined;
+  toColor: Color;
+  containers: readonly KnownContainer[];
+  /** Shared services that already have a container (by cutover's label, Compose's labels or container_name). */
+  sharedPresent: ReadonlySet<string>;
+  imagesPresent: ReadonlySet<string>;
+  pull: PullPolicy;
+  stopOld: boolean;
+}
+
+export interface DeployPlan {
+  version: string;
+  fromColor: Color | undefined;
+  fromVersion: string | undefined;
+  toColor: Color;
+  /** Images to pull, in order. */
+  pull: string[];
+  /** Shared services to start because they have no container yet. */
+  startShared: string[];
+  /** Containers of the target color left from before (old standby, failed attempt): removed before starting. */
+  replace: KnownContainer[];
+  /** Colored services to start in `toColor`, with their images. */
+  start: Array<{ service: string; image: string; replicas: number }>;
+  /** Old color's containers, kept as warm standby or stopped after the drain. */
+  old: KnownContainer[];
+  stopOld: boolean;
+}
+
+export type PlanDeployResult = { ok: true; plan: DeployPlan } | { ok: false; problems: string[] };
+
+/** Pure: what a deploy of `version` will do, computed before anything is touched. */
+export function planDeploy(input: DeployInput): PlanDeployResult {
+  const { project, toColor } = input;
+  const problems: string[] = [];
+  for (const service of project.colored) {
+    if (!service.imageFollowsVersion) {
+      problems.push(`the image of ${service.name} (${service.byColor[toColor].image}) does not use \${VERSION}, so deploying a version cannot change it: write it as name:\${VERSION}`);
+    }
+  }
+  const images = [...new Set([
+    ...project.colored.map((s) => s.byColor[toColor].image),
+    ...project.shared.filter((s) => !input.sharedPresent.has(s.name)).map((s) => s.image),
+  ])];
+  const pull = images.filter((image) => input.pull === 'always' || (input.pull === 'missing' && !input.imagesPresent.has(image)));
+  if (input.pull === 'never') {
+    for (const image of images) if (!input.imagesPresent.has(image)) problems.push(`image ${image} is not on this Docker engine and --pull never forbids pulling it`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const fromColor = input.live.kind === 'color' ? input.live.color : undefined;
+  const coloredNames = new Set(project.colored.map((s) => s.name));
+  return {
+    ok: true,
+    plan: {
+      version: input.version,
+      fromColor,
+      fromVersion: input.liveVersion,
+      toColor,
+      pull,
+      startShared: project.shared.filter((s) => !input.sharedPresent.has(s.name)).map((s) => s.name),
+      replace: input.containers.filter((c) => c.color === toColor && coloredNames.has(c.service)),
+      start: project.colored.map((s) => ({ service: s.name, image: s.byColor[toColor].image, replicas: s.byColor[toColor].replicas })),
+      old: fromColor === undefined ? [] : input.containers.filter((c) => c.color === fromColor && coloredNames.has(c.service)),
+      stopOld: input.stopOld,
+    },
+  };
+}
+
+/** The plan as a person reads it (`deploy --dry-run`). */
+export function renderDeployPlan(plan: DeployPlan): string {
+  const from = plan.fromColor === undefined ? 'plain Compose names (no color live yet)' : `${plan.fromColor}${plan.fromVersion === undefined ? '' : ` (${plan.fromVersion})`}`;
+  const lines = [`deploy ${plan.version}: traffic moves from ${from} to ${plan.toColor}`];
+  let n = 0;
+  const step = (text: string): void => {
+    n += 1;
+    lines.push(`  ${n}. ${text}`);
+  };
+  step(plan.pull.length === 0 ? 'pull: nothing (all images present)' : `pull ${plan.pull.join(', ')}`);
+  if (plan.startShared.length > 0) step(`start shared services that are not running: ${plan.startShared.join(', ')}`);
+  if (plan.replace.length > 0) step(`remove old ${plan.toColor} containers (not serving): ${plan.replace.map((c) => `${c.name} (${c.version})`).join(', ')}`);
+  step(`start ${plan.toColor}: ${plan.start.map((s) => `${s.service}${s.replicas > 1 ? ` x${s.replicas}` : ''} (${s.image})`).join(', ')}`);
+  step(`wait until every ${plan.toColor} container is healthy`);
+  step(`switch all ${plan.start.length} services to ${plan.toColor} in one Caddy change (If-Match)`);
+  step('verify: read Caddy back' );
+  if (plan.fromColor !== undefined) {
+    step(`drain ${plan.fromColor}: wait until Caddy has no request in flight to it`);
+    step(plan.stopOld ? `stop ${plan.fromColor} with each service's stop_grace_period` : `keep ${plan.fromColor} running as warm standby`);
+  }
+  step('record the deployment in the state file');
+  return `${lines.join('\n')}\n`;
+}

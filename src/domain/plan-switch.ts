@@ -1,0 +1,49 @@
+import { COLORS, type Color } from '../config/model.js';
+import type { JsonObject } from './caddy-json.js';
+import type { TrafficView } from './read-traffic.js';
+import { rewriteCaddyConfig, type PreviewTarget, type UpstreamChange } from './rewrite-caddy-config.js';
+import { dialsForColor, type ColorInstance } from './service-addresses.js';
+
+/** The one admin change that sends every colored service to `color`, and what it switches. */
+export interface SwitchPlan {
+  color: Color;
+  /** Dials per service before and after, for the log and the drain. */
+  services: Array<{ service: string; from: string[]; to: string[]; byColor: Record<Color, string[]> }>;
+  /** The new `apps.http.servers` object; sent as one PATCH guarded by the root ETag. */
+  servers: JsonObject;
+  /** True when Caddy already looks exactly like this (nothing to send). */
+  unchanged: boolean;
+}
+
+export type PlanSwitchResult = { ok: true; plan: SwitchPlan } | { ok: false; problems: string[] };
+
+/**
+ * Plans the switch of all colored services to `color` over the config as it
+ * is now (`view`), using the running `instances` for host-mode dials.
+ * Pure: the caller sends `servers` with If-Match, and on a 412 reads again and
+ * calls this again: someone else's change is then part of `view`.
+ */
+export function planSwitch(view: TrafficView, color: Color, instances: readonly ColorInstance[], currentServers: JsonObject): PlanSwitchResult {
+  const problems: string[] = [];
+  const changes: UpstreamChange[] = [];
+  const previews: PreviewTarget[] = [];
+  const summary: SwitchPlan['services'] = [];
+  for (const traffic of view.services) {
+    const dialsByColor = Object.fromEntries(
+      COLORS.map((c) => [c, dialsForColor(traffic.addresses, c, traffic.mode, instances)]),
+    ) as Record<Color, string[]>;
+    const to = dialsByColor[color];
+    if (to.length === 0) {
+      problems.push(`${traffic.service} has no ${color} upstream to switch to (no running ${color} container publishes the port Caddy uses)`);
+      continue;
+    }
+    const pointer = traffic.entry.handler.pointer;
+    changes.push({ service: traffic.service, pointer, dials: to });
+    previews.push({ service: traffic.service, pointer, dialsByColor });
+    summary.push({ service: traffic.service, from: traffic.entry.handler.dials, to, byColor: dialsByColor });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const next = rewriteCaddyConfig(view.base, changes, previews);
+  const servers = ((next.apps as JsonObject).http as JsonObject).servers as JsonObject;
+  return { ok: true, plan: { color, services: summary, servers, unchanged: JSON.stringify(servers) === JSON.stringify(currentServers) } };
+}

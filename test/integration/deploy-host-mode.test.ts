@@ -1,0 +1,133 @@
+/**
+ * Blue-green deploys end to end: real Docker containers, a real Caddy on the
+ * host reaching each color on its published port, and a load through Caddy.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
+import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
+import { deploy } from '../../src/run/deploy.js';
+import type { Runtime } from '../../src/run/runtime.js';
+import { HealthTimeoutError } from '../../src/errors.js';
+import { rigDockerClient } from '../rig/docker-client.js';
+import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
+import { httpGet } from '../rig/http-get.js';
+import { startLoad, summarizeLoad } from '../rig/load-client.js';
+import { recordingLogger } from '../rig/recording-logger.js';
+import { testScope } from '../rig/run-id.js';
+import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
+import { buildTestImage } from '../rig/test-image.js';
+
+const scope = testScope('deployhost');
+const docker = rigDockerClient();
+let project: HostModeProject;
+
+function runtimeFor(env: Record<string, string> = {}): { runtime: Runtime; log: ReturnType<typeof recordingLogger> } {
+  const log = recordingLogger();
+  const admin = new CaddyAdmin(project.caddy.adminAddress, { logger: log.logger });
+  const runtime: Runtime = {
+    projectDir: project.dir,
+    stateDir: path.join(project.dir, 'caddy'),
+    env: { ...process.env, ...env },
+    logger: log.logger,
+    admin,
+    docker: DockerEngine.fromEnvironment(log.logger),
+    now: () => new Date(),
+    close: () => admin.close(),
+  };
+  return { runtime, log };
+}
+
+async function deployVersion(version: string, env: Record<string, string> = {}) {
+  const { runtime, log } = runtimeFor(env);
+  try {
+    const result = await deploy(runtime, { version, pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal });
+    return { result, log };
+  } catch (error) {
+    return { error, log };
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function containerNames(): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`cutover.project=${project.name}`] } });
+  return list.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).sort();
+}
+
+describe('blue-green deploy with Caddy on the host', () => {
+  before(async () => {
+    await Promise.all(['v1', 'v2', 'v3'].map((v) => buildTestImage(docker, scope, v)));
+    project = await createHostModeProject(docker, scope);
+  });
+  after(async () => {
+    await project?.remove();
+    assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
+  });
+
+  test('the first deploy starts the idle color and points every service at it', async () => {
+    const { result, error, log } = await deployVersion('v1');
+    assert.equal(error, undefined, log.text());
+    assert.equal(result?.plan.toColor, 'green');
+    assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v1');
+    assert.equal((await httpGet(project.caddy.url('/api/version'))).body, 'v1');
+    assert.deepEqual(await containerNames(), [`${project.name}-api-green`, `${project.name}-web-green`]);
+    const state = JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
+    assert.deepEqual(state.active.color, 'green');
+    assert.deepEqual(state.active.version, 'v1');
+    assert.equal(state.operation, null);
+  });
+
+  test('v1 to v2 under load: no failed request, new requests after the switch get v2, slow ones finish on v1', async () => {
+    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 60_000 });
+    // Let the load reach a steady state with slow requests in flight on v1.
+    while (load.samples.filter((s) => s.kind === 'slow').length < 2) await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const { result, error, log } = await deployVersion('v2');
+    const deployMs = Date.now() - started;
+    await new Promise((r) => setTimeout(r, 300));
+    const samples = await load.stop();
+    assert.equal(error, undefined, log.text());
+    assert.equal(result?.plan.toColor, 'blue');
+
+    const summary = summarizeLoad(samples);
+    console.log(`load during deploy: ${JSON.stringify(summary)}; deploy took ${deployMs} ms`);
+    assert.equal(summary.failed, 0, `failed requests: ${summary.errors.join(' | ')}`);
+    assert.ok(summary.requests > 100, `too little load to mean anything: ${summary.requests}`);
+
+    const ack = log.events('switch.acknowledged')[0];
+    assert.ok(ack !== undefined, 'the switch was acknowledged');
+    const after = samples.filter((s) => s.kind !== 'post' && s.startedAt > ack.time + 5);
+    assert.ok(after.length > 20, `few requests after the switch: ${after.length}`);
+    assert.deepEqual([...new Set(after.map((s) => (s.kind === 'slow' ? s.version : s.version)))], ['v2'], 'every request started after the switch is answered by v2');
+
+    const slowInFlight = samples.filter((s) => s.kind === 'slow' && s.startedAt < ack.time && s.endedAt > ack.time);
+    assert.ok(slowInFlight.length > 0, 'a slow request was in flight at the switch');
+    for (const s of slowInFlight) assert.deepEqual([s.status, s.version], [200, 'v1']);
+
+    // The drain waited for the slow requests, not for DRAIN_TIMEOUT (30 s).
+    const drain = log.events('phase.done').find((r) => r.phase === 'draining');
+    assert.ok(drain !== undefined, log.text());
+    assert.ok((drain.ms as number) < 2500, `drain took ${drain.ms} ms`);
+    assert.ok(deployMs < 20_000, `deploy took ${deployMs} ms`);
+    // Green stays as warm standby.
+    assert.deepEqual(await containerNames(), [`${project.name}-api-blue`, `${project.name}-api-green`, `${project.name}-web-blue`, `${project.name}-web-green`]);
+    assert.equal((await httpGet(project.caddy.url('/version'), { headers: { 'Cutover-Color': 'green' } })).body, 'v1');
+  });
+
+  test('a version that never becomes healthy leaves traffic and containers as they were', async () => {
+    const before = await containerNames();
+    const { error, log } = await deployVersion('v3', { HEALTH_FAIL: '1', HEALTH_CHECK_TIMEOUT: '20' });
+    assert.ok(error instanceof HealthTimeoutError, String(error));
+    assert.match(log.text(), /last health check \(exit 1\): 500 unhealthy: v3 told to fail/);
+    assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v2');
+    // The old green standby (v1) was replaced by the failed attempt, and the failed containers are gone.
+    const now = await containerNames();
+    assert.deepEqual(now, before.filter((name) => name.endsWith('-blue')));
+    const state = JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
+    assert.equal(state.active.version, 'v2');
+    assert.equal(state.history.at(-1).outcome, 'failed');
+  });
+});

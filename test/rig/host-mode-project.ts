@@ -1,0 +1,90 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { startCaddy, type RunningCaddy } from './caddy-runner.js';
+import { freePort } from './free-port.js';
+import type { TestScope } from './run-id.js';
+import { APP_PORT } from './test-image.js';
+
+/**
+ * A project directory for end-to-end deploy tests with Caddy on the host:
+ * each colored service publishes its port on 127.0.0.1 at a fixed port per
+ * color (the overlays differ only there), Caddy proxies `/api/*` to `api` and
+ * everything else to `web`, starting at the blue ports. The network is
+ * external and carries the test labels, like every container (through the
+ * services' labels), so the sweep finds them.
+ */
+export interface HostModeProject {
+  dir: string;
+  name: string;
+  caddy: RunningCaddy;
+  ports: Record<'blue' | 'green', Record<string, number>>;
+  services: string[];
+  remove(): Promise<void>;
+}
+
+export async function createHostModeProject(docker: Docker, scope: TestScope, options: { services?: string[]; drainTimeout?: string } = {}): Promise<HostModeProject> {
+  const services = options.services ?? ['web', 'api'];
+  const name = scope.prefix;
+  const network = scope.name('net');
+  await docker.createNetwork({ Name: network, Labels: scope.labels });
+  const dir = await mkdtemp(path.join(os.tmpdir(), `${name}-project-`));
+  await mkdir(path.join(dir, 'caddy'));
+  const ports: HostModeProject['ports'] = { blue: {}, green: {} };
+  for (const service of services) {
+    ports.blue[service] = await freePort();
+    ports.green[service] = await freePort();
+  }
+  const labels = Object.entries(scope.labels).map(([k, v]) => `      ${k}: "${v}"`).join('\n');
+  const serviceYaml = services
+    .map(
+      (service) => `  ${service}:
+    image: ${scope.prefix}-app:\${VERSION}
+    environment:
+      HEALTH_FAIL: \${HEALTH_FAIL:-0}
+      START_DELAY_MS: \${START_DELAY_MS:-0}
+    labels:
+${labels}
+    healthcheck:
+      test: ['CMD', 'node', '/app/server.mjs', '--probe', 'http://127.0.0.1:${APP_PORT}/health']
+      interval: 1s
+      timeout: 3s
+      retries: 1
+    stop_grace_period: 10s
+    networks: [net]`,
+    )
+    .join('\n');
+  await writeFile(
+    path.join(dir, 'compose.yml'),
+    `name: ${name}\nservices:\n${serviceYaml}\nnetworks:\n  net:\n    external: true\n    name: ${network}\n`,
+  );
+  for (const color of ['blue', 'green'] as const) {
+    const overlay = services
+      .map((service) => `  ${service}:\n    container_name: ${name}-${service}-${color}\n    ports:\n      - "127.0.0.1:${ports[color][service]}:${APP_PORT}"`)
+      .join('\n');
+    await writeFile(path.join(dir, `compose.${color}.yml`), `services:\n${overlay}\n`);
+  }
+  const env = [`DRAIN_TIMEOUT=${options.drainTimeout ?? '30'}`, 'HEALTH_CHECK_TIMEOUT=60', 'HEALTH_CHECK_INTERVAL=1'];
+  await writeFile(path.join(dir, '.env'), `${env.join('\n')}\n`);
+  const [first, ...rest] = services;
+  const caddyfile = [
+    ':{{HTTP_PORT}} {',
+    ...rest.map((service) => `\thandle_path /${service}/* {\n\t\treverse_proxy 127.0.0.1:${ports.blue[service]}\n\t}`),
+    `\thandle {\n\t\treverse_proxy 127.0.0.1:${ports.blue[first as string]}\n\t}`,
+    '}',
+    '',
+  ].join('\n');
+  const caddy = await startCaddy({ caddyfile });
+  return {
+    dir,
+    name,
+    caddy,
+    ports,
+    services,
+    async remove() {
+      await caddy.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
