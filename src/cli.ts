@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { BUG_EXIT_CODE, ConfigInvalidError, CutoverError, formatConfigProblem } from './errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
 import type { DeployFlags } from './commands/deploy.js';
+import type { RollbackFlags } from './commands/rollback.js';
 
 function buildProgram(): Command {
   const program = new Command('cutover')
@@ -33,6 +34,17 @@ function buildProgram(): Command {
     .action(async (version: string, options: DeployFlags, command: Command) => {
       const { runDeploy } = await import('./commands/deploy.js');
       process.exitCode = await runDeploy(globals(command), version, options);
+    });
+
+  program
+    .command('rollback')
+    .description('point traffic back at the other color: at once when it still runs the previous version, else start that version there first')
+    .addOption(new Option('--pull <policy>', 'when to pull images if the previous version must be started').choices(['always', 'missing', 'never']).default('missing'))
+    .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
+    .option('--dry-run', 'print the plan and change nothing')
+    .action(async (options: RollbackFlags, command: Command) => {
+      const { runRollback } = await import('./commands/rollback.js');
+      process.exitCode = await runRollback(globals(command), options);
     });
 
   program

@@ -1,4 +1,4 @@
-import type { PullPolicy } from '../domain/plan-deploy.js';
+import { renderDeployPlan, type PullPolicy } from '../domain/plan-deploy.js';
 import { deploy } from '../run/deploy.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
@@ -16,7 +16,7 @@ export async function runDeploy(options: GlobalOptions, version: string, flags: 
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {
-    await withInterrupt(context.logger, (signal) =>
+    const result = await withInterrupt(context.logger, (signal) =>
       deploy(runtime, {
         version,
         pull: flags.pull,
@@ -26,6 +26,7 @@ export async function runDeploy(options: GlobalOptions, version: string, flags: 
         signal,
       }),
     );
+    if (flags.dryRun === true) process.stdout.write(renderDeployPlan(result.plan));
     return 0;
   } finally {
     await runtime.close();

@@ -11,6 +11,8 @@ export interface KnownContainer {
   color: Color | undefined;
   version: string;
   state: string;
+  /** Docker's health: starting, healthy, unhealthy, or none without a healthcheck. */
+  health: string;
 }
 
 export interface DeployInput {
@@ -29,6 +31,7 @@ export interface DeployInput {
 }
 
 export interface DeployPlan {
+  kind: 'deploy' | 'rollback';
   version: string;
   fromColor: Color | undefined;
   fromVersion: string | undefined;
@@ -39,8 +42,10 @@ export interface DeployPlan {
   startShared: string[];
   /** Containers of the target color left from before (old standby, failed attempt): removed before starting. */
   replace: KnownContainer[];
-  /** Colored services to start in `toColor`, with their images. */
+  /** Colored services to start in `toColor`, with their images. Empty when `reuse` serves. */
   start: Array<{ service: string; image: string; replicas: number }>;
+  /** Containers of `toColor` that already run healthy and take the traffic as they are (rollback to a warm standby). */
+  reuse: KnownContainer[];
   /** Old color's containers, kept as warm standby or stopped after the drain. */
   old: KnownContainer[];
   stopOld: boolean;
@@ -71,6 +76,7 @@ export function planDeploy(input: DeployInput): PlanDeployResult {
   return {
     ok: true,
     plan: {
+      kind: 'deploy',
       version: input.version,
       fromColor,
       fromVersion: input.liveVersion,
@@ -79,6 +85,7 @@ export function planDeploy(input: DeployInput): PlanDeployResult {
       startShared: project.shared.filter((s) => !input.sharedPresent.has(s.name)).map((s) => s.name),
       replace: input.containers.filter((c) => c.color === toColor && coloredNames.has(c.service)),
       start: project.colored.map((s) => ({ service: s.name, image: s.byColor[toColor].image, replicas: s.byColor[toColor].replicas })),
+      reuse: [],
       old: fromColor === undefined ? [] : input.containers.filter((c) => c.color === fromColor && coloredNames.has(c.service)),
       stopOld: input.stopOld,
     },
@@ -88,17 +95,21 @@ export function planDeploy(input: DeployInput): PlanDeployResult {
 /** The plan as a person reads it (`deploy --dry-run`). */
 export function renderDeployPlan(plan: DeployPlan): string {
   const from = plan.fromColor === undefined ? 'plain Compose names (no color live yet)' : `${plan.fromColor}${plan.fromVersion === undefined ? '' : ` (${plan.fromVersion})`}`;
-  const lines = [`deploy ${plan.version}: traffic moves from ${from} to ${plan.toColor}`];
+  const lines = [`${plan.kind} to ${plan.version}: traffic moves from ${from} to ${plan.toColor}`];
   let n = 0;
   const step = (text: string): void => {
     n += 1;
     lines.push(`  ${n}. ${text}`);
   };
-  step(plan.pull.length === 0 ? 'pull: nothing (all images present)' : `pull ${plan.pull.join(', ')}`);
-  if (plan.startShared.length > 0) step(`start shared services that are not running: ${plan.startShared.join(', ')}`);
-  if (plan.replace.length > 0) step(`remove old ${plan.toColor} containers (not serving): ${plan.replace.map((c) => `${c.name} (${c.version})`).join(', ')}`);
-  step(`start ${plan.toColor}: ${plan.start.map((s) => `${s.service}${s.replicas > 1 ? ` x${s.replicas}` : ''} (${s.image})`).join(', ')}`);
-  step(`wait until every ${plan.toColor} container is healthy`);
+  if (plan.start.length > 0) {
+    step(plan.pull.length === 0 ? 'pull: nothing (all images present)' : `pull ${plan.pull.join(', ')}`);
+    if (plan.startShared.length > 0) step(`start shared services that are not running: ${plan.startShared.join(', ')}`);
+    if (plan.replace.length > 0) step(`remove old ${plan.toColor} containers (not serving): ${plan.replace.map((c) => `${c.name} (${c.version})`).join(', ')}`);
+    step(`start ${plan.toColor}: ${plan.start.map((s) => `${s.service}${s.replicas > 1 ? ` x${s.replicas}` : ''} (${s.image})`).join(', ')}`);
+    step(`wait until every ${plan.toColor} container is healthy`);
+  } else {
+    step(`use the warm standby as it runs: ${plan.reuse.map((c) => `${c.name} (${c.version}, ${c.health === 'none' ? 'running' : c.health})`).join(', ')}`);
+  }
   step(`switch all ${plan.start.length} services to ${plan.toColor} in one Caddy change (If-Match)`);
   step('verify: read Caddy back' );
   if (plan.fromColor !== undefined) {

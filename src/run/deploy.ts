@@ -1,25 +1,14 @@
 import os from 'node:os';
-import { request } from 'undici';
-import type { ServiceContainer } from '../adapters/docker/service-container.js';
 import { loadProject } from '../config/load-project.js';
 import { otherColor, type Color, type ProjectConfig } from '../config/model.js';
-import type { JsonValue } from '../domain/caddy-json.js';
-import { planDeploy, renderDeployPlan, type DeployPlan, type PullPolicy } from '../domain/plan-deploy.js';
-import { planSwitch, type SwitchPlan } from '../domain/plan-switch.js';
-import { nextColor, readTraffic } from '../domain/read-traffic.js';
+import { planDeploy, type DeployPlan, type KnownContainer, type PullPolicy } from '../domain/plan-deploy.js';
+import { nextColor } from '../domain/read-traffic.js';
 import { validateVersion } from '../domain/validate-version.js';
-import { ConfigInvalidError, CutoverError, DriftError, OperationFailedError } from '../errors.js';
-import { acquireLock } from '../state/deploy-lock.js';
-import { displayPath, stateFilePath } from '../state/state-paths.js';
-import type { State } from '../state/state-schema.js';
-import { writeState } from '../state/state-store.js';
-import { emptyState, enterPhase, finishOperation, recordTargets, startOperation } from '../state/state-transitions.js';
-import { drainUpstreams } from './drain-upstreams.js';
-import { colorInstances, observeProject, trafficOf, type Observation } from './observe-project.js';
-import { formatMs, runSteps, type Step } from './run-steps.js';
+import { ConfigInvalidError, OperationFailedError } from '../errors.js';
+import { applyCutover, type CutoverResult } from './apply-cutover.js';
+import type { Observation } from './observe-project.js';
+import { preflight } from './preflight.js';
 import type { Runtime } from './runtime.js';
-import { ensureProjectResources, startService, stopAndRemove, waitForHealthy } from './start-color.js';
-import { restoreServers, serversOf, switchTraffic, type SwitchOutcome } from './switch-traffic.js';
 
 export interface DeployRequest {
   version: string;
@@ -32,33 +21,18 @@ export interface DeployRequest {
   signal: AbortSignal;
 }
 
-export interface DeployResult {
-  plan: DeployPlan;
-  /** Undefined for a dry run. */
-  timings?: Array<{ phase: string; ms: number }>;
-  drained?: boolean;
-}
+export type DeployResult = { plan: DeployPlan } & Partial<CutoverResult>;
 
-function caddyProblem(runtime: Runtime, message: string): ConfigInvalidError {
-  return new ConfigInvalidError([{ file: `Caddy config (${runtime.admin.address.text})`, path: '', message }]);
-}
-
-/** Checks that the state file agrees with Caddy, which is the truth about where traffic goes. */
-function checkDrift(state: State | null, observation: Observation, stateFile: string): void {
-  const live = observation.traffic.live;
-  const recorded = state?.active?.color;
-  if (recorded === undefined || live.kind !== 'color' || live.color === recorded) return;
-  throw new DriftError(`${stateFile} says ${recorded} is active, but Caddy sends traffic to ${live.color}`, {
-    hint: 'someone changed Caddy outside cutover. Check with cutover status; point Caddy back at the recorded color, or move the state file aside to let cutover adopt what Caddy does',
-  });
+export function checkVerifyUrl(url: string | undefined): void {
+  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) {
+    throw new ConfigInvalidError([{ file: '--verify-url', path: '', message: `"${url}" is not an http:// or https:// URL` }]);
+  }
 }
 
 function warnIfMemoryIsShort(runtime: Runtime, project: ProjectConfig, color: Color): void {
-  const limits = project.colored.map((s) => (s.byColor[color].memLimitBytes ?? 0) * s.byColor[color].replicas);
-  const needed = limits.reduce((sum, n) => sum + n, 0);
+  const needed = project.colored.reduce((sum, s) => sum + (s.byColor[color].memLimitBytes ?? 0) * s.byColor[color].replicas, 0);
   const free = os.freemem();
-  const short = needed > 0 ? needed > free : free < 0.1 * os.totalmem();
-  if (short) {
+  if (needed > 0 ? needed > free : free < 0.1 * os.totalmem()) {
     runtime.logger.warn(
       { event: 'preflight.memory', freeBytes: free, neededBytes: needed },
       `free memory looks too small to run both colors (${Math.round(free / 2 ** 20)} MiB free${needed > 0 ? `, the new color's limits add up to ${Math.round(needed / 2 ** 20)} MiB` : ''})`,
@@ -66,35 +40,26 @@ function warnIfMemoryIsShort(runtime: Runtime, project: ProjectConfig, color: Co
   }
 }
 
-async function verifyThroughCaddy(url: string, signal: AbortSignal): Promise<string> {
-  const response = await request(url, { method: 'GET', signal, headersTimeout: 10_000, bodyTimeout: 10_000 });
-  const body = (await response.body.text()).slice(0, 200);
-  if (response.statusCode < 200 || response.statusCode > 299) {
-    throw new OperationFailedError(`verification failed: GET ${url} answered ${response.statusCode} through Caddy: ${body.trim()}`, {
-      hint: 'traffic was switched back; check the new version with the Cutover-Color preview header',
-    });
-  }
-  return body;
+export function knownContainers(observation: Observation): KnownContainer[] {
+  return observation.containers.map((c) => ({ id: c.id, name: c.name, service: c.service, color: c.color, version: c.version, state: c.state, health: c.health }));
 }
 
-/**
- * `cutover deploy <version>`: observe, plan, then apply step by step. Up to and
- * including the verification every step can undo itself; once verified the
- * deploy has succeeded, and the drain and the standby only follow it.
- */
+/** Shared services that have a container, and the images already on the engine. */
+export async function observeImagesAndShared(runtime: Runtime, project: ProjectConfig, color: Color): Promise<{ sharedPresent: Set<string>; imagesPresent: Set<string> }> {
+  const shared = await runtime.docker.findSharedContainers(project.projectName, project.shared);
+  const images = [...new Set([...project.colored.map((s) => s.byColor[color].image), ...project.shared.map((s) => s.image)])];
+  const imagesPresent = new Set<string>();
+  for (const image of images) if (await runtime.docker.imageExists(image)) imagesPresent.add(image);
+  return { sharedPresent: new Set(shared.filter((s) => s.containers.length > 0).map((s) => s.service)), imagesPresent };
+}
+
+/** `cutover deploy <version>`: validate, observe, plan, then apply (or print the plan). */
 export async function deploy(runtime: Runtime, request: DeployRequest): Promise<DeployResult> {
-  const { logger } = runtime;
   const version = validateVersion(request.version);
-  if (request.verifyUrl !== undefined && !/^https?:\/\/[^/]+/.test(request.verifyUrl)) {
-    throw new ConfigInvalidError([{ file: '--verify-url', path: '', message: `"${request.verifyUrl}" is not an http(s) URL` }]);
-  }
+  checkVerifyUrl(request.verifyUrl);
   const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: version } });
-  const lock = request.dryRun ? undefined : await acquireLock(runtime.stateDir, { command: `deploy ${version}` });
+  const { lock, observation } = await preflight(runtime, project, { command: `deploy ${version}`, dryRun: request.dryRun });
   try {
-    if (lock?.replacedStale) logger.warn({ event: 'lock.stale', holder: lock.replacedStale }, `took over a stale lock of pid ${lock.replacedStale.pid} (that process is gone)`);
-    const observation = await observeProject(runtime, project);
-    const stateFile = displayPath(stateFilePath(runtime.stateDir));
-    checkDrift(observation.state, observation, stateFile);
     const toColor = nextColor(observation.traffic.live);
     if (toColor === undefined) {
       const detail = observation.traffic.live.kind === 'mixed' ? observation.traffic.live.detail : '';
@@ -104,215 +69,22 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
     }
     const fromColor = otherColor(toColor);
     const liveVersion = observation.containers.find((c) => c.color === fromColor)?.version ?? observation.state?.active?.version;
-    const shared = await runtime.docker.findSharedContainers(project.projectName, project.shared);
-    const images = [...new Set([...project.colored.map((s) => s.byColor[toColor].image), ...project.shared.map((s) => s.image)])];
-    const present = new Set<string>();
-    for (const image of images) if (await runtime.docker.imageExists(image)) present.add(image);
     const planned = planDeploy({
       project,
       version,
       live: observation.traffic.live,
       liveVersion,
       toColor,
-      containers: observation.containers.map((c) => ({ id: c.id, name: c.name, service: c.service, color: c.color, version: c.version, state: c.state })),
-      sharedPresent: new Set(shared.filter((s) => s.containers.length > 0).map((s) => s.service)),
-      imagesPresent: present,
+      containers: knownContainers(observation),
+      ...(await observeImagesAndShared(runtime, project, toColor)),
       pull: request.pull,
       stopOld: request.stopOld,
     });
     if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan', path: '', message })));
-    const plan = planned.plan;
-    if (request.dryRun) {
-      process.stdout.write(renderDeployPlan(plan));
-      return { plan };
-    }
+    if (request.dryRun) return { plan: planned.plan };
     warnIfMemoryIsShort(runtime, project, toColor);
-    return await applyDeploy(runtime, project, observation, plan, request);
+    return await applyCutover(runtime, project, observation, planned.plan, { verifyUrl: request.verifyUrl, signal: request.signal });
   } finally {
     await lock?.release();
   }
-}
-
-async function applyDeploy(runtime: Runtime, project: ProjectConfig, observation: Observation, plan: DeployPlan, request: DeployRequest): Promise<DeployResult> {
-  const { logger } = runtime;
-  const { toColor, version } = plan;
-  const labels = {};
-  let state = observation.state ?? emptyState(project.projectName);
-  if (state.operation !== null) {
-    // We hold the lock, so whoever recorded it is gone: close it as failed and go on from what Caddy says.
-    logger.warn({ event: 'state.interrupted', operation: state.operation }, `an interrupted ${state.operation.kind} to ${state.operation.toVersion} was recorded; closing it as failed`);
-    state = finishOperation(state, { outcome: 'failed', reason: 'interrupted; closed by the next deploy' }, runtime.now());
-  }
-  state = startOperation(
-    state,
-    {
-      id: `deploy-${runtime.now().toISOString()}`,
-      kind: 'deploy',
-      fromColor: plan.fromColor ?? null,
-      toColor,
-      fromVersion: plan.fromVersion ?? null,
-      toVersion: version,
-      phase: 'preflight',
-      pid: process.pid,
-      host: os.hostname(),
-    },
-    runtime.now(),
-  );
-  await writeState(runtime.stateDir, state);
-
-  let started: ServiceContainer[] = [];
-  let switched: SwitchOutcome<SwitchPlan> | undefined;
-  const steps: Step[] = [];
-  if (plan.pull.length > 0) {
-    steps.push({
-      phase: 'pulling',
-      title: `pull ${plan.pull.length} image(s)`,
-      run: async () => {
-        for (const image of plan.pull) {
-          let lastLogged = 0;
-          const progress = await runtime.docker.pullImage(image, {
-            onProgress: (p) => {
-              if (Date.now() - lastLogged < 1000) return;
-              lastLogged = Date.now();
-              logger.info({ event: 'pull.progress', image, layersDone: p.layersDone, layers: p.layers, bytes: p.bytesDownloaded }, `  ${image}: ${p.layersDone}/${p.layers} layers, ${Math.round(p.bytesDownloaded / 2 ** 20)} MiB`);
-            },
-          });
-          logger.info({ event: 'pull.done', image, layers: progress.layers }, `  pulled ${image}`);
-        }
-      },
-    });
-  }
-  steps.push({
-    phase: 'starting',
-    title: `start ${toColor} (${plan.start.map((s) => s.service).join(', ')})`,
-    run: async () => {
-      await ensureProjectResources(runtime, project);
-      for (const name of plan.startShared) {
-        const spec = project.shared.find((s) => s.name === name);
-        if (spec === undefined) continue;
-        await startService(runtime, project, spec, undefined, version, labels);
-        logger.info({ event: 'shared.started', service: name }, `  started shared service ${name} (it was not running)`);
-      }
-      if (plan.replace.length > 0) {
-        const old = observation.containers.filter((c) => plan.replace.some((r) => r.id === c.id));
-        await stopAndRemove(runtime, project, old);
-        logger.info({ event: 'standby.replaced', containers: old.map((c) => c.name) }, `  removed old ${toColor} containers: ${old.map((c) => `${c.name} (${c.version})`).join(', ')}`);
-      }
-      for (const service of project.colored) {
-        const containers = await startService(runtime, project, service.byColor[toColor], toColor, version, labels);
-        started = [...started, ...containers];
-        logger.info({ event: 'container.started', service: service.name, containers: containers.map((c) => c.name) }, `  started ${containers.map((c) => c.name).join(', ')}`);
-      }
-    },
-    undo: async () => {
-      if (started.length === 0) return;
-      await runtime.docker.removeContainers(started.map((c) => c.id), { force: true });
-      logger.info({ event: 'container.removed', containers: started.map((c) => c.name) }, `  removed ${started.map((c) => c.name).join(', ')}`);
-    },
-  });
-  steps.push({
-    phase: 'waiting-healthy',
-    title: `wait until ${toColor} is healthy`,
-    run: (signal) => waitForHealthy(runtime, started, { timeoutMs: project.settings.healthCheckTimeoutMs, signal, color: toColor }),
-  });
-  steps.push({
-    phase: 'switching',
-    title: `switch all services to ${toColor}`,
-    run: async () => {
-      // Host-mode dials come from the containers as they run now (ephemeral ports).
-      const containers = await runtime.docker.listContainers({ project: project.projectName });
-      const instances = colorInstances(containers);
-      switched = await switchTraffic(
-        runtime.admin,
-        (config: JsonValue) => {
-          const read = readTraffic(config, project.colored, instances);
-          if (!read.ok) return read;
-          const result = planSwitch(read.view, toColor, instances, serversOf(config));
-          return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
-        },
-        { logger, what: `sends every service to ${toColor}` },
-      );
-      for (const s of switched.plan.services) logger.info({ event: 'switch.service', service: s.service, from: s.from, to: s.to }, `  ${s.service}: ${s.from.join(' ')} -> ${s.to.join(' ')}`);
-    },
-    undo: async () => {
-      if (switched === undefined) return;
-      await restoreServers(runtime.admin, switched);
-      logger.info({ event: 'switch.undone' }, '  Caddy is back on the previous upstreams');
-    },
-  });
-  steps.push({
-    phase: 'verifying',
-    title: 'verify',
-    run: async (signal) => {
-      const read = await runtime.admin.readConfig('/config/');
-      const containers = await runtime.docker.listContainers({ project: project.projectName });
-      const view = trafficOf(runtime, read.value as JsonValue, project.colored, colorInstances(containers));
-      if (view.live.kind !== 'color' || view.live.color !== toColor) {
-        throw caddyProblem(runtime, `after the switch Caddy does not send all services to ${toColor}: ${view.live.kind === 'mixed' ? view.live.detail : view.live.kind}`);
-      }
-      if (request.verifyUrl !== undefined) {
-        const body = await verifyThroughCaddy(request.verifyUrl, signal);
-        logger.info({ event: 'verify.answer', url: request.verifyUrl, body }, `  ${request.verifyUrl} answered: ${body.trim().slice(0, 80)}`);
-      }
-    },
-  });
-
-  let timings: Array<{ phase: string; ms: number }>;
-  try {
-    timings = await runSteps(steps, {
-      logger,
-      signal: request.signal,
-      onPhase: async (phase) => {
-        state = enterPhase(state, phase, runtime.now());
-        await writeState(runtime.stateDir, state);
-      },
-    });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    state = finishOperation(state, { outcome: 'failed', reason }, runtime.now());
-    await writeState(runtime.stateDir, state).catch((writeError: unknown) =>
-      logger.error({ event: 'state.write.failed', err: String(writeError) }, `could not record the failure in the state file: ${String(writeError)}`),
-    );
-    throw error;
-  }
-
-  // Verified: the deploy has succeeded. What follows only finishes it.
-  const outcome = switched as SwitchOutcome<SwitchPlan> | undefined;
-  let drained = true;
-  const oldDials = outcome === undefined ? [] : outcome.plan.services.flatMap((s) => s.from);
-  if (plan.fromColor !== undefined && oldDials.length > 0) {
-    state = enterPhase(state, 'draining', runtime.now());
-    await writeState(runtime.stateDir, state);
-    logger.info({ event: 'phase.start', phase: 'draining' }, `drain ${plan.fromColor}...`);
-    try {
-      const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: request.signal });
-      drained = drain.drained;
-      timings.push({ phase: 'draining', ms: drain.ms });
-      if (drain.drained) logger.info({ event: 'phase.done', phase: 'draining', ms: drain.ms }, `drain ${plan.fromColor}: done in ${formatMs(drain.ms)}`);
-      else logger.warn({ event: 'drain.timeout', remaining: drain.remaining, ms: drain.ms }, `drain ${plan.fromColor}: DRAIN_TIMEOUT reached with requests still in flight: ${JSON.stringify(drain.remaining)}`);
-    } catch (error) {
-      drained = false;
-      logger.warn({ event: 'drain.interrupted', err: String(error) }, `drain stopped early: ${error instanceof CutoverError ? error.message : String(error)}`);
-    }
-  }
-  if (plan.fromColor !== undefined && plan.stopOld && plan.old.length > 0) {
-    const old = observation.containers.filter((c) => plan.old.some((o) => o.id === c.id));
-    if (drained) {
-      await stopAndRemove(runtime, project, old);
-      logger.info({ event: 'old.stopped', containers: old.map((c) => c.name) }, `stopped ${plan.fromColor}: ${old.map((c) => c.name).join(', ')}`);
-    } else {
-      logger.warn({ event: 'old.kept' }, `kept ${plan.fromColor} running because requests were still in flight; run cutover cleanup later`);
-    }
-  } else if (plan.fromColor !== undefined) {
-    logger.info({ event: 'standby.kept', color: plan.fromColor }, `${plan.fromColor} stays running as warm standby (cutover rollback switches back at once)`);
-  }
-
-  state = finishOperation(state, { outcome: 'succeeded' }, runtime.now());
-  if (plan.stopOld && drained) state = { ...state, standby: null };
-  for (const service of outcome?.plan.services ?? []) {
-    state = recordTargets(state, service.service, { caddyAdmin: runtime.admin.address.text, ...service.byColor });
-  }
-  await writeState(runtime.stateDir, state);
-  logger.info({ event: 'deploy.done', version, color: toColor, timings }, `deployed ${version} on ${toColor}`);
-  return { plan, timings, drained };
 }

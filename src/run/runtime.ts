@@ -13,6 +13,12 @@ export interface Runtime {
   admin: CaddyAdmin;
   docker: DockerEngine;
   now: () => Date;
+  /**
+   * Test seam: runs between reading Caddy's config and sending the switch, so
+   * a test can make a real concurrent change to a real Caddy and see the 412
+   * path. Never set in production.
+   */
+  beforeSwitchWrite?: () => Promise<void>;
   close(): Promise<void>;
 }
 

@@ -26,7 +26,6 @@ export async function startService(
   spec: ServiceSpec,
   color: Color | undefined,
   version: string,
-  extraLabels: Record<string, string>,
 ): Promise<ServiceContainer[]> {
   const names = dockerNames(project);
   return runtime.docker.startServiceColor({
@@ -36,7 +35,6 @@ export async function startService(
     version,
     networks: names.networks,
     volumes: names.volumes,
-    extraLabels,
   });
 }
 

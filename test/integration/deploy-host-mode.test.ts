@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
 import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
 import { deploy } from '../../src/run/deploy.js';
+import { rollback } from '../../src/run/rollback.js';
 import type { Runtime } from '../../src/run/runtime.js';
 import { HealthTimeoutError } from '../../src/errors.js';
 import { rigDockerClient } from '../rig/docker-client.js';
@@ -44,6 +45,18 @@ async function deployVersion(version: string, env: Record<string, string> = {}) 
   const { runtime, log } = runtimeFor(env);
   try {
     const result = await deploy(runtime, { version, pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal });
+    return { result, log };
+  } catch (error) {
+    return { error, log };
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function rollBack(env: Record<string, string> = {}) {
+  const { runtime, log } = runtimeFor(env);
+  try {
+    const result = await rollback(runtime, { pull: 'never', dryRun: false, verifyUrl: undefined, signal: new AbortController().signal });
     return { result, log };
   } catch (error) {
     return { error, log };
@@ -117,17 +130,37 @@ describe('blue-green deploy with Caddy on the host', () => {
     assert.equal((await httpGet(project.caddy.url('/version'), { headers: { 'Cutover-Color': 'green' } })).body, 'v1');
   });
 
-  test('a version that never becomes healthy leaves traffic and containers as they were', async () => {
-    const before = await containerNames();
+  test('rollback with a warm standby switches back at once, without starting anything', async () => {
+    const started = Date.now();
+    const { result, error, log } = await rollBack();
+    const ms = Date.now() - started;
+    assert.equal(error, undefined, log.text());
+    assert.deepEqual([result?.plan.kind, result?.plan.toColor, result?.plan.version, result?.plan.start.length], ['rollback', 'green', 'v1', 0]);
+    assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v1');
+    assert.equal((await httpGet(project.caddy.url('/api/version'))).body, 'v1');
+    assert.equal(log.events('container.started').length, 0);
+    assert.ok(ms < 5_000, `rollback took ${ms} ms`);
+    const state = JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
+    assert.deepEqual([state.active.color, state.active.version, state.standby.color, state.standby.version], ['green', 'v1', 'blue', 'v2']);
+  });
+
+  test('a version that never becomes healthy leaves traffic where it was and removes what it started', async () => {
     const { error, log } = await deployVersion('v3', { HEALTH_FAIL: '1', HEALTH_CHECK_TIMEOUT: '20' });
     assert.ok(error instanceof HealthTimeoutError, String(error));
     assert.match(log.text(), /last health check \(exit 1\): 500 unhealthy: v3 told to fail/);
-    assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v2');
-    // The old green standby (v1) was replaced by the failed attempt, and the failed containers are gone.
-    const now = await containerNames();
-    assert.deepEqual(now, before.filter((name) => name.endsWith('-blue')));
+    assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v1');
+    // The blue standby (v2) made room for the failed attempt, whose containers are gone again.
+    assert.deepEqual(await containerNames(), [`${project.name}-api-green`, `${project.name}-web-green`]);
     const state = JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
-    assert.equal(state.active.version, 'v2');
+    assert.deepEqual([state.active.color, state.active.version, state.standby], ['green', 'v1', null]);
     assert.equal(state.history.at(-1).outcome, 'failed');
+    assert.equal(state.operation, null);
+  });
+
+  test('rollback without a standby starts the previous version first, then switches', async () => {
+    const { result, error, log } = await rollBack();
+    assert.equal(error, undefined, log.text());
+    assert.deepEqual([result?.plan.toColor, result?.plan.version, result?.plan.start.length], ['blue', 'v2', 2]);
+    assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v2');
   });
 });

@@ -1,0 +1,26 @@
+import { renderDeployPlan, type PullPolicy } from '../domain/plan-deploy.js';
+import { rollback } from '../run/rollback.js';
+import { createRuntime } from '../run/runtime.js';
+import { resolveContext, type GlobalOptions } from './command-context.js';
+import { withInterrupt } from './with-interrupt.js';
+
+export interface RollbackFlags {
+  pull: PullPolicy;
+  dryRun?: boolean;
+  verifyUrl?: string;
+}
+
+/** `cutover rollback` */
+export async function runRollback(options: GlobalOptions, flags: RollbackFlags): Promise<number> {
+  const context = resolveContext(options);
+  const runtime = createRuntime(context);
+  try {
+    const result = await withInterrupt(context.logger, (signal) =>
+      rollback(runtime, { pull: flags.pull, dryRun: flags.dryRun === true, verifyUrl: flags.verifyUrl, signal }),
+    );
+    if (flags.dryRun === true) process.stdout.write(renderDeployPlan(result.plan));
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}

@@ -1,0 +1,232 @@
+import os from 'node:os';
+import { request as httpRequest } from 'undici';
+import type { ServiceContainer } from '../adapters/docker/service-container.js';
+import type { ProjectConfig } from '../config/model.js';
+import type { JsonValue } from '../domain/caddy-json.js';
+import type { DeployPlan } from '../domain/plan-deploy.js';
+import { planSwitch, type SwitchPlan } from '../domain/plan-switch.js';
+import { readTraffic } from '../domain/read-traffic.js';
+import { ConfigInvalidError, CutoverError, OperationFailedError } from '../errors.js';
+import { writeState } from '../state/state-store.js';
+import { emptyState, enterPhase, finishOperation, recordTargets, startOperation } from '../state/state-transitions.js';
+import { drainUpstreams } from './drain-upstreams.js';
+import { colorInstances, trafficOf, type Observation } from './observe-project.js';
+import { formatMs, runSteps, type Step } from './run-steps.js';
+import type { Runtime } from './runtime.js';
+import { ensureProjectResources, startService, stopAndRemove, waitForHealthy } from './start-color.js';
+import { restoreServers, serversOf, switchTraffic, type SwitchOutcome } from './switch-traffic.js';
+
+export interface CutoverOptions {
+  /** A URL answered through Caddy after the switch; a non-2xx answer switches back. */
+  verifyUrl: string | undefined;
+  signal: AbortSignal;
+}
+
+export interface CutoverResult {
+  plan: DeployPlan;
+  timings: Array<{ phase: string; ms: number }>;
+  drained: boolean;
+}
+
+async function verifyThroughCaddy(url: string, signal: AbortSignal): Promise<string> {
+  const response = await httpRequest(url, { method: 'GET', signal, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const body = (await response.body.text()).slice(0, 200);
+  if (response.statusCode < 200 || response.statusCode > 299) {
+    throw new OperationFailedError(`verification failed: GET ${url} answered ${response.statusCode} through Caddy: ${body.trim()}`, {
+      hint: 'traffic was switched back; try the new version with the Cutover-Color preview header',
+    });
+  }
+  return body;
+}
+
+/**
+ * Applies a planned cutover (deploy or rollback) step by step. Up to and
+ * including the verification every step can undo itself, so a failure or an
+ * interrupt leaves traffic and containers as they were. Once verified the
+ * operation has succeeded; the drain and the standby only follow it.
+ */
+export async function applyCutover(runtime: Runtime, project: ProjectConfig, observation: Observation, plan: DeployPlan, options: CutoverOptions): Promise<CutoverResult> {
+  const { logger } = runtime;
+  const { toColor, version } = plan;
+  let state = observation.state ?? emptyState(project.projectName);
+  if (state.operation !== null) {
+    // We hold the lock, so whoever recorded it is gone: close it as failed and go on from what Caddy says.
+    logger.warn({ event: 'state.interrupted', operation: state.operation }, `an interrupted ${state.operation.kind} to ${state.operation.toVersion} was recorded; closing it as failed`);
+    state = finishOperation(state, { outcome: 'failed', reason: 'interrupted; closed by the next operation' }, runtime.now());
+  }
+  state = startOperation(
+    state,
+    {
+      id: `${plan.kind}-${runtime.now().toISOString()}`,
+      kind: plan.kind,
+      fromColor: plan.fromColor ?? null,
+      toColor,
+      fromVersion: plan.fromVersion ?? null,
+      toVersion: version,
+      phase: 'preflight',
+      pid: process.pid,
+      host: os.hostname(),
+    },
+    runtime.now(),
+  );
+  await writeState(runtime.stateDir, state);
+
+  let started: ServiceContainer[] = [];
+  let switched: SwitchOutcome<SwitchPlan> | undefined;
+  const steps: Step[] = [];
+  if (plan.pull.length > 0) {
+    steps.push({
+      phase: 'pulling',
+      title: `pull ${plan.pull.length} image(s)`,
+      run: async () => {
+        for (const image of plan.pull) {
+          let lastLogged = 0;
+          const progress = await runtime.docker.pullImage(image, {
+            onProgress: (p) => {
+              if (Date.now() - lastLogged < 1000) return;
+              lastLogged = Date.now();
+              logger.info({ event: 'pull.progress', image, layersDone: p.layersDone, layers: p.layers, bytes: p.bytesDownloaded }, `  ${image}: ${p.layersDone}/${p.layers} layers, ${Math.round(p.bytesDownloaded / 2 ** 20)} MiB`);
+            },
+          });
+          logger.info({ event: 'pull.done', image, layers: progress.layers }, `  pulled ${image}`);
+        }
+      },
+    });
+  }
+  if (plan.start.length > 0) {
+    steps.push({
+      phase: 'starting',
+      title: `start ${version} in ${toColor} (${plan.start.map((s) => s.service).join(', ')})`,
+      run: async () => {
+        await ensureProjectResources(runtime, project);
+        for (const name of plan.startShared) {
+          const spec = project.shared.find((s) => s.name === name);
+          if (spec === undefined) continue;
+          await startService(runtime, project, spec, undefined, version);
+          logger.info({ event: 'shared.started', service: name }, `  started shared service ${name} (it was not running)`);
+        }
+        if (plan.replace.length > 0) {
+          const old = observation.containers.filter((c) => plan.replace.some((r) => r.id === c.id));
+          await stopAndRemove(runtime, project, old);
+          logger.info({ event: 'standby.replaced', containers: old.map((c) => c.name) }, `  removed old ${toColor} containers: ${old.map((c) => `${c.name} (${c.version})`).join(', ')}`);
+        }
+        for (const service of project.colored) {
+          const containers = await startService(runtime, project, service.byColor[toColor], toColor, version);
+          started = [...started, ...containers];
+          logger.info({ event: 'container.started', service: service.name, containers: containers.map((c) => c.name) }, `  started ${containers.map((c) => c.name).join(', ')}`);
+        }
+      },
+      undo: async () => {
+        if (started.length === 0) return;
+        await runtime.docker.removeContainers(started.map((c) => c.id), { force: true });
+        logger.info({ event: 'container.removed', containers: started.map((c) => c.name) }, `  removed ${started.map((c) => c.name).join(', ')}`);
+      },
+    });
+    steps.push({
+      phase: 'waiting-healthy',
+      title: `wait until ${toColor} is healthy`,
+      run: (signal) => waitForHealthy(runtime, started, { timeoutMs: project.settings.healthCheckTimeoutMs, signal, color: toColor }),
+    });
+  }
+  steps.push({
+    phase: 'switching',
+    title: `switch all services to ${toColor}`,
+    run: async () => {
+      // Host-mode dials come from the containers as they run now (ephemeral ports).
+      const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
+      switched = await switchTraffic(
+        runtime.admin,
+        (config: JsonValue) => {
+          const read = readTraffic(config, project.colored, instances);
+          if (!read.ok) return read;
+          const result = planSwitch(read.view, toColor, instances, serversOf(config));
+          return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
+        },
+        { logger, what: `sends every service to ${toColor}`, ...(runtime.beforeSwitchWrite === undefined ? {} : { beforeWrite: runtime.beforeSwitchWrite }) },
+      );
+      for (const s of switched.plan.services) logger.info({ event: 'switch.service', service: s.service, from: s.from, to: s.to }, `  ${s.service}: ${s.from.join(' ')} -> ${s.to.join(' ')}`);
+    },
+    undo: async () => {
+      if (switched === undefined) return;
+      await restoreServers(runtime.admin, switched);
+      logger.info({ event: 'switch.undone' }, '  Caddy is back on the previous upstreams');
+    },
+  });
+  steps.push({
+    phase: 'verifying',
+    title: 'verify',
+    run: async (signal) => {
+      const read = await runtime.admin.readConfig('/config/');
+      const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
+      const view = trafficOf(runtime, read.value as JsonValue, project.colored, instances);
+      if (view.live.kind !== 'color' || view.live.color !== toColor) {
+        throw new ConfigInvalidError([
+          { file: `Caddy config (${runtime.admin.address.text})`, path: '', message: `after the switch Caddy does not send all services to ${toColor}: ${view.live.kind === 'mixed' ? view.live.detail : view.live.kind}` },
+        ]);
+      }
+      if (options.verifyUrl !== undefined) {
+        const body = await verifyThroughCaddy(options.verifyUrl, signal);
+        logger.info({ event: 'verify.answer', url: options.verifyUrl, body }, `  ${options.verifyUrl} answered: ${body.trim().slice(0, 80)}`);
+      }
+    },
+  });
+
+  let timings: Array<{ phase: string; ms: number }>;
+  try {
+    timings = await runSteps(steps, {
+      logger,
+      signal: options.signal,
+      onPhase: async (phase) => {
+        state = enterPhase(state, phase, runtime.now());
+        await writeState(runtime.stateDir, state);
+      },
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    state = finishOperation(state, { outcome: 'failed', reason }, runtime.now());
+    await writeState(runtime.stateDir, state).catch((writeError: unknown) =>
+      logger.error({ event: 'state.write.failed', err: String(writeError) }, `could not record the failure in the state file: ${String(writeError)}`),
+    );
+    throw error;
+  }
+
+  // Verified: the operation has succeeded. What follows only finishes it.
+  const outcome = switched as SwitchOutcome<SwitchPlan> | undefined;
+  let drained = true;
+  const oldDials = outcome === undefined ? [] : outcome.plan.services.flatMap((s) => s.from);
+  if (plan.fromColor !== undefined && oldDials.length > 0) {
+    state = enterPhase(state, 'draining', runtime.now());
+    await writeState(runtime.stateDir, state);
+    logger.info({ event: 'phase.start', phase: 'draining' }, `drain ${plan.fromColor}...`);
+    try {
+      const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: options.signal });
+      drained = drain.drained;
+      timings.push({ phase: 'draining', ms: drain.ms });
+      if (drain.drained) logger.info({ event: 'phase.done', phase: 'draining', ms: drain.ms }, `drain ${plan.fromColor}: done in ${formatMs(drain.ms)}`);
+      else logger.warn({ event: 'drain.timeout', remaining: drain.remaining, ms: drain.ms }, `drain ${plan.fromColor}: DRAIN_TIMEOUT reached with requests still in flight: ${JSON.stringify(drain.remaining)}`);
+    } catch (error) {
+      drained = false;
+      logger.warn({ event: 'drain.interrupted', err: String(error) }, `drain stopped early: ${error instanceof CutoverError ? error.message : String(error)}`);
+    }
+  }
+  if (plan.fromColor !== undefined && plan.stopOld && plan.old.length > 0) {
+    const old = observation.containers.filter((c) => plan.old.some((o) => o.id === c.id));
+    if (drained) {
+      await stopAndRemove(runtime, project, old);
+      logger.info({ event: 'old.stopped', containers: old.map((c) => c.name) }, `stopped ${plan.fromColor}: ${old.map((c) => c.name).join(', ')}`);
+    } else {
+      logger.warn({ event: 'old.kept' }, `kept ${plan.fromColor} running because requests were still in flight; run cutover cleanup later`);
+    }
+  } else if (plan.fromColor !== undefined) {
+    logger.info({ event: 'standby.kept', color: plan.fromColor }, `${plan.fromColor} stays running as warm standby (cutover rollback switches back at once)`);
+  }
+
+  state = finishOperation(state, { outcome: 'succeeded' }, runtime.now());
+  if (plan.stopOld && drained) state = { ...state, standby: null };
+  for (const service of outcome?.plan.services ?? []) {
+    state = recordTargets(state, service.service, { caddyAdmin: runtime.admin.address.text, ...service.byColor });
+  }
+  await writeState(runtime.stateDir, state);
+  logger.info({ event: `${plan.kind}.done`, version, color: toColor, timings }, `${plan.kind === 'deploy' ? 'deployed' : 'rolled back to'} ${version} on ${toColor}`);
+  return { plan, timings, drained };
+}
