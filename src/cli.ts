@@ -37,6 +37,15 @@ function buildProgram(): Command {
     });
 
   program
+    .command('status')
+    .description('active color and version, standby, containers and health, Caddy upstreams and in-flight counts, drift between Caddy and the state file')
+    .option('--json', 'print one JSON object (documented in docs/status-json.md)')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { runStatus } = await import('./commands/status.js');
+      process.exitCode = await runStatus(globals(command), options);
+    });
+
+  program
     .command('rollback')
     .description('point traffic back at the other color: at once when it still runs the previous version, else start that version there first')
     .addOption(new Option('--pull <policy>', 'when to pull images if the previous version must be started').choices(['always', 'missing', 'never']).default('missing'))
@@ -45,6 +54,25 @@ function buildProgram(): Command {
     .action(async (options: RollbackFlags, command: Command) => {
       const { runRollback } = await import('./commands/rollback.js');
       process.exitCode = await runRollback(globals(command), options);
+    });
+
+  program
+    .command('cleanup')
+    .description("remove the containers of the color Caddy does not send traffic to (never the active color)")
+    .option('--dry-run', 'print what would be removed and change nothing')
+    .action(async (options: { dryRun?: boolean }, command: Command) => {
+      const { runCleanup } = await import('./commands/cleanup.js');
+      process.exitCode = await runCleanup(globals(command), options);
+    });
+
+  program
+    .command('reset')
+    .description('return to plain Compose mode: Caddy back to the plain service names, every blue/green container and the state removed')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--dry-run', 'print what would happen and change nothing')
+    .action(async (options: { yes?: boolean; dryRun?: boolean }, command: Command) => {
+      const { runReset } = await import('./commands/reset.js');
+      process.exitCode = await runReset(globals(command), options);
     });
 
   program

@@ -47,3 +47,26 @@ export function planSwitch(view: TrafficView, color: Color, instances: readonly 
   const servers = ((next.apps as JsonObject).http as JsonObject).servers as JsonObject;
   return { ok: true, plan: { color, services: summary, servers, unchanged: JSON.stringify(servers) === JSON.stringify(currentServers) } };
 }
+
+/**
+ * Plans the change back to plain Compose names (`platform:3000`) with no
+ * preview routes: what `reset` leaves behind. Only for Caddy on the compose
+ * network; a service Caddy reaches by a published host port has no plain
+ * address, and is reported in `unreachable` and left as it is.
+ */
+export function planPlain(view: TrafficView, currentServers: JsonObject): { servers: JsonObject; unchanged: boolean; plain: string[]; unreachable: string[] } {
+  const changes: UpstreamChange[] = [];
+  const plain: string[] = [];
+  const unreachable: string[] = [];
+  for (const traffic of view.services) {
+    if (traffic.mode.kind !== 'network') {
+      unreachable.push(traffic.service);
+      continue;
+    }
+    changes.push({ service: traffic.service, pointer: traffic.entry.handler.pointer, dials: [`${traffic.service}:${traffic.mode.port}`] });
+    plain.push(traffic.service);
+  }
+  const next = rewriteCaddyConfig(view.base, changes, []);
+  const servers = ((next.apps as JsonObject).http as JsonObject).servers as JsonObject;
+  return { servers, unchanged: JSON.stringify(servers) === JSON.stringify(currentServers), plain, unreachable };
+}

@@ -110,10 +110,20 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
           await stopAndRemove(runtime, project, old);
           logger.info({ event: 'standby.replaced', containers: old.map((c) => c.name) }, `  removed old ${toColor} containers: ${old.map((c) => `${c.name} (${c.version})`).join(', ')}`);
         }
-        for (const service of project.colored) {
-          const containers = await startService(runtime, project, service.byColor[toColor], toColor, version);
-          started = [...started, ...containers];
-          logger.info({ event: 'container.started', service: service.name, containers: containers.map((c) => c.name) }, `  started ${containers.map((c) => c.name).join(', ')}`);
+        // All services at once: creating and starting a container takes Docker about a second each.
+        const results = await Promise.allSettled(
+          project.colored.map(async (service) => {
+            const containers = await startService(runtime, project, service.byColor[toColor], toColor, version);
+            started = [...started, ...containers];
+            logger.info({ event: 'container.started', service: service.name, containers: containers.map((c) => c.name) }, `  started ${containers.map((c) => c.name).join(', ')}`);
+          }),
+        );
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed !== undefined) {
+          // This step failed, so its undo will not run: remove what did start here.
+          await runtime.docker.removeContainers(started.map((c) => c.id), { force: true });
+          started = [];
+          throw failed.reason;
         }
       },
       undo: async () => {
