@@ -13,10 +13,10 @@ import type { RollbackFlags } from './commands/rollback.js';
 function buildProgram(): Command {
   const program = new Command('cutover')
     .description('Zero-downtime blue-green and canary deploys of Docker Compose services behind Caddy')
-    .option('-C, --project-dir <dir>', 'directory with compose.yml and the color overlays', process.cwd())
+    .option('-C, --project-dir <dir>', 'directory with compose.yml and the color overlays (default: the current directory)')
     .option(
       '--caddy-admin <address>',
-      "Caddy's admin API: http://127.0.0.1:2019, or unix//path/to/socket (default: $CADDY_ADMIN, else http://127.0.0.1:2019)",
+      "Caddy's admin API: http://127.0.0.1:2019, or unix//path/to/socket (default: $CADDY_ADMIN, else CADDY_ADMIN in the project's .env, else http://127.0.0.1:2019)",
     )
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))
     .showHelpAfterError('(run cutover help for usage)')

@@ -1,11 +1,12 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { parseDotenv } from '../config/parse-dotenv.js';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 
 /** The options every command accepts, as commander hands them over. */
 export interface GlobalOptions {
-  projectDir: string;
+  projectDir?: string;
   caddyAdmin?: string;
   logFormat: LogFormat;
 }
@@ -22,7 +23,7 @@ export interface CommandContext {
 export const DEFAULT_CADDY_ADMIN = 'http://127.0.0.1:2019';
 
 export function resolveContext(options: GlobalOptions, env: Record<string, string | undefined> = process.env): CommandContext {
-  const projectDir = path.resolve(options.projectDir);
+  const projectDir = path.resolve(options.projectDir ?? process.cwd());
   let isDirectory = false;
   try {
     isDirectory = statSync(projectDir).isDirectory();
@@ -37,8 +38,21 @@ export function resolveContext(options: GlobalOptions, env: Record<string, strin
   const fromEnv = env.CADDY_ADMIN === undefined || env.CADDY_ADMIN === '' ? undefined : env.CADDY_ADMIN;
   return {
     projectDir,
-    caddyAdmin: options.caddyAdmin ?? fromEnv ?? DEFAULT_CADDY_ADMIN,
+    caddyAdmin: options.caddyAdmin ?? fromEnv ?? caddyAdminFromDotenv(projectDir, env) ?? DEFAULT_CADDY_ADMIN,
     env,
     logger: createLogger(options.logFormat),
   };
+}
+
+/** CADDY_ADMIN from the project's .env, so a project can say once where its Caddy listens. */
+function caddyAdminFromDotenv(projectDir: string, env: Record<string, string | undefined>): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(projectDir, '.env'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  // A malformed .env is reported by the config loader with its line; here it only has no CADDY_ADMIN.
+  const value = parseDotenv(text, (name) => env[name]).values.CADDY_ADMIN;
+  return value === undefined || value === '' ? undefined : value;
 }

@@ -38,7 +38,7 @@ export interface DeployPlan {
   toColor: Color;
   /** Images to pull, in order. */
   pull: string[];
-  /** Shared services to start because they have no container yet. */
+  /** Shared services without any container: a deploy starts them before it reads Caddy (shown by --dry-run). */
   startShared: string[];
   /** Containers of the target color left from before (old standby, failed attempt): removed before starting. */
   replace: KnownContainer[];

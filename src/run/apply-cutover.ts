@@ -99,12 +99,6 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
       title: `start ${version} in ${toColor} (${plan.start.map((s) => s.service).join(', ')})`,
       run: async () => {
         await ensureProjectResources(runtime, project);
-        for (const name of plan.startShared) {
-          const spec = project.shared.find((s) => s.name === name);
-          if (spec === undefined) continue;
-          await startService(runtime, project, spec, undefined, version);
-          logger.info({ event: 'shared.started', service: name }, `  started shared service ${name} (it was not running)`);
-        }
         if (plan.replace.length > 0) {
           const old = observation.containers.filter((c) => plan.replace.some((r) => r.id === c.id));
           await stopAndRemove(runtime, project, old);

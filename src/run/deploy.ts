@@ -8,6 +8,7 @@ import { ConfigInvalidError, OperationFailedError } from '../errors.js';
 import { applyCutover, type CutoverResult } from './apply-cutover.js';
 import type { Observation } from './observe-project.js';
 import { preflight } from './preflight.js';
+import { startAbsentSharedServices } from './start-shared-services.js';
 import type { Runtime } from './runtime.js';
 
 export interface DeployRequest {
@@ -58,7 +59,12 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
   const version = validateVersion(request.version);
   checkVerifyUrl(request.verifyUrl);
   const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: version } });
-  const { lock, observation } = await preflight(runtime, project, { command: `deploy ${version}`, dryRun: request.dryRun });
+  const { lock, observation } = await preflight(runtime, project, {
+    command: `deploy ${version}`,
+    dryRun: request.dryRun,
+    // Caddy itself may be a shared service that is not running yet (a fresh host).
+    ...(request.dryRun ? {} : { beforeObserve: () => startAbsentSharedServices(runtime, project, request.pull) }),
+  });
   try {
     const toColor = nextColor(observation.traffic.live);
     if (toColor === undefined) {

@@ -20,12 +20,17 @@ function checkDrift(observation: Observation, stateFile: string): void {
  * read Docker, Caddy and the state file, and refuse when they disagree.
  * The caller releases the lock.
  */
-export async function preflight(runtime: Runtime, project: ProjectConfig, options: { command: string; dryRun: boolean }): Promise<{ lock: Lock | undefined; observation: Observation }> {
+export async function preflight(
+  runtime: Runtime,
+  project: ProjectConfig,
+  options: { command: string; dryRun: boolean; beforeObserve?: () => Promise<unknown> },
+): Promise<{ lock: Lock | undefined; observation: Observation }> {
   const lock = options.dryRun ? undefined : await acquireLock(runtime.stateDir, { command: options.command });
   try {
     if (lock?.replacedStale) {
       runtime.logger.warn({ event: 'lock.stale', holder: lock.replacedStale }, `took over a stale lock of pid ${lock.replacedStale.pid} on ${lock.replacedStale.host} (that process is gone)`);
     }
+    await options.beforeObserve?.();
     const observation = await observeProject(runtime, project);
     checkDrift(observation, displayPath(stateFilePath(runtime.stateDir)));
     return { lock, observation };
