@@ -49,8 +49,9 @@ ${labels}
     healthcheck:
       test: ['CMD', 'node', '/app/server.mjs', '--probe', 'http://127.0.0.1:${APP_PORT}/health']
       interval: 1s
-      timeout: 3s
-      retries: 1
+      # Generous: on a loaded 2-core machine a probe can take seconds, and one slow probe must not flake a test.
+      timeout: 10s
+      retries: 3
     stop_grace_period: 10s
     networks: [net]`,
     )

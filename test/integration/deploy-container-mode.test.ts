@@ -1,0 +1,185 @@
+/**
+ * Blue-green deploys end to end in the reference document's shape: Caddy runs
+ * in a container as the project's shared `proxy` service on the compose
+ * network and reaches each color by its network alias (`web-blue:3000`); its
+ * admin API and HTTP port are published on 127.0.0.1 only. The proxy is
+ * started from the project's compose files by cutover's own Docker adapter
+ * (startSharedServices, as the demo does), then deploys run against it.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
+import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
+import { loadProject } from '../../src/config/load-project.js';
+import { deploy } from '../../src/run/deploy.js';
+import type { Runtime } from '../../src/run/runtime.js';
+import { startSharedServices } from '../../scripts/demo/start-shared-services.js';
+import { buildTestCaddyImage } from '../rig/caddy-image.js';
+import { createContainerModeProject, type ContainerModeProject } from '../rig/container-mode-project.js';
+import { rigDockerClient } from '../rig/docker-client.js';
+import { httpGet, waitForHttp } from '../rig/http-get.js';
+import { startLoad, summarizeLoad } from '../rig/load-client.js';
+import { recordingLogger } from '../rig/recording-logger.js';
+import { testScope } from '../rig/run-id.js';
+import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
+import { buildTestImage } from '../rig/test-image.js';
+
+const scope = testScope('deploybox');
+const docker = rigDockerClient();
+let project: ContainerModeProject | undefined;
+
+function current(): ContainerModeProject {
+  if (project === undefined) throw new Error('the project was not created (see before())');
+  return project;
+}
+
+function runtimeFor(): { runtime: Runtime; log: ReturnType<typeof recordingLogger> } {
+  const log = recordingLogger();
+  const admin = new CaddyAdmin(current().adminAddress, { logger: log.logger });
+  const runtime: Runtime = {
+    projectDir: current().dir,
+    stateDir: path.join(current().dir, 'caddy'),
+    env: { ...process.env },
+    logger: log.logger,
+    admin,
+    docker: DockerEngine.fromEnvironment(log.logger),
+    now: () => new Date(),
+    close: () => admin.close(),
+  };
+  return { runtime, log };
+}
+
+async function deployVersion(version: string) {
+  const { runtime, log } = runtimeFor();
+  try {
+    const result = await deploy(runtime, { version, pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal });
+    return { result, log };
+  } catch (error) {
+    return { error, log };
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function containers(): Promise<Array<{ name: string; color: string | undefined; state: string }>> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`cutover.project=${current().name}`] } });
+  return list
+    .map((c) => ({ name: (c.Names[0] ?? '').replace(/^\//, ''), color: c.Labels['cutover.color'], state: c.State }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function readState(): Promise<{ active: { color: string; version: string } | null; standby: { color: string; version: string } | null; operation: unknown; targets: Record<string, { blue: string[]; green: string[] }> }> {
+  return JSON.parse(await readFile(path.join(current().dir, 'caddy', 'cutover-state.json'), 'utf8'));
+}
+
+/** The dials of every reverse_proxy handler in Caddy's live config, outside cutover's preview routes. */
+async function liveDials(): Promise<string[]> {
+  const admin = new CaddyAdmin(current().adminAddress, { logger: recordingLogger().logger });
+  try {
+    const config = (await admin.readConfig('/config/')).value;
+    const dials: string[] = [];
+    const walk = (node: unknown, inPreview: boolean): void => {
+      if (Array.isArray(node)) return node.forEach((child) => walk(child, inPreview));
+      if (typeof node !== 'object' || node === null) return;
+      const record = node as Record<string, unknown>;
+      const preview = inPreview || JSON.stringify(record.match ?? '').includes('Cutover-Color');
+      if (record.handler === 'reverse_proxy' && Array.isArray(record.upstreams) && !preview) {
+        for (const upstream of record.upstreams as Array<{ dial?: string }>) if (upstream.dial !== undefined) dials.push(upstream.dial);
+      }
+      for (const value of Object.values(record)) walk(value, preview);
+    };
+    walk(config, false);
+    return [...new Set(dials)].sort();
+  } finally {
+    await admin.close();
+  }
+}
+
+describe('blue-green deploy with Caddy in a container on the compose network', () => {
+  before(async () => {
+    await Promise.all([buildTestImage(docker, scope, 'v1'), buildTestImage(docker, scope, 'v2'), buildTestCaddyImage(docker, scope)]);
+    project = await createContainerModeProject(docker, scope);
+    // A deploy reads Caddy first: the shared proxy must be up before it.
+    const { runtime, log } = runtimeFor();
+    try {
+      const loaded = await loadProject({ projectDir: project.dir, env: runtime.env, variables: { VERSION: 'v1' } });
+      const started = await startSharedServices(runtime, loaded);
+      assert.deepEqual(started.map((s) => [s.service, s.started]), [['proxy', true]], log.text());
+    } finally {
+      await runtime.close();
+    }
+    await waitForHttp(`${project.adminAddress}/config/`, 30_000);
+  });
+  after(async () => {
+    await project?.remove();
+    assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
+  });
+
+  test('the proxy runs as a shared container and starts at the plain Compose names', async () => {
+    assert.deepEqual(await containers(), [{ name: `${current().name}-proxy-1`, color: undefined, state: 'running' }]);
+    assert.deepEqual(await liveDials(), ['api:3000', 'web:3000']);
+  });
+
+  test('the first deploy starts blue and points Caddy at the blue aliases', async () => {
+    const { result, error, log } = await deployVersion('v1');
+    assert.equal(error, undefined, log.text());
+    assert.equal(result?.plan.toColor, 'blue');
+    assert.deepEqual(await liveDials(), ['api-blue:3000', 'web-blue:3000']);
+    const web = await httpGet(current().url('/version'));
+    assert.deepEqual([web.status, web.body, web.headers['x-app-color']], [200, 'v1', 'blue']);
+    const api = await httpGet(current().url('/api/version'));
+    assert.deepEqual([api.status, api.body, api.headers['x-app-color']], [200, 'v1', 'blue']);
+    const state = await readState();
+    assert.deepEqual(state.active && [state.active.color, state.active.version], ['blue', 'v1']);
+    assert.equal(state.operation, null);
+    assert.deepEqual(state.targets.web?.blue, ['web-blue:3000']);
+  });
+
+  test('v1 to v2 under load: no failed request, v2 from green after the switch, blue stays as previewable standby', async () => {
+    const load = startLoad({ baseUrl: current().url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 1500, postEvery: 5, maxDurationMs: 60_000 });
+    while (load.samples.filter((s) => s.kind === 'slow').length < 2) await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const { result, error, log } = await deployVersion('v2');
+    const deployMs = Date.now() - started;
+    // Keep the load going a little past the deploy, so requests after the switch are plenty.
+    const ended = load.samples.length;
+    while (load.samples.length < ended + 50) await new Promise((r) => setTimeout(r, 20));
+    const samples = await load.stop();
+    assert.equal(error, undefined, log.text());
+    assert.equal(result?.plan.toColor, 'green');
+
+    const summary = summarizeLoad(samples);
+    console.log(`load during deploy: ${JSON.stringify(summary)}; deploy took ${deployMs} ms`);
+    assert.equal(summary.failed, 0, `failed requests: ${summary.errors.join(' | ')}`);
+    assert.ok(summary.requests > 100, `too little load to mean anything: ${summary.requests}`);
+
+    const ack = log.events('switch.acknowledged')[0];
+    assert.ok(ack !== undefined, `the switch was acknowledged:\n${log.text()}`);
+    const afterSwitch = samples.filter((s) => s.kind !== 'post' && s.startedAt > ack.time + 5);
+    assert.ok(afterSwitch.length > 20, `few requests after the switch: ${afterSwitch.length}`);
+    assert.deepEqual([...new Set(afterSwitch.map((s) => s.version))], ['v2'], 'every request started after the switch is answered by v2');
+    const drain = log.events('phase.done').find((r) => r.phase === 'draining');
+    assert.ok(drain !== undefined, log.text());
+
+    assert.deepEqual(await liveDials(), ['api-green:3000', 'web-green:3000']);
+    const live = await httpGet(current().url('/version'));
+    assert.deepEqual([live.body, live.headers['x-app-color']], ['v2', 'green']);
+    const preview = await httpGet(current().url('/api/version'), { headers: { 'Cutover-Color': 'blue' } });
+    assert.deepEqual([preview.status, preview.body, preview.headers['x-app-color']], [200, 'v1', 'blue']);
+
+    const name = current().name;
+    assert.deepEqual(await containers(), [
+      { name: `${name}-api-blue`, color: 'blue', state: 'running' },
+      { name: `${name}-api-green`, color: 'green', state: 'running' },
+      { name: `${name}-proxy-1`, color: undefined, state: 'running' },
+      { name: `${name}-web-blue`, color: 'blue', state: 'running' },
+      { name: `${name}-web-green`, color: 'green', state: 'running' },
+    ]);
+    const state = await readState();
+    assert.deepEqual(state.active && [state.active.color, state.active.version], ['green', 'v2']);
+    assert.deepEqual(state.standby && [state.standby.color, state.standby.version], ['blue', 'v1']);
+    assert.deepEqual(state.targets.api, { caddyAdmin: current().adminAddress, blue: ['api-blue:3000'], green: ['api-green:3000'] });
+  });
+});
