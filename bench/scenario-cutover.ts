@@ -1,0 +1,109 @@
+/**
+ * cutover itself, as the CLI runs it: deploy v1, then v2 under load (start the
+ * idle color, wait until healthy, one If-Match switch of all services, drain
+ * by in-flight counts, old color kept as warm standby), then `rollback` to the
+ * standby with the load still running.
+ */
+import type Docker from 'dockerode';
+import { rollback } from '../src/run/rollback.js';
+import { deploy } from '../src/run/deploy.js';
+import { createRuntime, type Runtime } from '../src/run/runtime.js';
+import type { HostModeProject } from '../test/rig/host-mode-project.js';
+import { createBenchProject } from './bench-project.js';
+import type { LoadRun } from '../test/rig/load-client.js';
+import { testScope } from '../test/rig/run-id.js';
+import { cleanUpScope } from '../test/rig/scope-cleanup.js';
+import { buildTestImage } from '../test/rig/test-image.js';
+import { benchLogger, type BenchLogger } from './bench-logger.js';
+import { pause, startBenchLoad, waitForSteadyLoad } from './load-profile.js';
+import { formatMs, say } from './progress.js';
+import { countWindow, readLoadShape, readVersionShift } from './read-samples.js';
+import type { ScenarioResult } from './scenario-result.js';
+import { summarizeCaddyErrors } from './caddy-errors.js';
+
+function runtimeFor(project: HostModeProject, log: BenchLogger): Runtime {
+  return createRuntime({ projectDir: project.dir, caddyAdmin: project.caddy.adminAddress, env: { ...process.env }, logger: log.logger });
+}
+
+/** Runs one cutover operation with its own runtime (as one CLI invocation would) and returns its log. */
+async function operate<T>(project: HostModeProject, label: string, run: (runtime: Runtime) => Promise<T>): Promise<{ result: T; log: BenchLogger; ms: number }> {
+  const log = benchLogger(label);
+  const runtime = runtimeFor(project, log);
+  const began = Date.now();
+  try {
+    const result = await run(runtime);
+    return { result, log, ms: Date.now() - began };
+  } finally {
+    await runtime.close();
+  }
+}
+
+function phaseMs(timings: Array<{ phase: string; ms: number }> | undefined, phase: string): number {
+  return timings?.find((t) => t.phase === phase)?.ms ?? 0;
+}
+
+export async function runCutoverScenario(docker: Docker, signal: AbortSignal): Promise<ScenarioResult> {
+  const scope = testScope('bench-cutover');
+  say(`cutover: building images v1, v2 (${scope.prefix}-app)`);
+  await Promise.all(['v1', 'v2'].map((v) => buildTestImage(docker, scope, v)));
+  // DRAIN_TIMEOUT stays at the document's 30 s: cutover's drain ends when Caddy counts no request in flight.
+  const project = await createBenchProject(docker, scope, { drainTimeout: '30' });
+  let load: LoadRun | undefined;
+  try {
+    const request = { pull: 'never' as const, stopOld: false, dryRun: false, verifyUrl: undefined, signal };
+    say('  first deploy: cutover deploy v1 (no load)');
+    await operate(project, 'deploy v1', (runtime) => deploy(runtime, { ...request, version: 'v1' }));
+
+    load = startBenchLoad(project.caddy.url('/'));
+    await waitForSteadyLoad(load, signal);
+    say('  cutover deploy v2 under load');
+    const deployStart = Date.now();
+    const v2 = await operate(project, 'deploy v2', (runtime) => deploy(runtime, { ...request, version: 'v2' }));
+    await pause(1_500, signal);
+
+    say('  cutover rollback under load');
+    const rollbackStart = Date.now();
+    const back = await operate(project, 'rollback', (runtime) => rollback(runtime, { pull: 'never', dryRun: false, verifyUrl: undefined, signal }));
+    await pause(1_500, signal);
+    const samples = await load.stop();
+    load = undefined;
+    const end = Date.now();
+
+    const healthyAt = v2.log.events('phase.done').find((e) => e.phase === 'waiting-healthy')?.time;
+    const deployShift = readVersionShift(samples, deployStart, rollbackStart, 'v1', 'v2');
+    const rollbackShift = readVersionShift(samples, rollbackStart, end, 'v2', 'v1');
+    const rollbackAck = back.log.events('switch.acknowledged')[0]?.time;
+    const timings = v2.result.timings;
+    const notes = [
+      `deploy: the switch (read config, one PATCH with If-Match, read back) took ${formatMs(phaseMs(timings, 'switching'))}, the check through Caddy after it ${formatMs(phaseMs(timings, 'verifying'))}; the drain ended when Caddy counted 0 requests in flight to the old color`,
+      `rollback: Caddy acknowledged the switch ${formatMs(rollbackAck === undefined ? undefined : rollbackAck - rollbackStart)} after the command started; the whole command (with its drain of v2's slow requests) took ${formatMs(back.ms)}; green was started ${back.result.plan.start.length === 0 ? 'not at all (warm standby reused)' : 'again'}`,
+    ];
+    const caddyErrors = summarizeCaddyErrors(project.caddy.logs());
+    if (caddyErrors.length > 0) notes.push(`Caddy's error log: ${caddyErrors.join('; ')}`);
+    if (deployShift.oldAfterNew > 0) notes.push(`deploy: ${deployShift.oldAfterNew} new request(s) got v1 after the first v2 answer`);
+    if (rollbackShift.oldAfterNew > 0) notes.push(`rollback: ${rollbackShift.oldAfterNew} new request(s) got v2 after the first v1 answer`);
+    return {
+      name: 'cutover',
+      requests: samples.length,
+      load: readLoadShape(samples),
+      deploy: countWindow(samples, deployStart, rollbackStart),
+      rollback: countWindow(samples, rollbackStart, end),
+      mixedMs: { deploy: deployShift.mixedMs, rollback: rollbackShift.mixedMs },
+      phases: {
+        startMs: phaseMs(timings, 'starting'),
+        healthyMs: phaseMs(timings, 'waiting-healthy'),
+        switchMs: deployShift.lastOldAt === undefined || healthyAt === undefined ? undefined : Math.max(0, deployShift.lastOldAt - healthyAt),
+        drain: `in-flight 0 after ${formatMs(phaseMs(timings, 'draining'))}`,
+        totalMs: v2.ms,
+      },
+      rollbackMs: rollbackShift.lastOldAt === undefined ? 0 : Math.max(0, rollbackShift.lastOldAt - rollbackStart),
+      notes,
+    };
+  } finally {
+    await load?.stop();
+    await project.remove();
+    const left = await cleanUpScope(docker, scope);
+    const count = Object.values(left).reduce((n, list) => n + list.length, 0);
+    if (count > 0) say(`  warning: ${count} Docker object(s) of ${scope.prefix} still there; the sweep at exit removes them`);
+  }
+}
