@@ -4,6 +4,7 @@ import { acquireLock, type Lock } from '../state/deploy-lock.js';
 import { displayPath, stateFilePath } from '../state/state-paths.js';
 import { observeProject, type Observation } from './observe-project.js';
 import type { Runtime } from './runtime.js';
+import { formatMs } from './run-steps.js';
 
 /** Checks that the state file agrees with Caddy, which is the truth about where traffic goes. */
 function checkDrift(observation: Observation, stateFile: string): void {
@@ -25,6 +26,8 @@ export async function preflight(
   project: ProjectConfig,
   options: { command: string; dryRun: boolean; beforeObserve?: () => Promise<unknown> },
 ): Promise<{ lock: Lock | undefined; observation: Observation }> {
+  const started = performance.now();
+  runtime.logger.info({ event: 'phase.start', phase: 'preflight' }, `${options.command}: check the lock, Docker, Caddy and the state file...`);
   const lock = options.dryRun ? undefined : await acquireLock(runtime.stateDir, { command: options.command });
   try {
     if (lock?.replacedStale) {
@@ -33,6 +36,10 @@ export async function preflight(
     await options.beforeObserve?.();
     const observation = await observeProject(runtime, project);
     checkDrift(observation, displayPath(stateFilePath(runtime.stateDir)));
+    const ms = Math.round(performance.now() - started);
+    const live = observation.traffic.live;
+    const where = live.kind === 'color' ? `traffic is on ${live.color}` : live.kind === 'plain' ? 'Caddy uses the plain Compose names' : `traffic is mixed (${live.detail})`;
+    runtime.logger.info({ event: 'phase.done', phase: 'preflight', ms }, `preflight: ${where}; done in ${formatMs(ms)}`);
     return { lock, observation };
   } catch (error) {
     await lock?.release();

@@ -61,13 +61,19 @@ function cli(args: string[]): Promise<CliRun> {
   return runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, ...args]);
 }
 
-/** The error is one line starting with `error:`, maybe followed by one `hint:` line. */
+/**
+ * The error is one line starting with `error:`, maybe followed by one `hint:`
+ * line, and nothing after it; progress lines may come before it.
+ */
 function assertOneLineError(run: CliRun, code: number, pattern: RegExp): void {
   assert.equal(run.code, code, `exit code; stderr: ${run.stderr}`);
   const lines = run.stderr.trim().split('\n');
-  assert.match(lines[0] ?? '', /^error: /);
-  assert.match(lines[0] ?? '', pattern);
-  assert.ok(lines.length <= 2 && (lines[1] === undefined || lines[1].startsWith('hint: ')), `more than an error and a hint: ${run.stderr}`);
+  const at = lines.findIndex((line) => line.startsWith('error: '));
+  assert.ok(at >= 0, `no error line: ${run.stderr}`);
+  assert.equal(lines.filter((line) => line.startsWith('error: ')).length, 1, run.stderr);
+  assert.match(lines[at] ?? '', pattern);
+  const rest = lines.slice(at + 1);
+  assert.ok(rest.length <= 1 && (rest[0] === undefined || rest[0].startsWith('hint: ')), `more than an error and a hint: ${run.stderr}`);
   assert.equal(run.stdout, '');
 }
 
