@@ -122,7 +122,7 @@ export function renderStatus(report: StatusReport): string {
         report.history.map((h) => [
           formatAt(h.finishedAt, now),
           h.kind,
-          `${h.fromVersion ?? '(none)'} (${h.fromColor ?? '-'}) → ${h.version} (${h.color})`,
+          `${h.fromVersion === null ? (h.fromColor ?? 'nothing') : `${h.fromVersion} (${h.fromColor ?? '?'})`} → ${h.version} (${h.color})`,
           `${h.outcome}${h.reason === null ? '' : `: ${h.reason}`}`,
         ]),
       ),
