@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BUG_EXIT_CODE, ConfigInvalidError, CutoverError, formatConfigProblem } from './errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
+import { DEFAULT_STEP_INTERVAL } from './commands/canary-flags.js';
 import type { DeployFlags } from './commands/deploy.js';
 import type { RollbackFlags } from './commands/rollback.js';
 
@@ -30,6 +31,14 @@ function buildProgram(): Command {
     .addOption(new Option('--pull <policy>', 'when to pull images').choices(['always', 'missing', 'never']).default('missing'))
     .option('--stop-old', 'stop the old color after the drain instead of keeping it as warm standby')
     .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
+    .option('--canary <steps>', 'shift traffic in weighted steps first, e.g. 10,25,50 (a step written pause waits for promote)')
+    .option('--step-interval <duration>', 'how long each canary step is analysed', DEFAULT_STEP_INTERVAL)
+    .option('--pause', 'wait for cutover promote (or abort) after every canary step')
+    .option('--max-error-rate <rate>', 'abort when the new color errs more often: 1% or 0.01 (default 1%)')
+    .option('--max-latency-p99 <duration>', "abort when the new color's p99 latency exceeds this (default: 2x the old color's + 100ms)")
+    .option('--sticky', 'keep each client on the color it first got (a cookie)')
+    .option('--remove-failed', 'remove the new color when the canary is aborted (default: keep it for inspection)')
+    .option('--probe-url <url>', "URL served by Caddy that the canary analysis requests for each color (default: Caddy's first listener, /)")
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (version: string, options: DeployFlags, command: Command) => {
       const { runDeploy } = await import('./commands/deploy.js');
@@ -44,6 +53,21 @@ function buildProgram(): Command {
       const { runStatus } = await import('./commands/status.js');
       process.exitCode = await runStatus(globals(command), options);
     });
+
+  for (const action of ['promote', 'abort'] as const) {
+    program
+      .command(action)
+      .description(
+        action === 'promote'
+          ? 'let a canary paused at a step go on; finishes it (everything to the new color) when its process is gone'
+          : 'send all traffic back to the old color and end the canary; finishes it when its process is gone',
+      )
+      .option('--timeout <duration>', 'how long to wait for the running canary to act', '120s')
+      .action(async (options: { timeout: string }, command: Command) => {
+        const { runCanaryControl } = await import('./commands/canary-control.js');
+        process.exitCode = await runCanaryControl(globals(command), action, options);
+      });
+  }
 
   program
     .command('rollback')

@@ -17,6 +17,7 @@
  *  11  the state file is unreadable or invalid
  *  12  a rollback or undo failed: the system may be half-changed, read the hint
  *  13  drift: Caddy and the state file disagree, or the active color is unhealthy
+ *  14  a canary was aborted: its analysis failed, or cutover abort was run
  *  70  a bug in cutover
  */
 
@@ -120,6 +121,11 @@ export class RollbackFailedError extends CutoverError {
 
 export class DriftError extends CutoverError {
   readonly exitCode = 13;
+}
+
+/** The canary went back to the old color: the analysis failed, or someone ran `cutover abort`. */
+export class CanaryAbortedError extends CutoverError {
+  readonly exitCode = 14;
 }
 
 export const BUG_EXIT_CODE = 70;

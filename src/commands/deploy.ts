@@ -2,9 +2,10 @@ import { renderDeployPlan, type PullPolicy } from '../domain/plan-deploy.js';
 import { deploy } from '../run/deploy.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
+import { canaryOptionsFrom, type CanaryFlags } from './canary-flags.js';
 import { withInterrupt } from './with-interrupt.js';
 
-export interface DeployFlags {
+export interface DeployFlags extends CanaryFlags {
   pull: PullPolicy;
   stopOld?: boolean;
   dryRun?: boolean;
@@ -13,6 +14,7 @@ export interface DeployFlags {
 
 /** `cutover deploy <version>` */
 export async function runDeploy(options: GlobalOptions, version: string, flags: DeployFlags): Promise<number> {
+  const canary = canaryOptionsFrom(flags);
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {
@@ -24,9 +26,10 @@ export async function runDeploy(options: GlobalOptions, version: string, flags: 
         dryRun: flags.dryRun === true,
         verifyUrl: flags.verifyUrl,
         signal,
+        canary,
       }),
     );
-    if (flags.dryRun === true) process.stdout.write(renderDeployPlan(result.plan));
+    if (flags.dryRun === true) process.stdout.write(renderDeployPlan(result.plan, canary));
     return 0;
   } finally {
     await runtime.close();

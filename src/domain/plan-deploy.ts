@@ -93,7 +93,7 @@ export function planDeploy(input: DeployInput): PlanDeployResult {
 }
 
 /** The plan as a person reads it (`deploy --dry-run`). */
-export function renderDeployPlan(plan: DeployPlan): string {
+export function renderDeployPlan(plan: DeployPlan, canary?: { steps: { weights: number[]; pauseAfter: number[] }; stepIntervalMs: number }): string {
   const from = plan.fromColor === undefined ? 'plain Compose names (no color live yet)' : `${plan.fromColor}${plan.fromVersion === undefined ? '' : ` (${plan.fromVersion})`}`;
   const lines = [`${plan.kind} to ${plan.version}: traffic moves from ${from} to ${plan.toColor}`];
   let n = 0;
@@ -109,6 +109,12 @@ export function renderDeployPlan(plan: DeployPlan): string {
     step(`wait until every ${plan.toColor} container is healthy`);
   } else {
     step(`use the warm standby as it runs: ${plan.reuse.map((c) => `${c.name} (${c.version}, ${c.health === 'none' ? 'running' : c.health})`).join(', ')}`);
+  }
+  if (canary !== undefined) {
+    for (const [index, weight] of canary.steps.weights.entries()) {
+      const pause = canary.steps.pauseAfter.includes(index) ? ', then wait for cutover promote or abort' : '';
+      step(`canary: ${weight}% of requests to ${plan.toColor} in one Caddy change, analyse for ${canary.stepIntervalMs / 1000}s (abort back to ${plan.fromColor ?? 'the old upstreams'} on failure)${pause}`);
+    }
   }
   step(`switch all ${plan.start.length} services to ${plan.toColor} in one Caddy change (If-Match)`);
   step('verify: read Caddy back' );

@@ -1,4 +1,5 @@
-import { COLORS, type Color } from '../config/model.js';
+import { COLORS, otherColor, type Color } from '../config/model.js';
+import { weightedUpstreams, type CaddyFeatures } from './weighted-upstreams.js';
 import type { JsonObject } from './caddy-json.js';
 import type { TrafficView } from './read-traffic.js';
 import { rewriteCaddyConfig, type PreviewTarget, type UpstreamChange } from './rewrite-caddy-config.js';
@@ -17,13 +18,31 @@ export interface SwitchPlan {
 
 export type PlanSwitchResult = { ok: true; plan: SwitchPlan } | { ok: false; problems: string[] };
 
+/** A canary step: `percent` of the requests to `color`, the rest to the other color. */
+export interface SplitTarget {
+  percent: number;
+  features: CaddyFeatures;
+  sticky: boolean;
+}
+
+export interface SwitchOptions {
+  /** Set for a canary step; unset for a full switch to `color`. */
+  split?: SplitTarget;
+  /**
+   * For a full switch: each service's load balancing as it was before a canary
+   * changed it (null: it had none). Services not named keep what they have.
+   */
+  restoreLoadBalancing?: Record<string, JsonObject | null>;
+}
+
 /**
- * Plans the switch of all colored services to `color` over the config as it
- * is now (`view`), using the running `instances` for host-mode dials.
+ * Plans the switch of all colored services to `color` (or, with
+ * `options.split`, a weighted share of it) over the config as it is now
+ * (`view`), using the running `instances` for host-mode dials.
  * Pure: the caller sends `servers` with If-Match, and on a 412 reads again and
  * calls this again: someone else's change is then part of `view`.
  */
-export function planSwitch(view: TrafficView, color: Color, instances: readonly ColorInstance[], currentServers: JsonObject): PlanSwitchResult {
+export function planSwitch(view: TrafficView, color: Color, instances: readonly ColorInstance[], currentServers: JsonObject, options: SwitchOptions = {}): PlanSwitchResult {
   const problems: string[] = [];
   const changes: UpstreamChange[] = [];
   const previews: PreviewTarget[] = [];
@@ -32,13 +51,21 @@ export function planSwitch(view: TrafficView, color: Color, instances: readonly 
     const dialsByColor = Object.fromEntries(
       COLORS.map((c) => [c, dialsForColor(traffic.addresses, c, traffic.mode, instances)]),
     ) as Record<Color, string[]>;
-    const to = dialsByColor[color];
-    if (to.length === 0) {
-      problems.push(`${traffic.service} has no ${color} upstream to switch to (no running ${color} container publishes the port Caddy uses)`);
+    const missing = (options.split === undefined ? [color] : COLORS).filter((c) => dialsByColor[c].length === 0);
+    if (missing.length > 0) {
+      problems.push(`${traffic.service} has no ${missing.join(' or ')} upstream to switch to (no running container of that color publishes the port Caddy uses)`);
       continue;
     }
     const pointer = traffic.entry.handler.pointer;
-    changes.push({ service: traffic.service, pointer, dials: to });
+    let to = dialsByColor[color];
+    let loadBalancing: JsonObject | null | undefined = options.restoreLoadBalancing?.[traffic.service];
+    if (options.split !== undefined) {
+      const percent = { [color]: options.split.percent, [otherColor(color)]: 100 - options.split.percent } as Record<Color, number>;
+      const weighted = weightedUpstreams(dialsByColor, percent, options.split.features, options.split.sticky);
+      to = weighted.dials;
+      loadBalancing = weighted.loadBalancing;
+    }
+    changes.push({ service: traffic.service, pointer, dials: to, ...(loadBalancing === undefined ? {} : { loadBalancing }) });
     previews.push({ service: traffic.service, pointer, dialsByColor });
     summary.push({ service: traffic.service, from: traffic.entry.handler.dials, to, byColor: dialsByColor });
   }

@@ -60,14 +60,16 @@ export function renderStatus(report: StatusReport): string {
   out.push(`standby    ${s === null ? 'none' : `${s.color} ${s.version}: ${standbyState}`}`);
   for (const why of s?.detail ?? []) out.push(`             ${why}`);
   const op = report.operation;
+  const figures = op?.canary?.analysis?.figures;
+  const analysis = figures === undefined ? '' : `\n           analysis: ${Object.entries(figures).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`).join(', ')}`;
   out.push(
     `operation  ${
       op === null
         ? 'none'
         : `${op.status}: ${op.kind} ${op.fromVersion ?? '(none)'} → ${op.toVersion} (${op.toColor}), phase ${op.phase} since ${formatAt(op.phaseSince, now)}, pid ${op.pid} on ${op.host}${
-            op.canary === null ? '' : `, canary step ${op.canary.stepIndex + 1}/${op.canary.steps.length} (blue ${op.canary.weights.blue}%, green ${op.canary.weights.green}%)`
+            op.canary === null ? '' : `, canary step ${op.canary.stepIndex + 1}/${op.canary.steps.length} (blue ${op.canary.weights.blue}%, green ${op.canary.weights.green}%)${op.canary.paused ? ', paused: cutover promote or cutover abort' : ''}`
           }`
-    }`,
+    }${analysis}`,
   );
   const lock = report.lock;
   out.push(

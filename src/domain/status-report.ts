@@ -203,7 +203,15 @@ export interface OperationReport {
   toColor: Color;
   fromVersion: string | null;
   toVersion: string;
-  canary: { steps: number[]; stepIndex: number; weights: { blue: number; green: number } } | null;
+  canary: {
+    steps: number[];
+    stepIndex: number;
+    weights: { blue: number; green: number };
+    /** Waiting at this step for `cutover promote` or `cutover abort`. */
+    paused: boolean;
+    /** The last analysis of the new color against the old: named figures (new.errorRate, old.p99Ms, ...). */
+    analysis: { at: string; figures: Record<string, number> } | null;
+  } | null;
 }
 
 export type LockReport =
@@ -323,7 +331,7 @@ function operationReport(state: State | null, lock: LockStatus): OperationReport
   const op = state?.operation ?? null;
   if (op === null) return null;
   const heldByIt = lock.kind === 'held' && lock.holder.pid === op.pid && lock.holder.host === op.host && lock.liveness !== 'dead';
-  const status = heldByIt ? 'in-progress' : op.phase === 'paused' ? 'paused' : 'interrupted';
+  const status = op.phase === 'paused' || op.canary?.paused === true ? 'paused' : heldByIt ? 'in-progress' : 'interrupted';
   return {
     id: op.id,
     kind: op.kind,
@@ -337,7 +345,16 @@ function operationReport(state: State | null, lock: LockStatus): OperationReport
     toColor: op.toColor,
     fromVersion: op.fromVersion,
     toVersion: op.toVersion,
-    canary: op.canary === undefined ? null : { steps: [...op.canary.steps], stepIndex: op.canary.stepIndex, weights: { ...op.canary.weights } },
+    canary:
+      op.canary === undefined
+        ? null
+        : {
+            steps: [...op.canary.steps],
+            stepIndex: op.canary.stepIndex,
+            weights: { ...op.canary.weights },
+            paused: op.canary.paused,
+            analysis: op.canary.analysis === undefined ? null : { at: op.canary.analysis.at, figures: { ...op.canary.analysis.figures } },
+          },
   };
 }
 

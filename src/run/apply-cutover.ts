@@ -2,14 +2,15 @@ import os from 'node:os';
 import { request as httpRequest } from 'undici';
 import type { ServiceContainer } from '../adapters/docker/service-container.js';
 import type { ProjectConfig } from '../config/model.js';
-import type { JsonValue } from '../domain/caddy-json.js';
+import type { JsonObject, JsonValue } from '../domain/caddy-json.js';
 import type { DeployPlan } from '../domain/plan-deploy.js';
 import { planSwitch, type SwitchPlan } from '../domain/plan-switch.js';
 import { readTraffic } from '../domain/read-traffic.js';
-import { ConfigInvalidError, CutoverError, OperationFailedError } from '../errors.js';
-import { writeState } from '../state/state-store.js';
+import { CanaryAbortedError, ConfigInvalidError, CutoverError, OperationFailedError } from '../errors.js';
 import { emptyState, enterPhase, finishOperation, recordTargets, startOperation } from '../state/state-transitions.js';
+import { canaryStep, type CanaryOptions } from './canary-step.js';
 import { drainUpstreams } from './drain-upstreams.js';
+import { StateKeeper } from './state-keeper.js';
 import { colorInstances, trafficOf, type Observation } from './observe-project.js';
 import { formatMs, runSteps, type Step } from './run-steps.js';
 import type { Runtime } from './runtime.js';
@@ -20,6 +21,8 @@ export interface CutoverOptions {
   /** A URL answered through Caddy after the switch; a non-2xx answer switches back. */
   verifyUrl: string | undefined;
   signal: AbortSignal;
+  /** Shift traffic in weighted steps with analysis before the full switch. */
+  canary?: CanaryOptions | undefined;
 }
 
 export interface CutoverResult {
@@ -49,6 +52,7 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
   const { logger } = runtime;
   const { toColor, version } = plan;
   let state = observation.state ?? emptyState(project.projectName);
+  const canary = options.canary;
   if (state.operation !== null) {
     // We hold the lock, so whoever recorded it is gone: close it as failed and go on from what Caddy says.
     logger.warn({ event: 'state.interrupted', operation: state.operation }, `an interrupted ${state.operation.kind} to ${state.operation.toVersion} was recorded; closing it as failed`);
@@ -58,7 +62,7 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
     state,
     {
       id: `${plan.kind}-${runtime.now().toISOString()}`,
-      kind: plan.kind,
+      kind: canary === undefined ? plan.kind : 'canary',
       fromColor: plan.fromColor ?? null,
       toColor,
       fromVersion: plan.fromVersion ?? null,
@@ -69,9 +73,13 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
     },
     runtime.now(),
   );
-  await writeState(runtime.stateDir, state);
+  const keeper = new StateKeeper(runtime.stateDir, state);
+  await keeper.update((s) => s);
 
   let started: ServiceContainer[] = [];
+  /** Set when a canary is aborted: its new color stays for inspection unless --remove-failed. */
+  let keepStarted = false;
+  const original = { loadBalancing: {} as Record<string, JsonObject | null> };
   let switched: SwitchOutcome<SwitchPlan> | undefined;
   const steps: Step[] = [];
   if (plan.pull.length > 0) {
@@ -122,6 +130,10 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
       },
       undo: async () => {
         if (started.length === 0) return;
+        if (keepStarted) {
+          logger.info({ event: 'container.kept', containers: started.map((c) => c.name) }, `  kept ${started.map((c) => c.name).join(', ')} for inspection`);
+          return;
+        }
         await runtime.docker.removeContainers(started.map((c) => c.id), { force: true });
         logger.info({ event: 'container.removed', containers: started.map((c) => c.name) }, `  removed ${started.map((c) => c.name).join(', ')}`);
       },
@@ -132,6 +144,7 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
       run: (signal) => waitForHealthy(runtime, started, { timeoutMs: project.settings.healthCheckTimeoutMs, signal, color: toColor }),
     });
   }
+  if (canary !== undefined) steps.push(canaryStep(runtime, project, toColor, canary, keeper, original));
   steps.push({
     phase: 'switching',
     title: `switch all services to ${toColor}`,
@@ -143,7 +156,7 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
         (config: JsonValue) => {
           const read = readTraffic(config, project.colored, instances);
           if (!read.ok) return read;
-          const result = planSwitch(read.view, toColor, instances, serversOf(config));
+          const result = planSwitch(read.view, toColor, instances, serversOf(config), canary === undefined ? {} : { restoreLoadBalancing: original.loadBalancing });
           return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
         },
         { logger, what: `sends every service to ${toColor}`, ...(runtime.beforeSwitchWrite === undefined ? {} : { beforeWrite: runtime.beforeSwitchWrite }) },
@@ -181,14 +194,16 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
       logger,
       signal: options.signal,
       onPhase: async (phase) => {
-        state = enterPhase(state, phase, runtime.now());
-        await writeState(runtime.stateDir, state);
+        await keeper.update((s) => enterPhase(s, phase, runtime.now()));
+      },
+      beforeUndo: (error) => {
+        keepStarted = error instanceof CanaryAbortedError && canary?.removeFailed !== true;
       },
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    state = finishOperation(state, { outcome: 'failed', reason }, runtime.now());
-    await writeState(runtime.stateDir, state).catch((writeError: unknown) =>
+    const outcome = error instanceof CanaryAbortedError ? 'aborted' : 'failed';
+    await keeper.update((s) => finishOperation(s, { outcome, reason }, runtime.now())).catch((writeError: unknown) =>
       logger.error({ event: 'state.write.failed', err: String(writeError) }, `could not record the failure in the state file: ${String(writeError)}`),
     );
     throw error;
@@ -199,8 +214,7 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
   let drained = true;
   const oldDials = outcome === undefined ? [] : outcome.plan.services.flatMap((s) => s.from);
   if (plan.fromColor !== undefined && oldDials.length > 0) {
-    state = enterPhase(state, 'draining', runtime.now());
-    await writeState(runtime.stateDir, state);
+    await keeper.update((s) => enterPhase(s, 'draining', runtime.now()));
     logger.info({ event: 'phase.start', phase: 'draining' }, `drain ${plan.fromColor}...`);
     try {
       const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: options.signal });
@@ -225,12 +239,14 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
     logger.info({ event: 'standby.kept', color: plan.fromColor }, `${plan.fromColor} stays running as warm standby (cutover rollback switches back at once)`);
   }
 
-  state = finishOperation(state, { outcome: 'succeeded' }, runtime.now());
-  if (plan.stopOld && drained) state = { ...state, standby: null };
-  for (const service of outcome?.plan.services ?? []) {
-    state = recordTargets(state, service.service, { caddyAdmin: runtime.admin.address.text, ...service.byColor });
-  }
-  await writeState(runtime.stateDir, state);
+  await keeper.update((s) => {
+    let next = finishOperation(s, { outcome: 'succeeded' }, runtime.now());
+    if (plan.stopOld && drained) next = { ...next, standby: null };
+    for (const service of outcome?.plan.services ?? []) {
+      next = recordTargets(next, service.service, { caddyAdmin: runtime.admin.address.text, ...service.byColor });
+    }
+    return next;
+  });
   logger.info({ event: `${plan.kind}.done`, version, color: toColor, timings }, `${plan.kind === 'deploy' ? 'deployed' : 'rolled back to'} ${version} on ${toColor}`);
   return { plan, timings, drained };
 }

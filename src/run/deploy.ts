@@ -6,6 +6,7 @@ import { nextColor } from '../domain/read-traffic.js';
 import { validateVersion } from '../domain/validate-version.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
 import { applyCutover, type CutoverResult } from './apply-cutover.js';
+import type { CanaryOptions } from './canary-step.js';
 import type { Observation } from './observe-project.js';
 import { preflight } from './preflight.js';
 import { startAbsentSharedServices } from './start-shared-services.js';
@@ -20,6 +21,8 @@ export interface DeployRequest {
   /** A URL answered through Caddy after the switch; a non-2xx answer switches back. */
   verifyUrl: string | undefined;
   signal: AbortSignal;
+  /** Weighted steps with analysis before the full switch. */
+  canary?: CanaryOptions | undefined;
 }
 
 export type DeployResult = { plan: DeployPlan } & Partial<CutoverResult>;
@@ -89,7 +92,7 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
     if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan', path: '', message })));
     if (request.dryRun) return { plan: planned.plan };
     warnIfMemoryIsShort(runtime, project, toColor);
-    return await applyCutover(runtime, project, observation, planned.plan, { verifyUrl: request.verifyUrl, signal: request.signal });
+    return await applyCutover(runtime, project, observation, planned.plan, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary });
   } finally {
     await lock?.release();
   }

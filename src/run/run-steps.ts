@@ -25,6 +25,8 @@ export interface RunStepsOptions {
   signal: AbortSignal;
   /** Called before each step starts; the state file records the phase here. */
   onPhase?: ((phase: string) => Promise<void>) | undefined;
+  /** Called with the error before the finished steps are undone. */
+  beforeUndo?: ((error: unknown) => void) | undefined;
 }
 
 function message(error: unknown): string {
@@ -55,6 +57,7 @@ export async function runSteps(steps: readonly Step[], options: RunStepsOptions)
     }
     return timings;
   } catch (error) {
+    options.beforeUndo?.(error);
     const failures: string[] = [];
     for (const step of [...done].reverse()) {
       if (step.undo === undefined) continue;

@@ -50,6 +50,16 @@ export const canarySchema = z
     steps: z.array(percentSchema.positive()).min(1),
     /** Index in `steps` of the step now applied. */
     stepIndex: z.number().int().min(0),
+    /** Indexes of `steps` after which the canary waits for `cutover promote` or `cutover abort`. */
+    pauseAfter: z.array(z.number().int().min(0)).default([]),
+    /** True while it waits there. */
+    paused: z.boolean().default(false),
+    /**
+     * Each colored service's `load_balancing` before the canary changed it (null: none), so
+     * that whoever finishes the canary (this process, or promote/abort after a crash) can
+     * put the user's own setting back.
+     */
+    originalLoadBalancing: z.record(z.string(), z.record(z.string(), z.unknown()).nullable()).default({}),
     /** Percent per color as last sent to Caddy. */
     weights: z.object({ blue: percentSchema, green: percentSchema }),
     /** The last error analysis between steps: named figures (requests, errors, error rate, latency, ...). */

@@ -237,7 +237,7 @@ const cases: Case[] = [
           startedAt: '2025-03-01T12:03:00.000Z',
           pid: 999_999,
           host: 'web1',
-          canary: { steps: [25, 50], stepIndex: 0, weights: { blue: 75, green: 25 } },
+          canary: { steps: [25, 50], stepIndex: 0, pauseAfter: [], paused: false, originalLoadBalancing: {}, weights: { blue: 75, green: 25 } },
         },
       },
     }),
@@ -246,7 +246,7 @@ const cases: Case[] = [
       assert.equal(report.traffic.kind, 'mixed');
       assert.deepEqual(service(report, 'api').weights, { blue: 75, green: 25, plain: 0 });
       assert.equal(report.operation?.status, 'paused');
-      assert.deepEqual(report.operation?.canary, { steps: [25, 50], stepIndex: 0, weights: { blue: 75, green: 25 } });
+      assert.deepEqual(report.operation?.canary, { steps: [25, 50], stepIndex: 0, weights: { blue: 75, green: 25 }, paused: false, analysis: null });
       assert.deepEqual(report.drift, []);
       assert.deepEqual(kinds(report), []);
     },

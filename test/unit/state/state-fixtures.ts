@@ -22,6 +22,9 @@ export const fullState: State = {
     canary: {
       steps: [10, 25, 50],
       stepIndex: 1,
+      pauseAfter: [],
+      paused: false,
+      originalLoadBalancing: { platform: null },
       weights: { blue: 75, green: 25 },
       analysis: { at: '2024-05-02T08:02:00.000Z', figures: { requests: 1200, errors: 3, errorRate: 0.0025 } },
     },

@@ -167,8 +167,9 @@ describe('operation lifecycle', () => {
   test('updateCanary records the step and the weights', () => {
     const start: OperationStart = { ...deployStart(null, 'green', 'v2'), kind: 'canary', phase: 'canary-step' };
     const running = frozen(startOperation(emptyState('tale'), start, t0));
-    const stepped = valid(updateCanary(running, { steps: [10, 50], stepIndex: 0, weights: { blue: 90, green: 10 } }));
-    assert.deepEqual(stepped.operation?.canary, { steps: [10, 50], stepIndex: 0, weights: { blue: 90, green: 10 } });
+    const canary = { steps: [10, 50], stepIndex: 0, pauseAfter: [0], paused: true, originalLoadBalancing: { web: null }, weights: { blue: 90, green: 10 } };
+    const stepped = valid(updateCanary(running, canary));
+    assert.deepEqual(stepped.operation?.canary, canary);
   });
 });
 

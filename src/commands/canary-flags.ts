@@ -1,0 +1,52 @@
+import { parseDuration } from '../config/parse-duration.js';
+import { parseCanarySteps } from '../domain/canary-steps.js';
+import { DEFAULT_CANARY_THRESHOLDS, parseMaxErrorRate, parseMaxLatencyP99 } from '../domain/canary-verdict.js';
+import { UsageError } from '../errors.js';
+import type { CanaryOptions } from '../run/canary-step.js';
+
+/** The canary flags of `deploy`, as commander hands them over. */
+export interface CanaryFlags {
+  canary?: string;
+  stepInterval: string;
+  pause?: boolean;
+  maxErrorRate?: string;
+  maxLatencyP99?: string;
+  sticky?: boolean;
+  removeFailed?: boolean;
+  probeUrl?: string;
+}
+
+export const DEFAULT_STEP_INTERVAL = '60s';
+
+/** Checks every canary flag before anything happens; undefined when no canary was asked for. */
+export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined {
+  if (flags.canary === undefined) {
+    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'removeFailed', 'probeUrl'] as const).filter((key) => flags[key] !== undefined);
+    const named = [...stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`), ...(flags.stepInterval !== DEFAULT_STEP_INTERVAL ? ['--step-interval'] : [])];
+    if (named.length > 0) {
+      throw new UsageError(`${named.join(', ')} ${named.length === 1 ? 'applies' : 'apply'} only to a canary`, {
+        hint: 'add --canary 10,25,50 (the percentages of traffic for the new version)',
+      });
+    }
+    return undefined;
+  }
+  const stepIntervalMs = parseDuration(flags.stepInterval);
+  if (stepIntervalMs === undefined || stepIntervalMs < 1000) {
+    throw new UsageError(`--step-interval ${flags.stepInterval} is not a duration of at least 1s`, { hint: 'e.g. --step-interval 60s, 5m, 90s' });
+  }
+  if (flags.probeUrl !== undefined && !/^https?:\/\/[^/]+/.test(flags.probeUrl)) {
+    throw new UsageError(`--probe-url ${flags.probeUrl} is not an http:// or https:// URL`, { hint: 'the URL Caddy serves, e.g. http://127.0.0.1:8080/health' });
+  }
+  return {
+    steps: parseCanarySteps(flags.canary, flags.pause === true),
+    stepIntervalMs,
+    thresholds: {
+      ...DEFAULT_CANARY_THRESHOLDS,
+      ...(flags.maxErrorRate === undefined ? {} : { maxErrorRate: parseMaxErrorRate(flags.maxErrorRate) }),
+      ...(flags.maxLatencyP99 === undefined ? {} : { maxLatencyP99Ms: parseMaxLatencyP99(flags.maxLatencyP99) }),
+    },
+    sticky: flags.sticky === true,
+    removeFailed: flags.removeFailed === true,
+    probeUrl: flags.probeUrl,
+  };
+}

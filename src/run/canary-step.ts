@@ -1,0 +1,201 @@
+import { detectCaddyFeatures } from '../adapters/caddy/detect-caddy-features.js';
+import { otherColor, type Color, type ProjectConfig } from '../config/model.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../domain/caddy-json.js';
+import type { CanarySteps } from '../domain/canary-steps.js';
+import type { CanaryThresholds } from '../domain/canary-verdict.js';
+import { planSwitch, type SwitchOptions, type SwitchPlan } from '../domain/plan-switch.js';
+import { readTraffic } from '../domain/read-traffic.js';
+import { describeCanaryFigures } from '../domain/describe-canary-figures.js';
+import { CanaryAbortedError, RollbackFailedError } from '../errors.js';
+import { takeCanaryRequest } from '../state/canary-request.js';
+import { enterPhase, updateCanary } from '../state/state-transitions.js';
+import { analyzeCanary, flattenFigures } from './analyze-canary.js';
+import { colorInstances } from './observe-project.js';
+import type { Step } from './run-steps.js';
+import type { Runtime } from './runtime.js';
+import type { StateKeeper } from './state-keeper.js';
+import { serversOf, switchTraffic } from './switch-traffic.js';
+
+export interface CanaryOptions {
+  steps: CanarySteps;
+  stepIntervalMs: number;
+  thresholds: CanaryThresholds;
+  sticky: boolean;
+  /** Remove the new color when the canary is aborted (default: keep it for inspection). */
+  removeFailed: boolean;
+  /** Requested through Caddy with the preview header for each color; default: the first server's listener, path `/`. */
+  probeUrl: string | undefined;
+}
+
+const REQUEST_POLL_MS = 200;
+
+/** Sends every service to `color` (or a weighted split of it) in one guarded change, re-planning on 412. */
+export async function switchAll(runtime: Runtime, project: ProjectConfig, color: Color, what: string, options: SwitchOptions): Promise<SwitchPlan> {
+  const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
+  const outcome = await switchTraffic(
+    runtime.admin,
+    (config: JsonValue) => {
+      const read = readTraffic(config, project.colored, instances);
+      if (!read.ok) return read;
+      const result = planSwitch(read.view, color, instances, serversOf(config), options);
+      return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
+    },
+    { logger: runtime.logger, what, ...(runtime.beforeSwitchWrite === undefined ? {} : { beforeWrite: runtime.beforeSwitchWrite }) },
+  );
+  return outcome.plan;
+}
+
+/** Each colored service's `load_balancing` as the user has it now (null: none), to put back after the canary. */
+export function currentLoadBalancing(config: JsonValue, project: ProjectConfig): Record<string, JsonObject | null> {
+  const read = readTraffic(config, project.colored, []);
+  if (!read.ok) return {};
+  return Object.fromEntries(
+    read.view.services.map((s) => {
+      const lb = s.entry.handler.handler.load_balancing;
+      return [s.service, isJsonObject(lb) ? lb : null];
+    }),
+  );
+}
+
+/** `http://127.0.0.1:<port>/` of the first HTTP listener in Caddy's config. */
+export function defaultProbeUrl(config: JsonValue): string | undefined {
+  const servers = serversOf(config);
+  for (const server of Object.values(servers)) {
+    const listen = isJsonObject(server) && Array.isArray(server.listen) ? server.listen : [];
+    for (const address of listen) {
+      const port = typeof address === 'string' ? /:(\d+)$/.exec(address)?.[1] : undefined;
+      if (port !== undefined) return `http://127.0.0.1:${port}/`;
+    }
+  }
+  return undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function formatFigures(figures: Record<string, number>): string {
+  return Object.entries(figures)
+    .map(([key, value]) => `${key} ${Number.isInteger(value) ? value : value.toFixed(3)}`)
+    .join(', ');
+}
+
+/**
+ * The canary as one step: for each weight, one atomic change of every
+ * service's weights, then the analysis for one step interval (abort at the
+ * first failing verdict), then a pause where asked. Its undo sends all traffic
+ * back to the old color in one change and puts the user's load balancing back.
+ */
+export function canaryStep(
+  runtime: Runtime,
+  project: ProjectConfig,
+  toColor: Color,
+  canary: CanaryOptions,
+  keeper: StateKeeper,
+  original: { loadBalancing: Record<string, JsonObject | null> },
+): Step {
+  const fromColor = otherColor(toColor);
+  const { logger } = runtime;
+  let moved = false;
+  const revert = async (): Promise<void> => {
+    if (!moved) return;
+    await switchAll(runtime, project, fromColor, `sends everything back to ${fromColor}`, { restoreLoadBalancing: original.loadBalancing });
+    moved = false;
+    logger.info({ event: 'canary.reverted', color: fromColor }, `  all traffic back on ${fromColor}`);
+  };
+  const runCanary = async (signal: AbortSignal): Promise<void> => {
+    const features = await detectCaddyFeatures(runtime.admin);
+    const read = await runtime.admin.readConfig('/config/');
+    original.loadBalancing = currentLoadBalancing(read.value as JsonValue, project);
+    const probeUrl = canary.probeUrl ?? defaultProbeUrl(read.value as JsonValue);
+    if (probeUrl === undefined) throw new CanaryAbortedError('no HTTP listener in Caddy\'s config to probe through', { hint: 'pass --probe-url http://127.0.0.1:<port>/<path>' });
+    logger.info(
+      { event: 'canary.features', weights: features.weights, cookieFallback: features.cookieFallback, probeUrl },
+      `  Caddy splits traffic by ${features.weights === 'native' ? 'weighted_round_robin' : 'duplicated upstream entries (round_robin)'}; probing ${probeUrl}`,
+    );
+    const operationId = keeper.state.operation?.id ?? '';
+    for (const [index, weight] of canary.steps.weights.entries()) {
+      signal.throwIfAborted();
+      const plan = await switchAll(runtime, project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features, sticky: canary.sticky } });
+      moved = true;
+      const weights = { [toColor]: weight, [fromColor]: 100 - weight } as Record<Color, number>;
+      await keeper.update((state) =>
+        updateCanary(enterPhase(state, 'canary-step', runtime.now()), {
+          steps: canary.steps.weights,
+          stepIndex: index,
+          pauseAfter: canary.steps.pauseAfter,
+          paused: false,
+          originalLoadBalancing: original.loadBalancing,
+          weights: { blue: weights.blue, green: weights.green },
+        }),
+      );
+      logger.info({ event: 'canary.step', step: index + 1, weight, color: toColor }, `  step ${index + 1}: ${weight}% of requests to ${toColor}`);
+      const newDials = [...new Set(plan.services.flatMap((s) => s.byColor[toColor]))];
+      const result = await analyzeCanary({
+        admin: runtime.admin,
+        probeUrl,
+        colors: { old: fromColor, new: toColor },
+        newDials,
+        durationMs: canary.stepIntervalMs,
+        thresholds: canary.thresholds,
+        signal,
+        logger,
+        abortRequested: async () => (await takeCanaryRequest(runtime.stateDir, operationId, ['abort'])) !== undefined,
+      });
+      const figures = flattenFigures(result);
+      await keeper.update((state) =>
+        state.operation?.canary === undefined
+          ? state
+          : updateCanary(state, { ...state.operation.canary, analysis: { at: runtime.now().toISOString(), figures } }),
+      );
+      logger.info({ event: 'canary.analysis', step: index + 1, ok: result.ok, figures }, `  analysis: ${result.ok ? 'ok' : 'FAILED'} (${formatFigures(figures)})`);
+      if (!result.ok) {
+        throw new CanaryAbortedError(`canary aborted at ${weight}%: ${result.reason ?? 'analysis failed'} (${describeCanaryFigures(result.figures, { old: fromColor, new: toColor })})`, {
+          hint: `all traffic is back on ${fromColor}. ${canary.removeFailed ? 'The new color was removed.' : `The new color is kept for inspection (preview it with the header Cutover-Color: ${toColor}); cutover cleanup removes it.`}`,
+        });
+      }
+      if (canary.steps.pauseAfter.includes(index)) await waitForDecision(runtime, keeper, weight, toColor, operationId, signal);
+    }
+  };
+  return {
+    phase: 'canary',
+    title: `canary ${canary.steps.weights.map((w) => `${w}%`).join(', ')} on ${toColor}`,
+    run: async (signal) => {
+      try {
+        await runCanary(signal);
+      } catch (error) {
+        // A step that fails undoes itself (see run-steps.ts): all traffic back on the old color first.
+        try {
+          await revert();
+        } catch (revertError) {
+          throw new RollbackFailedError(`${errorText(error)}; then sending all traffic back to ${fromColor} failed: ${errorText(revertError)}`, {
+            cause: error,
+            hint: 'cutover status shows the weights Caddy has now; cutover abort tries again',
+          });
+        }
+        throw error;
+      }
+    },
+    undo: revert,
+  };
+}
+
+/** Paused at a weight: waits until `cutover promote` (go on) or `cutover abort` (back) is run. */
+async function waitForDecision(runtime: Runtime, keeper: StateKeeper, weight: number, toColor: Color, operationId: string, signal: AbortSignal): Promise<void> {
+  await keeper.update((state) => {
+    const paused = enterPhase(state, 'paused', runtime.now());
+    return paused.operation?.canary === undefined ? paused : updateCanary(paused, { ...paused.operation.canary, paused: true });
+  });
+  runtime.logger.info({ event: 'canary.paused', weight, color: toColor }, `  paused at ${weight}% on ${toColor}: run cutover promote to go on, or cutover abort to go back`);
+  for (;;) {
+    signal.throwIfAborted();
+    const request = await takeCanaryRequest(runtime.stateDir, operationId, ['promote', 'abort']);
+    if (request?.action === 'abort') throw new CanaryAbortedError(`canary aborted at ${weight}% by cutover abort (pid ${request.pid})`);
+    if (request?.action === 'promote') {
+      runtime.logger.info({ event: 'canary.promoted', by: request.pid }, `  promoted by pid ${request.pid}`);
+      await keeper.update((state) => (state.operation?.canary === undefined ? state : updateCanary(state, { ...state.operation.canary, paused: false })));
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, REQUEST_POLL_MS));
+  }
+}

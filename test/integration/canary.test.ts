@@ -1,0 +1,209 @@
+/**
+ * Weighted canaries end to end on the real Caddy of the tests (2.6.2, which
+ * splits by duplicated upstream entries) and real containers: exact fractions
+ * at each step, pause with promote and abort from a second process, automatic
+ * abort when the new version starts failing, a killed canary finished by
+ * abort, and sticky sessions.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { detectCaddyFeatures } from '../../src/adapters/caddy/detect-caddy-features.js';
+import { canaryOptionsFrom } from '../../src/commands/canary-flags.js';
+import { CanaryAbortedError } from '../../src/errors.js';
+import { deploy } from '../../src/run/deploy.js';
+import { rigDockerClient } from '../rig/docker-client.js';
+import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
+import { httpGet } from '../rig/http-get.js';
+import { startLoad, summarizeLoad } from '../rig/load-client.js';
+import { runCli, spawnCli } from '../rig/run-cli.js';
+import { testScope } from '../rig/run-id.js';
+import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
+import { buildTestImage } from '../rig/test-image.js';
+import { testRuntime } from '../rig/test-runtime.js';
+import { waitUntil } from '../rig/wait-until.js';
+
+const scope = testScope('canary');
+const docker = rigDockerClient();
+let project: HostModeProject;
+
+async function state(): Promise<{ operation: { toColor: string; canary?: { paused: boolean; stepIndex: number; weights: Record<string, number>; analysis?: { figures: Record<string, number> } }; id: string } | null; active: { color: string; version: string } | null; history: Array<{ outcome: string; kind: string; reason?: string }> }> {
+  return JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
+}
+
+async function pausedAt(stepIndex: number): Promise<void> {
+  await waitUntil(`the canary to pause at step ${stepIndex + 1}`, 60_000, async () => {
+    const canary = (await state()).operation?.canary;
+    return canary?.paused === true && canary.stepIndex === stepIndex ? true : undefined;
+  });
+}
+
+/** Sends `count` sequential GET /version on one keep-alive connection; returns how many each version answered. */
+async function fractions(count: number): Promise<Record<string, number>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const seen: Record<string, number> = {};
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const body = await new Promise<string>((resolve, reject) => {
+        http.get(project.caddy.url('/version'), { agent }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      seen[body] = (seen[body] ?? 0) + 1;
+    }
+  } finally {
+    agent.destroy();
+  }
+  return seen;
+}
+
+function cli(args: string[]) {
+  return runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, ...args]);
+}
+
+describe('canary deploys', () => {
+  before(async () => {
+    await Promise.all(['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => buildTestImage(docker, scope, v)));
+    project = await createHostModeProject(docker, scope);
+    const first = await cli(['deploy', 'v1']);
+    assert.equal(first.code, 0, first.stderr);
+  });
+  after(async () => {
+    await project?.remove();
+    assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
+  });
+
+  test('this Caddy (2.6.2) is detected as splitting by duplicated entries, without a config load', async () => {
+    const { runtime } = testRuntime(project);
+    try {
+      const before = (await runtime.admin.readConfig()).etag;
+      assert.deepEqual(await detectCaddyFeatures(runtime.admin), { weights: 'duplicates', cookieFallback: false });
+      assert.equal((await runtime.admin.readConfig()).etag, before);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  test('10% and 25% steps split 1,000 requests within 2 points; promote from a second process finishes it', async () => {
+    const { runtime, log } = testRuntime(project);
+    const canary = canaryOptionsFrom({ canary: '10,25', stepInterval: '1s', pause: true });
+    const running = deploy(runtime, { version: 'v2', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
+    const outcome = running.then(() => undefined, (error: unknown) => error);
+    try {
+      await pausedAt(0);
+      const ten = await fractions(1000);
+      assert.ok(Math.abs((ten.v2 ?? 0) / 10 - 10) <= 2, `at 10%: ${JSON.stringify(ten)}`);
+      const paused = (await state()).operation?.canary;
+      assert.deepEqual(paused?.weights, { blue: 10, green: 90 });
+      assert.ok((paused?.analysis?.figures['new.probes'] ?? 0) > 0, JSON.stringify(paused?.analysis));
+      const status = await cli(['status', '--json']);
+      assert.match(status.stdout, /"paused":\s*true/);
+
+      const promote = await cli(['promote']);
+      assert.equal(promote.code, 0, promote.stderr);
+      await pausedAt(1);
+      const quarter = await fractions(1000);
+      assert.ok(Math.abs((quarter.v2 ?? 0) / 10 - 25) <= 2, `at 25%: ${JSON.stringify(quarter)}`);
+      assert.equal((await cli(['promote'])).code, 0);
+      assert.equal(await outcome, undefined, log.text());
+    } finally {
+      await runtime.close();
+    }
+    assert.deepEqual(await fractions(20), { v2: 20 });
+    const after = await state();
+    assert.deepEqual([after.active?.color, after.active?.version, after.operation, after.history.at(-1)?.kind], ['blue', 'v2', null, 'canary']);
+    // The user's load balancing is back: one upstream per service, no round_robin left by the canary.
+    const reader = testRuntime(project).runtime;
+    const config = JSON.stringify((await reader.admin.readConfig()).value);
+    await reader.close();
+    assert.ok(!config.includes('"round_robin"'), 'the canary policy was removed');
+  });
+
+  test('a new version that starts failing in step 2 is aborted within the bound, all traffic back on the old color', async () => {
+    const { runtime, log } = testRuntime(project);
+    const stepIntervalMs = 20_000;
+    const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s' });
+    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 2, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 1_000_000, maxDurationMs: 90_000 });
+    const running = deploy(runtime, { version: 'v3', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
+    const outcome = running.then(() => undefined, (error: unknown) => error);
+    let failingSince = 0;
+    try {
+      await waitUntil('step 2', 60_000, async () => ((await state()).operation?.canary?.stepIndex === 1 ? true : undefined));
+      const newColor = (await state()).operation?.toColor ?? 'unknown';
+      // Make every new container fail its requests, through the preview route.
+      for (const path of ['/control/errors?fail=1', '/api/control/errors?fail=1']) {
+        await new Promise<void>((resolve, reject) => {
+          const req = http.request(project.caddy.url(path), { method: 'POST', agent: false, headers: { 'Cutover-Color': newColor } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve());
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      }
+      failingSince = Date.now();
+      const error = await outcome;
+      const abortedAfter = Date.now() - failingSince;
+      assert.ok(error instanceof CanaryAbortedError, `${String(error)}\n${log.text()}`);
+      assert.match(error.message, new RegExp(`canary aborted at 50%: ${newColor} error rate`));
+      const samples = await load.stop();
+      const during = samples.filter((s) => s.startedAt >= failingSince - 50);
+      const failed = during.filter((s) => s.error !== undefined).length;
+      const elapsedS = (Math.max(...samples.map((s) => s.endedAt)) - Math.min(...samples.map((s) => s.startedAt))) / 1000;
+      const rate = samples.length / elapsedS;
+      const bound = 0.5 * (stepIntervalMs / 1000) * rate;
+      console.log(`abort ${abortedAfter} ms after failing began; ${failed} failed requests; bound weight x interval x rate = ${bound.toFixed(0)} (${rate.toFixed(0)} req/s); ${JSON.stringify(summarizeLoad(samples))}`);
+      assert.ok(failed <= bound, `${failed} failed requests exceed the bound ${bound}`);
+      assert.ok(failed > 0, 'the failure was real: some requests did reach the failing version');
+    } finally {
+      await load.stop();
+      await runtime.close();
+    }
+    const after = await state();
+    assert.deepEqual(await fractions(20), { [after.active?.version ?? '']: 20 });
+    assert.deepEqual([after.operation, after.history.at(-1)?.outcome], [null, 'aborted']);
+    // Kept for inspection: the failed color still runs and answers through the preview header.
+    const failedColor = after.active?.color === 'blue' ? 'green' : 'blue';
+    assert.equal((await httpGet(project.caddy.url('/version'), { headers: { 'Cutover-Color': failedColor } })).status, 500);
+  });
+
+  test('a killed canary leaves the weights as they were; abort from another process finishes it', async () => {
+    const live = (await state()).active;
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v4', '--canary', '25,pause', '--step-interval', '1s']);
+    await pausedAt(0);
+    run.child.kill('SIGKILL');
+    await run.done;
+    const split = await fractions(400);
+    assert.deepEqual(split, { v4: 100, [live?.version ?? '']: 300 }, 'the 25% weights stay after the kill');
+    const status = await cli(['status']);
+    assert.match(status.stdout, /canary/);
+    const abort = await cli(['abort']);
+    assert.equal(abort.code, 0, abort.stderr);
+    assert.match(abort.stdout, new RegExp(`aborted: traffic is back on ${live?.color} \\(${live?.version}\\); the canary's process was gone`));
+    assert.deepEqual(await fractions(20), { [live?.version ?? '']: 20 });
+    const after = await state();
+    assert.deepEqual([after.operation, after.history.at(-1)?.outcome], [null, 'aborted']);
+  });
+
+  test('sticky: a client with the cookie stays on its color for 100 requests', async () => {
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '50,pause', '--step-interval', '1s', '--sticky']);
+    try {
+      await pausedAt(0);
+      for (let client = 0; client < 6; client += 1) {
+        const first = await httpGet(project.caddy.url('/version'));
+        const cookie = (first.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).find((c) => c?.startsWith('cutover_color='));
+        assert.ok(cookie !== undefined, JSON.stringify(first.headers));
+        for (let i = 0; i < 100; i += 1) assert.equal((await httpGet(project.caddy.url('/version'), { headers: { cookie } })).body, first.body);
+      }
+      const abort = await cli(['abort']);
+      assert.equal(abort.code, 0, abort.stderr);
+      assert.equal(await run.done, 14);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+});
