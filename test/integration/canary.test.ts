@@ -78,7 +78,7 @@ describe('canary deploys', () => {
   });
 
   test('this Caddy (2.6.2) is detected as splitting by duplicated entries, without a config load', async () => {
-    const { runtime } = testRuntime(project);
+    const { runtime } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
     try {
       const before = (await runtime.admin.readConfig()).etag;
       assert.deepEqual(await detectCaddyFeatures(runtime.admin), { weights: 'duplicates', cookieFallback: false });
@@ -89,7 +89,7 @@ describe('canary deploys', () => {
   });
 
   test('10% and 25% steps split 1,000 requests within 2 points; promote from a second process finishes it', async () => {
-    const { runtime, log } = testRuntime(project);
+    const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
     const canary = canaryOptionsFrom({ canary: '10,25', stepInterval: '1s', pause: true });
     const running = deploy(runtime, { version: 'v2', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
     const outcome = running.then(() => undefined, (error: unknown) => error);
@@ -117,14 +117,14 @@ describe('canary deploys', () => {
     const after = await state();
     assert.deepEqual([after.active?.color, after.active?.version, after.operation, after.history.at(-1)?.kind], ['blue', 'v2', null, 'canary']);
     // The user's load balancing is back: one upstream per service, no round_robin left by the canary.
-    const reader = testRuntime(project).runtime;
+    const reader = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress }).runtime;
     const config = JSON.stringify((await reader.admin.readConfig()).value);
     await reader.close();
     assert.ok(!config.includes('"round_robin"'), 'the canary policy was removed');
   });
 
   test('a new version that starts failing in step 2 is aborted within the bound, all traffic back on the old color', async () => {
-    const { runtime, log } = testRuntime(project);
+    const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
     const stepIntervalMs = 20_000;
     const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s' });
     const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 2, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 1_000_000, maxDurationMs: 90_000 });

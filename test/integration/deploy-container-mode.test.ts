@@ -11,7 +11,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
-import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
 import { loadProject } from '../../src/config/load-project.js';
 import { deploy } from '../../src/run/deploy.js';
 import type { Runtime } from '../../src/run/runtime.js';
@@ -22,6 +21,7 @@ import { rigDockerClient } from '../rig/docker-client.js';
 import { httpGet, waitForHttp } from '../rig/http-get.js';
 import { startLoad, summarizeLoad } from '../rig/load-client.js';
 import { recordingLogger } from '../rig/recording-logger.js';
+import { testRuntime } from '../rig/test-runtime.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
@@ -36,19 +36,7 @@ function current(): ContainerModeProject {
 }
 
 function runtimeFor(): { runtime: Runtime; log: ReturnType<typeof recordingLogger> } {
-  const log = recordingLogger();
-  const admin = new CaddyAdmin(current().adminAddress, { logger: log.logger });
-  const runtime: Runtime = {
-    projectDir: current().dir,
-    stateDir: path.join(current().dir, 'caddy'),
-    env: { ...process.env },
-    logger: log.logger,
-    admin,
-    docker: DockerEngine.fromEnvironment(log.logger),
-    now: () => new Date(),
-    close: () => admin.close(),
-  };
-  return { runtime, log };
+  return testRuntime({ dir: current().dir, adminAddress: current().adminAddress });
 }
 
 async function deployVersion(version: string) {

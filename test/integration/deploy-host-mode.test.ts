@@ -6,8 +6,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
-import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
 import { deploy } from '../../src/run/deploy.js';
 import { rollback } from '../../src/run/rollback.js';
 import type { Runtime } from '../../src/run/runtime.js';
@@ -17,6 +15,7 @@ import { createHostModeProject, type HostModeProject } from '../rig/host-mode-pr
 import { httpGet } from '../rig/http-get.js';
 import { startLoad, summarizeLoad } from '../rig/load-client.js';
 import { recordingLogger } from '../rig/recording-logger.js';
+import { testRuntime } from '../rig/test-runtime.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
@@ -26,19 +25,7 @@ const docker = rigDockerClient();
 let project: HostModeProject;
 
 function runtimeFor(env: Record<string, string> = {}): { runtime: Runtime; log: ReturnType<typeof recordingLogger> } {
-  const log = recordingLogger();
-  const admin = new CaddyAdmin(project.caddy.adminAddress, { logger: log.logger });
-  const runtime: Runtime = {
-    projectDir: project.dir,
-    stateDir: path.join(project.dir, 'caddy'),
-    env: { ...process.env, ...env },
-    logger: log.logger,
-    admin,
-    docker: DockerEngine.fromEnvironment(log.logger),
-    now: () => new Date(),
-    close: () => admin.close(),
-  };
-  return { runtime, log };
+  return testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress }, env);
 }
 
 async function deployVersion(version: string, env: Record<string, string> = {}) {

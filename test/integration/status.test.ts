@@ -7,12 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
-import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
 import type { JsonValue } from '../../src/domain/caddy-json.js';
 import { findProxyHandlers } from '../../src/domain/find-proxy-handlers.js';
 import { buildStatusReport, type StatusReport } from '../../src/domain/status-report.js';
@@ -23,6 +21,7 @@ import { rigDockerClient } from '../rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
 import { recordingLogger } from '../rig/recording-logger.js';
+import { testRuntime } from '../rig/test-runtime.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
@@ -34,19 +33,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 let project: HostModeProject;
 
 function runtimeFor(): { runtime: Runtime; log: ReturnType<typeof recordingLogger> } {
-  const log = recordingLogger();
-  const admin = new CaddyAdmin(project.caddy.adminAddress, { logger: log.logger });
-  const runtime: Runtime = {
-    projectDir: project.dir,
-    stateDir: path.join(project.dir, 'caddy'),
-    env: { ...process.env },
-    logger: log.logger,
-    admin,
-    docker: DockerEngine.fromEnvironment(log.logger),
-    now: () => new Date(),
-    close: () => admin.close(),
-  };
-  return { runtime, log };
+  return testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
 }
 
 async function deployVersion(version: string): Promise<void> {

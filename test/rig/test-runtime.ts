@@ -5,9 +5,9 @@ import type { Runtime } from '../../src/run/runtime.js';
 import { recordingLogger } from './recording-logger.js';
 
 /** A Runtime for an operation called in-process on a test project, with a logger whose events the test can read. */
-export function testRuntime(project: { dir: string; caddy: { adminAddress: string } }, env: Record<string, string> = {}): { runtime: Runtime; log: ReturnType<typeof recordingLogger> } {
+export function testRuntime(project: { dir: string; adminAddress: string }, env: Record<string, string> = {}): { runtime: Runtime; log: ReturnType<typeof recordingLogger> } {
   const log = recordingLogger();
-  const admin = new CaddyAdmin(project.caddy.adminAddress, { logger: log.logger });
+  const admin = new CaddyAdmin(project.adminAddress, { logger: log.logger });
   const runtime: Runtime = {
     projectDir: project.dir,
     stateDir: path.join(project.dir, 'caddy'),
