@@ -15,6 +15,7 @@ import { parseComposeYaml } from './parse-compose-yaml.js';
 import { parseDotenv } from './parse-dotenv.js';
 import { resolveProjectName } from './resolve-project-name.js';
 import { resolveResources, type ResourceSection } from './resolve-resources.js';
+import { keyRule, SERVICE_KEYS } from './service-keys.js';
 import { validateComposeFile, type EnvFileUse } from './validate-compose-file.js';
 
 export interface LoadProjectOptions {
@@ -149,7 +150,8 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
   const shared: ServiceSpec[] = [];
   for (const name of coloring.shared) {
     const spec = build(name, name, base.file, expandAlone(asTree(baseServices[name])), undefined);
-    if (spec !== undefined) shared.push(spec);
+    const unapplied = Object.keys(asTree(baseServices[name])).filter((key) => keyRule(SERVICE_KEYS, key)?.kind === 'refused');
+    if (spec !== undefined) shared.push(unapplied.length > 0 ? { ...spec, unappliedKeys: unapplied } : spec);
   }
 
   const colored: ColoredService[] = [];

@@ -91,6 +91,12 @@ export interface ServiceSpec {
   memLimitBytes: number | undefined;
   /** `logging:`; undefined: the daemon's default. Added by the config loader. */
   logging?: LoggingSpec | undefined;
+  /**
+   * Shared services only: Compose keys in the file that cutover cannot apply
+   * (privileged, cap_add, ...). Compose runs shared services, so they are not
+   * an error; cutover refuses to start such a service itself.
+   */
+  unappliedKeys?: string[] | undefined;
 }
 
 /** A stateless service that runs in blue and green; one spec per color. */

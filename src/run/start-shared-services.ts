@@ -17,6 +17,17 @@ export async function startAbsentSharedServices(runtime: Runtime, project: Proje
   const presence = await runtime.docker.findSharedContainers(project.projectName, project.shared);
   const absent = project.shared.filter((spec) => presence.find((p) => p.service === spec.name)?.containers.length === 0);
   if (absent.length === 0) return [];
+  const unappliable = absent.filter((spec) => (spec.unappliedKeys ?? []).length > 0);
+  if (unappliable.length > 0) {
+    throw new ConfigInvalidError(
+      unappliable.map((spec) => ({
+        file: 'compose.yml',
+        path: `services.${spec.name}`,
+        message: `has no container, and cutover cannot start it as written: it uses ${spec.unappliedKeys?.join(', ')}, which cutover does not apply`,
+      })),
+      { hint: `start it with docker compose up -d ${unappliable.map((s) => s.name).join(' ')}; a deploy never touches a shared service that has a container` },
+    );
+  }
   for (const spec of absent) {
     const present = await runtime.docker.imageExists(spec.image);
     if (pull === 'always' || (pull === 'missing' && !present)) {

@@ -116,6 +116,19 @@ describe('refusals and concurrent changes', () => {
     assert.deepEqual(await snapshot(), before);
   });
 
+  test('a shared service without a container that cutover could not start as written', async () => {
+    const before = await snapshot();
+    const file = path.join(project.dir, 'compose.yml');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace('services:\n', `services:\n  db:\n    image: ${scope.prefix}-app:v1\n    privileged: true\n`));
+    try {
+      assertOneLineError(await cli(['deploy', 'v2']), 3, /services\.db: has no container, and cutover cannot start it as written: it uses privileged/);
+    } finally {
+      await writeFile(file, original);
+    }
+    assert.deepEqual(await snapshot(), before);
+  });
+
   test('a missing overlay', async () => {
     const before = await snapshot();
     const file = path.join(project.dir, 'compose.green.yml');

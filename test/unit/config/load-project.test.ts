@@ -219,6 +219,8 @@ networks:
   test('shared services may use keys cutover does not model: Compose runs them', async () => {
     const config = await load({ ...MINIMAL, 'compose.yml': 'services:\n  web:\n    image: a\n  db:\n    image: postgres\n    privileged: true\n    shm_size: 1g\n' });
     assert.equal(config.shared[0]?.image, 'postgres');
+    // Recorded, so cutover refuses to start this service itself instead of dropping them silently.
+    assert.deepEqual(config.shared[0]?.unappliedKeys, ['privileged', 'shm_size']);
   });
 
   test('top-level name: sets the project name and prefixes networks and volumes', async () => {
