@@ -4,18 +4,18 @@ import type { ServiceContainer } from '../adapters/docker/service-container.js';
 import type { ProjectConfig } from '../config/model.js';
 import type { JsonObject, JsonValue } from '../domain/caddy-json.js';
 import type { DeployPlan } from '../domain/plan-deploy.js';
-import { planSwitch, type SwitchPlan } from '../domain/plan-switch.js';
-import { readTraffic } from '../domain/read-traffic.js';
+import type { SwitchPlan } from '../domain/plan-switch.js';
 import { CanaryAbortedError, ConfigInvalidError, CutoverError, OperationFailedError } from '../errors.js';
 import { emptyState, enterPhase, finishOperation, recordTargets, startOperation } from '../state/state-transitions.js';
 import { canaryStep, type CanaryOptions } from './canary-step.js';
 import { drainUpstreams } from './drain-upstreams.js';
-import { StateKeeper } from './state-keeper.js';
 import { colorInstances, trafficOf, type Observation } from './observe-project.js';
 import { formatMs, runSteps, type Step } from './run-steps.js';
 import type { Runtime } from './runtime.js';
+import { StateKeeper } from './state-keeper.js';
 import { ensureProjectResources, startService, stopAndRemove, waitForHealthy } from './start-color.js';
-import { restoreServers, serversOf, switchTraffic, type SwitchOutcome } from './switch-traffic.js';
+import { switchAll } from './switch-all.js';
+import { restoreServers, type SwitchOutcome } from './switch-traffic.js';
 
 export interface CutoverOptions {
   /** A URL answered through Caddy after the switch; a non-2xx answer switches back. */
@@ -149,19 +149,9 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
     phase: 'switching',
     title: `switch all services to ${toColor}`,
     run: async () => {
-      // Host-mode dials come from the containers as they run now (ephemeral ports).
-      const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
-      switched = await switchTraffic(
-        runtime.admin,
-        (config: JsonValue) => {
-          const read = readTraffic(config, project.colored, instances);
-          if (!read.ok) return read;
-          const result = planSwitch(read.view, toColor, instances, serversOf(config), canary === undefined ? {} : { restoreLoadBalancing: original.loadBalancing });
-          return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
-        },
-        { logger, what: `sends every service to ${toColor}`, ...(runtime.beforeSwitchWrite === undefined ? {} : { beforeWrite: runtime.beforeSwitchWrite }) },
-      );
-      for (const s of switched.plan.services) logger.info({ event: 'switch.service', service: s.service, from: s.from, to: s.to }, `  ${s.service}: ${s.from.join(' ')} -> ${s.to.join(' ')}`);
+      const outcome = await switchAll(runtime, project, toColor, `sends every service to ${toColor}`, canary === undefined ? {} : { restoreLoadBalancing: original.loadBalancing });
+      switched = outcome;
+      for (const s of outcome.plan.services) logger.info({ event: 'switch.service', service: s.service, from: s.from, to: s.to }, `  ${s.service}: ${s.from.join(' ')} -> ${s.to.join(' ')}`);
     },
     undo: async () => {
       if (switched === undefined) return;

@@ -8,7 +8,7 @@ import { acquireLock, readLock } from '../state/deploy-lock.js';
 import { readState } from '../state/state-store.js';
 import type { Operation } from '../state/state-schema.js';
 import { finishOperation } from '../state/state-transitions.js';
-import { switchAll } from './canary-step.js';
+import { switchAll } from './switch-all.js';
 import { drainUpstreams } from './drain-upstreams.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
@@ -83,7 +83,7 @@ async function finishCanary(runtime: Runtime, operation: Operation & { canary: N
     const restore: Record<string, JsonObject | null> = {};
     for (const [service, lb] of Object.entries(operation.canary.originalLoadBalancing)) restore[service] = lb === null ? null : (lb as JsonObject);
     const keeper = new StateKeeper(runtime.stateDir, state);
-    const plan = await switchAll(runtime, project, target.color, `sends everything to ${target.color}`, { restoreLoadBalancing: restore });
+    const { plan } = await switchAll(runtime, project, target.color, `sends everything to ${target.color}`, { restoreLoadBalancing: restore });
     if (action === 'promote') {
       const other = target.color === 'blue' ? 'green' : 'blue';
       const oldDials = [...new Set(plan.services.flatMap((s) => s.byColor[other]))];

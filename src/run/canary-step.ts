@@ -3,18 +3,17 @@ import { otherColor, type Color, type ProjectConfig } from '../config/model.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../domain/caddy-json.js';
 import type { CanarySteps } from '../domain/canary-steps.js';
 import type { CanaryThresholds } from '../domain/canary-verdict.js';
-import { planSwitch, type SwitchOptions, type SwitchPlan } from '../domain/plan-switch.js';
 import { readTraffic } from '../domain/read-traffic.js';
 import { describeCanaryFigures } from '../domain/describe-canary-figures.js';
 import { CanaryAbortedError, RollbackFailedError } from '../errors.js';
 import { takeCanaryRequest } from '../state/canary-request.js';
 import { enterPhase, updateCanary } from '../state/state-transitions.js';
 import { analyzeCanary, flattenFigures } from './analyze-canary.js';
-import { colorInstances } from './observe-project.js';
 import type { Step } from './run-steps.js';
 import type { Runtime } from './runtime.js';
 import type { StateKeeper } from './state-keeper.js';
-import { serversOf, switchTraffic } from './switch-traffic.js';
+import { switchAll } from './switch-all.js';
+import { serversOf } from './switch-traffic.js';
 
 export interface CanaryOptions {
   steps: CanarySteps;
@@ -28,22 +27,6 @@ export interface CanaryOptions {
 }
 
 const REQUEST_POLL_MS = 200;
-
-/** Sends every service to `color` (or a weighted split of it) in one guarded change, re-planning on 412. */
-export async function switchAll(runtime: Runtime, project: ProjectConfig, color: Color, what: string, options: SwitchOptions): Promise<SwitchPlan> {
-  const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
-  const outcome = await switchTraffic(
-    runtime.admin,
-    (config: JsonValue) => {
-      const read = readTraffic(config, project.colored, instances);
-      if (!read.ok) return read;
-      const result = planSwitch(read.view, color, instances, serversOf(config), options);
-      return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
-    },
-    { logger: runtime.logger, what, ...(runtime.beforeSwitchWrite === undefined ? {} : { beforeWrite: runtime.beforeSwitchWrite }) },
-  );
-  return outcome.plan;
-}
 
 /** Each colored service's `load_balancing` as the user has it now (null: none), to put back after the canary. */
 export function currentLoadBalancing(config: JsonValue, project: ProjectConfig): Record<string, JsonObject | null> {
@@ -116,7 +99,7 @@ export function canaryStep(
     const operationId = keeper.state.operation?.id ?? '';
     for (const [index, weight] of canary.steps.weights.entries()) {
       signal.throwIfAborted();
-      const plan = await switchAll(runtime, project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features, sticky: canary.sticky } });
+      const { plan } = await switchAll(runtime, project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features, sticky: canary.sticky } });
       moved = true;
       const weights = { [toColor]: weight, [fromColor]: 100 - weight } as Record<Color, number>;
       await keeper.update((state) =>
