@@ -4,6 +4,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { CADDY_ADMIN_PORT, CADDY_HTTP_PORT } from './caddy-image.js';
 import { freePort } from './free-port.js';
+import { appComposeService } from './app-compose-service.js';
 import type { TestScope } from './run-id.js';
 import { APP_PORT } from './test-image.js';
 
@@ -60,26 +61,8 @@ export async function createContainerModeProject(docker: Docker, scope: TestScop
   const dir = await mkdtemp(path.join(os.tmpdir(), `${name}-project-`));
   const httpPort = await freePort();
   const adminPort = await freePort();
+  const serviceYaml = services.map((service) => appComposeService(scope, service, { startPeriod: '30s' })).join('\n');
   const labels = Object.entries(scope.labels).map(([k, v]) => `      ${k}: "${v}"`).join('\n');
-  const serviceYaml = services
-    .map(
-      (service) => `  ${service}:
-    image: ${scope.prefix}-app:\${VERSION}
-    environment:
-      HEALTH_FAIL: \${HEALTH_FAIL:-0}
-    labels:
-${labels}
-    healthcheck:
-      test: ['CMD', 'node', '/app/server.mjs', '--probe', 'http://127.0.0.1:${APP_PORT}/health']
-      interval: 1s
-      # Generous: on a busy machine \`node --probe\` alone can take seconds to start.
-      timeout: 10s
-      retries: 3
-      start_period: 30s
-    stop_grace_period: 10s
-    networks: [net]`,
-    )
-    .join('\n');
   const proxyYaml = `  proxy:
     image: ${scope.prefix}-caddy:local
     labels:

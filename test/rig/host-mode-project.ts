@@ -4,6 +4,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { startCaddy, type RunningCaddy } from './caddy-runner.js';
 import { freePort } from './free-port.js';
+import { appComposeService } from './app-compose-service.js';
 import type { TestScope } from './run-id.js';
 import { APP_PORT } from './test-image.js';
 
@@ -36,26 +37,7 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
     ports.blue[service] = await freePort();
     ports.green[service] = await freePort();
   }
-  const labels = Object.entries(scope.labels).map(([k, v]) => `      ${k}: "${v}"`).join('\n');
-  const serviceYaml = services
-    .map(
-      (service) => `  ${service}:
-    image: ${scope.prefix}-app:\${VERSION}
-    environment:
-      HEALTH_FAIL: \${HEALTH_FAIL:-0}
-      START_DELAY_MS: \${START_DELAY_MS:-0}
-    labels:
-${labels}
-    healthcheck:
-      test: ['CMD', 'node', '/app/server.mjs', '--probe', 'http://127.0.0.1:${APP_PORT}/health']
-      interval: 1s
-      # Generous: on a loaded 2-core machine a probe can take seconds, and one slow probe must not flake a test.
-      timeout: 10s
-      retries: 3
-    stop_grace_period: 10s
-    networks: [net]`,
-    )
-    .join('\n');
+  const serviceYaml = services.map((service) => appComposeService(scope, service)).join('\n');
   await writeFile(
     path.join(dir, 'compose.yml'),
     `name: ${name}\nservices:\n${serviceYaml}\nnetworks:\n  net:\n    external: true\n    name: ${network}\n`,
