@@ -13,6 +13,7 @@ import { colorInstances, trafficOf, type Observation } from './observe-project.j
 import { formatMs, runSteps, type Step } from './run-steps.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
+import { probeHealthPaths } from './probe-health-paths.js';
 import { ensureProjectResources, startService, stopAndRemove, waitForHealthy } from './start-color.js';
 import { switchAll } from './switch-all.js';
 import { restoreServers, type SwitchOutcome } from './switch-traffic.js';
@@ -141,7 +142,14 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
     steps.push({
       phase: 'waiting-healthy',
       title: `wait until ${toColor} is healthy`,
-      run: (signal) => waitForHealthy(runtime, started, { timeoutMs: project.settings.healthCheckTimeoutMs, signal, color: toColor }),
+      run: async (signal) => {
+        const waitStarted = Date.now();
+        const { healthCheckTimeoutMs: timeoutMs, healthCheckIntervalMs: intervalMs } = project.settings;
+        await waitForHealthy(runtime, started, { timeoutMs, intervalMs, signal, color: toColor });
+        // Ports are known only now that the containers run: read them again for the HTTP probe.
+        const running = (await runtime.docker.listContainers({ project: project.projectName })).filter((c) => started.some((s) => s.id === c.id));
+        await probeHealthPaths(runtime, project, running, { timeoutMs: Math.max(1000, timeoutMs - (Date.now() - waitStarted)), intervalMs, signal });
+      },
     });
   }
   if (canary !== undefined) steps.push(canaryStep(runtime, project, toColor, canary, keeper, original));

@@ -56,11 +56,13 @@ function describeOutcome(outcome: HealthOutcome): string {
 }
 
 /** Waits until every container is healthy; otherwise prints each failure's health output and log tail and throws. */
-export async function waitForHealthy(runtime: Runtime, containers: readonly ServiceContainer[], options: { timeoutMs: number; signal: AbortSignal; color: Color }): Promise<void> {
+export async function waitForHealthy(runtime: Runtime, containers: readonly ServiceContainer[], options: { timeoutMs: number; intervalMs: number; signal: AbortSignal; color: Color }): Promise<void> {
   const result = await runtime.docker.waitUntilHealthy(
     containers.map((c) => c.id),
     {
       timeoutMs: options.timeoutMs,
+      // Docker's health events drive the wait; this is the safety-net inspect (HEALTH_CHECK_INTERVAL).
+      pollIntervalMs: options.intervalMs,
       signal: options.signal,
       onChange: (change) => {
         if (change.verdict === 'healthy') runtime.logger.info({ event: 'health.healthy', container: change.name }, `  ${change.name} is healthy`);

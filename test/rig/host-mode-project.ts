@@ -25,7 +25,7 @@ export interface HostModeProject {
   remove(): Promise<void>;
 }
 
-export async function createHostModeProject(docker: Docker, scope: TestScope, options: { services?: string[]; drainTimeout?: string } = {}): Promise<HostModeProject> {
+export async function createHostModeProject(docker: Docker, scope: TestScope, options: { services?: string[]; drainTimeout?: string; handlerLines?: string[] } = {}): Promise<HostModeProject> {
   const services = options.services ?? ['web', 'api'];
   const name = scope.prefix;
   const network = scope.name('net');
@@ -51,10 +51,12 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
   const env = [`DRAIN_TIMEOUT=${options.drainTimeout ?? '30'}`, 'HEALTH_CHECK_TIMEOUT=60', 'HEALTH_CHECK_INTERVAL=1'];
   await writeFile(path.join(dir, '.env'), `${env.join('\n')}\n`);
   const [first, ...rest] = services;
+  // Extra settings inside every reverse_proxy block (e.g. health_uri), as a user's Caddyfile has them.
+  const block = options.handlerLines === undefined ? '' : ` {\n${options.handlerLines.map((line) => `\t\t\t${line}`).join('\n')}\n\t\t}`;
   const caddyfile = [
     ':{{HTTP_PORT}} {',
-    ...rest.map((service) => `\thandle_path /${service}/* {\n\t\treverse_proxy 127.0.0.1:${ports.blue[service]}\n\t}`),
-    `\thandle {\n\t\treverse_proxy 127.0.0.1:${ports.blue[first as string]}\n\t}`,
+    ...rest.map((service) => `\thandle_path /${service}/* {\n\t\treverse_proxy 127.0.0.1:${ports.blue[service]}${block}\n\t}`),
+    `\thandle {\n\t\treverse_proxy 127.0.0.1:${ports.blue[first as string]}${block}\n\t}`,
     '}',
     '',
   ].join('\n');
