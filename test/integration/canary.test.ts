@@ -189,6 +189,20 @@ describe('canary deploys', () => {
     assert.deepEqual([after.operation, after.history.at(-1)?.outcome], [null, 'aborted']);
   });
 
+  test('Ctrl-C during a canary goes back to the old color and removes the new one', async () => {
+    const live = (await state()).active;
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '25,pause', '--step-interval', '1s']);
+    await pausedAt(0);
+    run.child.kill('SIGINT');
+    assert.equal(await run.done, 1, run.stderr());
+    assert.match(run.stderr(), /interrupted by SIGINT/);
+    assert.deepEqual(await fractions(20), { [live?.version ?? '']: 20 });
+    const versions = (await docker.listContainers({ all: true, filters: { label: [`cutover.project=${project.name}`, 'cutover.version=v5'] } })).length;
+    assert.equal(versions, 0, 'the v5 containers were removed');
+    const after = await state();
+    assert.deepEqual([after.operation, after.history.at(-1)?.outcome, after.active?.version], [null, 'failed', live?.version]);
+  });
+
   test('sticky: a client with the cookie stays on its color for 100 requests', async () => {
     const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '50,pause', '--step-interval', '1s', '--sticky']);
     try {
