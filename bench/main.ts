@@ -1,8 +1,10 @@
 /**
  * `npm run bench` (through scripts/bench.sh): cutover against the document's
  * passive health routing, one after the other on this machine, with the same
- * test app images, container specs and load. Prints progress on stderr, the
- * table on stdout, and writes the table into docs/benchmarks.md.
+ * test app images, container specs and load; then cutover's weighted canary
+ * (the measured share per step, and the abort of a version that starts
+ * failing). Prints progress on stderr, the tables on stdout, and writes them
+ * into docs/benchmarks.md.
  *
  * Every Docker object carries the run label of CUTOVER_TEST_RUN (set by
  * scripts/bench.sh, whose sweep removes whatever is left at exit); each
@@ -11,13 +13,15 @@
 import os from 'node:os';
 import { rigDockerClient } from '../test/rig/docker-client.js';
 import { say } from './progress.js';
+import { renderCanaryTable } from './render-canary-table.js';
 import { renderTable } from './render-table.js';
+import { runCanaryScenario } from './scenario-canary.js';
 import { runCutoverScenario } from './scenario-cutover.js';
 import { runPassiveScenario } from './scenario-passive.js';
 import type { ScenarioResult } from './scenario-result.js';
 import { describeMachine, writeReport } from './write-report.js';
 
-/** Far above a normal run (about 2 minutes); reaching it aborts and cleans up. */
+/** Far above a normal run (about 3 minutes); reaching it aborts and cleans up. */
 const WATCHDOG_MS = 6 * 60_000;
 
 const docker = rigDockerClient();
@@ -42,7 +46,8 @@ try {
   results.push(await runCutoverScenario(docker, signal));
   results.push(await runPassiveScenario(docker, 'first', signal));
   results.push(await runPassiveScenario(docker, 'alias', signal));
-  const table = renderTable(results);
+  const canary = await runCanaryScenario(docker, signal);
+  const table = `${renderTable(results)}\n${renderCanaryTable(canary)}`;
   process.stdout.write(`\n${table}`);
   await writeReport(await describeMachine(docker, loadAtStart), table);
   say('wrote the table into docs/benchmarks.md');

@@ -7,36 +7,17 @@
 import type Docker from 'dockerode';
 import { rollback } from '../src/run/rollback.js';
 import { deploy } from '../src/run/deploy.js';
-import { createRuntime, type Runtime } from '../src/run/runtime.js';
-import type { HostModeProject } from '../test/rig/host-mode-project.js';
 import { createBenchProject } from './bench-project.js';
 import type { LoadRun } from '../test/rig/load-client.js';
 import { testScope } from '../test/rig/run-id.js';
 import { cleanUpScope } from '../test/rig/scope-cleanup.js';
 import { buildTestImage } from '../test/rig/test-image.js';
-import { benchLogger, type BenchLogger } from './bench-logger.js';
+import { operate } from './operate.js';
 import { pause, startBenchLoad, waitForSteadyLoad } from './load-profile.js';
 import { formatMs, say } from './progress.js';
 import { countWindow, readLoadShape, readVersionShift } from './read-samples.js';
 import type { ScenarioResult } from './scenario-result.js';
 import { summarizeCaddyErrors } from './caddy-errors.js';
-
-function runtimeFor(project: HostModeProject, log: BenchLogger): Runtime {
-  return createRuntime({ projectDir: project.dir, caddyAdmin: project.caddy.adminAddress, env: { ...process.env }, logger: log.logger });
-}
-
-/** Runs one cutover operation with its own runtime (as one CLI invocation would) and returns its log. */
-async function operate<T>(project: HostModeProject, label: string, run: (runtime: Runtime) => Promise<T>): Promise<{ result: T; log: BenchLogger; ms: number }> {
-  const log = benchLogger(label);
-  const runtime = runtimeFor(project, log);
-  const began = Date.now();
-  try {
-    const result = await run(runtime);
-    return { result, log, ms: Date.now() - began };
-  } finally {
-    await runtime.close();
-  }
-}
 
 function phaseMs(timings: Array<{ phase: string; ms: number }> | undefined, phase: string): number {
   return timings?.find((t) => t.phase === phase)?.ms ?? 0;

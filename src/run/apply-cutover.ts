@@ -210,7 +210,8 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
   // Verified: the operation has succeeded. What follows only finishes it.
   const outcome = switched as SwitchOutcome<SwitchPlan> | undefined;
   let drained = true;
-  const oldDials = outcome === undefined ? [] : outcome.plan.services.flatMap((s) => s.from);
+  // After a canary the old upstream list also holds the new color's dials: only the others drain.
+  const oldDials = outcome === undefined ? [] : [...new Set(outcome.plan.services.flatMap((s) => s.from.filter((dial) => !s.to.includes(dial))))];
   if (plan.fromColor !== undefined && oldDials.length > 0) {
     await keeper.update((s) => enterPhase(s, 'draining', runtime.now()));
     logger.info({ event: 'phase.start', phase: 'draining' }, `drain ${plan.fromColor}...`);
