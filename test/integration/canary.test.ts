@@ -108,8 +108,16 @@ describe('canary deploys', () => {
       await pausedAt(1);
       const quarter = await fractions(1000);
       assert.ok(Math.abs((quarter.v2 ?? 0) / 10 - 25) <= 2, `at 25%: ${JSON.stringify(quarter)}`);
-      assert.equal((await cli(['promote'])).code, 0);
-      assert.equal(await outcome, undefined, log.text());
+      // Slow requests keep both colors busy through the final switch: the drain must wait for the old color only.
+      const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 0, freshClients: 0, slowClients: 3, slowMs: 400, postEvery: 1, maxDurationMs: 60_000 });
+      try {
+        assert.equal((await cli(['promote'])).code, 0);
+        assert.equal(await outcome, undefined, log.text());
+      } finally {
+        await load.stop();
+      }
+      const drain = log.events('phase.done').find((r) => r.phase === 'draining');
+      assert.ok(drain !== undefined && (drain.ms as number) < 5_000, `drain took ${String(drain?.ms)} ms (DRAIN_TIMEOUT is 30 s)`);
     } finally {
       await runtime.close();
     }
