@@ -39,6 +39,7 @@ function buildProgram(): Command {
     .option('--sticky', 'keep each client on the color it first got (a cookie)')
     .option('--remove-failed', 'remove the new color when the canary is aborted (default: keep it for inspection)')
     .option('--probe-url <url>', "URL served by Caddy that the canary analysis requests for each color (default: Caddy's first listener, /)")
+    .option('--probe-host <host>', "Host header of those requests, for sites Caddy matches by name (default: the URL's host)")
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (version: string, options: DeployFlags, command: Command) => {
       const { runDeploy } = await import('./commands/deploy.js');

@@ -14,6 +14,7 @@ export interface CanaryFlags {
   sticky?: boolean;
   removeFailed?: boolean;
   probeUrl?: string;
+  probeHost?: string;
 }
 
 export const DEFAULT_STEP_INTERVAL = '60s';
@@ -21,7 +22,7 @@ export const DEFAULT_STEP_INTERVAL = '60s';
 /** Checks every canary flag before anything happens; undefined when no canary was asked for. */
 export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined {
   if (flags.canary === undefined) {
-    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'removeFailed', 'probeUrl'] as const).filter((key) => flags[key] !== undefined);
+    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'removeFailed', 'probeUrl', 'probeHost'] as const).filter((key) => flags[key] !== undefined);
     const named = [...stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`), ...(flags.stepInterval !== DEFAULT_STEP_INTERVAL ? ['--step-interval'] : [])];
     if (named.length > 0) {
       throw new UsageError(`${named.join(', ')} ${named.length === 1 ? 'applies' : 'apply'} only to a canary`, {
@@ -33,6 +34,9 @@ export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined
   const stepIntervalMs = parseDuration(flags.stepInterval);
   if (stepIntervalMs === undefined || stepIntervalMs < 1000) {
     throw new UsageError(`--step-interval ${flags.stepInterval} is not a duration of at least 1s`, { hint: 'e.g. --step-interval 60s, 5m, 90s' });
+  }
+  if (flags.probeHost !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(flags.probeHost)) {
+    throw new UsageError(`--probe-host ${flags.probeHost} is not a host name`, { hint: 'the site name Caddy matches, e.g. --probe-host shop.example.com' });
   }
   if (flags.probeUrl !== undefined && !/^https?:\/\/[^/]+/.test(flags.probeUrl)) {
     throw new UsageError(`--probe-url ${flags.probeUrl} is not an http:// or https:// URL`, { hint: 'the URL Caddy serves, e.g. http://127.0.0.1:8080/health' });
@@ -48,5 +52,6 @@ export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined
     sticky: flags.sticky === true,
     removeFailed: flags.removeFailed === true,
     probeUrl: flags.probeUrl,
+    probeHost: flags.probeHost,
   };
 }

@@ -24,6 +24,8 @@ export interface CanaryOptions {
   removeFailed: boolean;
   /** Requested through Caddy with the preview header for each color; default: the first server's listener, path `/`. */
   probeUrl: string | undefined;
+  /** Host header of the probes, for sites Caddy matches by host name. */
+  probeHost?: string | undefined;
 }
 
 const REQUEST_POLL_MS = 200;
@@ -117,6 +119,7 @@ export function canaryStep(
       const result = await analyzeCanary({
         admin: runtime.admin,
         probeUrl,
+        probeHost: canary.probeHost,
         colors: { old: fromColor, new: toColor },
         newDials,
         durationMs: canary.stepIntervalMs,
