@@ -1,4 +1,5 @@
 import type { ServiceSpec } from '../../src/config/model.js';
+import { makeSpec } from '../fixtures/make-service.js';
 import { APP_PORT } from './test-image.js';
 
 /** The test app's own probe: exit 0 on a 2xx from /health, else exit 1 printing `<status> <body>`. */
@@ -10,25 +11,10 @@ export const APP_HEALTHCHECK = ['CMD', 'node', '/app/server.mjs', '--probe', `ht
  * (Docker 20.10 reports healthy only after the first interval), 5 s grace.
  */
 export function appServiceSpec(overrides: Partial<ServiceSpec> & Pick<ServiceSpec, 'name' | 'image'>): ServiceSpec {
-  return {
-    command: undefined,
-    entrypoint: undefined,
-    environment: {},
-    labels: {},
+  return makeSpec({
     ports: [{ hostIp: '127.0.0.1', hostPort: undefined, containerPort: APP_PORT, protocol: 'tcp' }],
-    expose: [],
-    volumes: [],
-    networks: [],
     healthcheck: { test: APP_HEALTHCHECK, intervalMs: 1000, timeoutMs: 3000, retries: 1, startPeriodMs: undefined, startIntervalMs: undefined },
-    dependsOn: [],
-    dependencyConditions: {},
     stopGracePeriodMs: 5000,
-    stopSignal: undefined,
-    replicas: 1,
-    containerName: undefined,
-    restart: undefined,
-    memLimitBytes: undefined,
-    logging: undefined,
     ...overrides,
-  };
+  });
 }
