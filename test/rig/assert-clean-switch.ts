@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import type { LogRecord } from './recording-logger.js';
+import { summarizeLoad, type LoadRun, type LoadSample } from './load-client.js';
+
+/** Keeps a load going until `count` more requests have finished, then stops it: enough requests after the switch to judge it. */
+export async function stopLoadAfter(load: LoadRun, count: number): Promise<LoadSample[]> {
+  const target = load.samples.length + count;
+  while (load.samples.length < target) await new Promise((resolve) => setTimeout(resolve, 20));
+  return load.stop();
+}
+
+/**
+ * What a zero-downtime switch promises, checked on a load's samples: no failed
+ * request (resets retried once are counted, not failures), enough load to
+ * mean something, and every request started after Caddy acknowledged the
+ * switch answered by `version`. Returns the summary and the acknowledgement.
+ */
+export function assertCleanSwitch(samples: readonly LoadSample[], events: (name: string) => LogRecord[], version: string, logText: string): { summary: ReturnType<typeof summarizeLoad>; ack: LogRecord } {
+  const summary = summarizeLoad(samples);
+  assert.equal(summary.failed, 0, `failed requests: ${summary.errors.join(' | ')}`);
+  assert.ok(summary.requests > 100, `too little load to mean anything: ${summary.requests}`);
+  const ack = events('switch.acknowledged')[0];
+  assert.ok(ack !== undefined, `the switch was acknowledged:\n${logText}`);
+  const after = samples.filter((s) => s.kind !== 'post' && s.startedAt > ack.time + 5);
+  assert.ok(after.length > 20, `few requests after the switch: ${after.length}`);
+  assert.deepEqual([...new Set(after.map((s) => s.version))], [version], `every request started after the switch is answered by ${version}`);
+  return { summary, ack };
+}
