@@ -16,7 +16,6 @@ import { CanaryAbortedError } from '../src/errors.js';
 import { deploy } from '../src/run/deploy.js';
 import type { LoadRun, LoadSample } from '../test/rig/load-client.js';
 import { testScope } from '../test/rig/run-id.js';
-import { cleanUpScope } from '../test/rig/scope-cleanup.js';
 import { buildTestImage } from '../test/rig/test-image.js';
 import type { BenchLogger, LogEvent } from './bench-logger.js';
 import { createBenchProject } from './bench-project.js';
@@ -26,6 +25,7 @@ import { failColor } from './fail-color.js';
 import { pause, startBenchLoad, waitForSteadyLoad } from './load-profile.js';
 import { operate } from './operate.js';
 import { formatMs, say } from './progress.js';
+import { tearDownScenario } from './tear-down-scenario.js';
 import { readCanaryAbort } from './read-canary-abort.js';
 import { readCanarySteps } from './read-canary-steps.js';
 import { countWindow, readLoadShape } from './read-samples.js';
@@ -220,10 +220,6 @@ export async function runCanaryScenario(docker: Docker, signal: AbortSignal): Pr
       notes,
     };
   } finally {
-    await load?.stop();
-    await project.remove();
-    const left = await cleanUpScope(docker, scope);
-    const count = Object.values(left).reduce((n, list) => n + list.length, 0);
-    if (count > 0) say(`  warning: ${count} Docker object(s) of ${scope.prefix} still there; the sweep at exit removes them`);
+    await tearDownScenario(docker, scope, project, load);
   }
 }

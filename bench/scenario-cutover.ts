@@ -10,11 +10,11 @@ import { deploy } from '../src/run/deploy.js';
 import { createBenchProject } from './bench-project.js';
 import type { LoadRun } from '../test/rig/load-client.js';
 import { testScope } from '../test/rig/run-id.js';
-import { cleanUpScope } from '../test/rig/scope-cleanup.js';
 import { buildTestImage } from '../test/rig/test-image.js';
 import { operate } from './operate.js';
 import { pause, startBenchLoad, waitForSteadyLoad } from './load-profile.js';
 import { formatMs, say } from './progress.js';
+import { tearDownScenario } from './tear-down-scenario.js';
 import { countWindow, readLoadShape, readVersionShift } from './read-samples.js';
 import type { ScenarioResult } from './scenario-result.js';
 import { summarizeCaddyErrors } from './caddy-errors.js';
@@ -81,10 +81,6 @@ export async function runCutoverScenario(docker: Docker, signal: AbortSignal): P
       notes,
     };
   } finally {
-    await load?.stop();
-    await project.remove();
-    const left = await cleanUpScope(docker, scope);
-    const count = Object.values(left).reduce((n, list) => n + list.length, 0);
-    if (count > 0) say(`  warning: ${count} Docker object(s) of ${scope.prefix} still there; the sweep at exit removes them`);
+    await tearDownScenario(docker, scope, project, load);
   }
 }

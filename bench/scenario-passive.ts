@@ -12,13 +12,13 @@ import { startCaddy, type RunningCaddy } from '../test/rig/caddy-runner.js';
 import { httpGet } from '../test/rig/http-get.js';
 import type { LoadRun } from '../test/rig/load-client.js';
 import { testScope } from '../test/rig/run-id.js';
-import { cleanUpScope } from '../test/rig/scope-cleanup.js';
 import { buildTestImage } from '../test/rig/test-image.js';
 import { createBenchProject } from './bench-project.js';
 import { pause, startBenchLoad, waitForSteadyLoad } from './load-profile.js';
 import { HEALTH_INTERVAL, renderPassiveCaddyfile, type PassivePolicy } from './passive-caddyfile.js';
 import { passiveSwap, startColor, startExisting, type PassiveStack } from './passive-deploy.js';
 import { formatMs, say } from './progress.js';
+import { tearDownScenario } from './tear-down-scenario.js';
 import { countWindow, readLoadShape, readVersionShift } from './read-samples.js';
 import { describePassiveRun } from './passive-notes.js';
 import type { ScenarioResult } from './scenario-result.js';
@@ -114,9 +114,6 @@ export async function runPassiveScenario(docker: Docker, policy: PassivePolicy, 
     await load?.stop();
     await watch?.stop();
     await caddy?.stop();
-    await project.remove();
-    const left = await cleanUpScope(docker, scope);
-    const count = Object.values(left).reduce((n, list) => n + list.length, 0);
-    if (count > 0) say(`  warning: ${count} Docker object(s) of ${scope.prefix} still there; the sweep at exit removes them`);
+    await tearDownScenario(docker, scope, project, undefined);
   }
 }
