@@ -37,7 +37,8 @@ function buildProgram(): Command {
     .option('--max-error-rate <rate>', 'abort when the new color errs more often: 1% or 0.01 (default 1%)')
     .option('--max-latency-p99 <duration>', "abort when the new color's p99 latency exceeds this (default: 2x the old color's + 100ms)")
     .option('--sticky', 'keep each client on the color it first got (a cookie)')
-    .option('--remove-failed', 'remove the new color when the canary is aborted (default: keep it for inspection)')
+    .option('--keep-failed', 'keep the new color for inspection when the canary is aborted (default: remove it and bring the previous standby back)')
+    .addOption(new Option('--remove-failed', 'the default since 0.2; accepted for old scripts').hideHelp())
     .option('--probe-url <url>', "URL served by Caddy that the canary analysis requests for each color (default: Caddy's first listener, /)")
     .option('--probe-host <host>', "Host header of those requests, for sites Caddy matches by name (default: the URL's host)")
     .option('--dry-run', 'print the plan and change nothing')
@@ -98,6 +99,15 @@ function buildProgram(): Command {
     .action(async (options: { yes?: boolean; dryRun?: boolean }, command: Command) => {
       const { runReset } = await import('./commands/reset.js');
       process.exitCode = await runReset(globals(command), options);
+    });
+
+  program
+    .command('reconcile')
+    .description('put the recorded state back into Caddy: settle an interrupted operation, then point Caddy at the recorded color (after a Caddy restart or an outside change), in one change')
+    .option('--dry-run', 'print what would be done and change nothing')
+    .action(async (options: { dryRun?: boolean }, command: Command) => {
+      const { runReconcile } = await import('./commands/reconcile.js');
+      process.exitCode = await runReconcile(globals(command), options);
     });
 
   program

@@ -12,6 +12,8 @@ export interface CanaryFlags {
   maxErrorRate?: string;
   maxLatencyP99?: string;
   sticky?: boolean;
+  keepFailed?: boolean;
+  /** Accepted for scripts written for 0.1; removing the failed color is now the default. */
   removeFailed?: boolean;
   probeUrl?: string;
   probeHost?: string;
@@ -22,7 +24,7 @@ export const DEFAULT_STEP_INTERVAL = '60s';
 /** Checks every canary flag before anything happens; undefined when no canary was asked for. */
 export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined {
   if (flags.canary === undefined) {
-    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'removeFailed', 'probeUrl', 'probeHost'] as const).filter((key) => flags[key] !== undefined);
+    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'keepFailed', 'removeFailed', 'probeUrl', 'probeHost'] as const).filter((key) => flags[key] !== undefined);
     const named = [...stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`), ...(flags.stepInterval !== DEFAULT_STEP_INTERVAL ? ['--step-interval'] : [])];
     if (named.length > 0) {
       throw new UsageError(`${named.join(', ')} ${named.length === 1 ? 'applies' : 'apply'} only to a canary`, {
@@ -50,7 +52,7 @@ export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined
       ...(flags.maxLatencyP99 === undefined ? {} : { maxLatencyP99Ms: parseMaxLatencyP99(flags.maxLatencyP99) }),
     },
     sticky: flags.sticky === true,
-    removeFailed: flags.removeFailed === true,
+    keepFailed: flags.keepFailed === true,
     probeUrl: flags.probeUrl,
     probeHost: flags.probeHost,
   };

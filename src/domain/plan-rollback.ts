@@ -3,6 +3,7 @@ import type { DeployPlan, KnownContainer, PullPolicy } from './plan-deploy.js';
 import { planDeploy, type PlanDeployResult } from './plan-deploy.js';
 import type { LiveTraffic } from './read-traffic.js';
 import { otherColor } from '../config/model.js';
+import { isServing } from './is-serving.js';
 
 export interface RollbackInput {
   project: ProjectConfig;
@@ -16,9 +17,6 @@ export interface RollbackInput {
   pull: PullPolicy;
 }
 
-function isServing(container: KnownContainer): boolean {
-  return container.state === 'running' && (container.health === 'healthy' || container.health === 'none');
-}
 
 /**
  * Pure: a rollback goes back to the other color. When that color still runs

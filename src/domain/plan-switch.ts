@@ -3,13 +3,14 @@ import { weightedUpstreams, type CaddyFeatures } from './weighted-upstreams.js';
 import type { JsonObject } from './caddy-json.js';
 import type { TrafficView } from './read-traffic.js';
 import { rewriteCaddyConfig, type PreviewTarget, type UpstreamChange } from './rewrite-caddy-config.js';
-import { dialsForColor, type ColorInstance } from './service-addresses.js';
+import { colorDials } from './color-dials.js';
+import type { ColorInstance } from './service-addresses.js';
 
 /** The one admin change that sends every colored service to `color`, and what it switches. */
 export interface SwitchPlan {
   color: Color;
   /** Dials per service before and after, for the log and the drain. */
-  services: Array<{ service: string; from: string[]; to: string[]; byColor: Record<Color, string[]> }>;
+  services: Array<{ service: string; from: string[]; to: string[]; byColor: Record<Color, string[]>; port: number }>;
   /** The new `apps.http.servers` object; sent as one PATCH guarded by the root ETag. */
   servers: JsonObject;
   /** True when Caddy already looks exactly like this (nothing to send). */
@@ -47,10 +48,9 @@ export function planSwitch(view: TrafficView, color: Color, instances: readonly 
   const changes: UpstreamChange[] = [];
   const previews: PreviewTarget[] = [];
   const summary: SwitchPlan['services'] = [];
-  for (const traffic of view.services) {
-    const dialsByColor = Object.fromEntries(
-      COLORS.map((c) => [c, dialsForColor(traffic.addresses, c, traffic.mode, instances)]),
-    ) as Record<Color, string[]>;
+  const dials = colorDials(view, instances);
+  for (const [index, traffic] of view.services.entries()) {
+    const dialsByColor = (dials[index] as (typeof dials)[number]).byColor;
     const missing = (options.split === undefined ? [color] : COLORS).filter((c) => dialsByColor[c].length === 0);
     if (missing.length > 0) {
       problems.push(`${traffic.service} has no ${missing.join(' or ')} upstream to switch to (no running container of that color publishes the port Caddy uses)`);
@@ -67,7 +67,8 @@ export function planSwitch(view: TrafficView, color: Color, instances: readonly 
     }
     changes.push({ service: traffic.service, pointer, dials: to, ...(loadBalancing === undefined ? {} : { loadBalancing }) });
     previews.push({ service: traffic.service, pointer, dialsByColor });
-    summary.push({ service: traffic.service, from: traffic.entry.handler.dials, to, byColor: dialsByColor });
+    const port = traffic.mode.kind === 'network' ? traffic.mode.port : traffic.mode.containerPort;
+    summary.push({ service: traffic.service, from: traffic.entry.handler.dials, to, byColor: dialsByColor, port });
   }
   if (problems.length > 0) return { ok: false, problems };
   const next = rewriteCaddyConfig(view.base, changes, previews);
@@ -81,19 +82,25 @@ export function planSwitch(view: TrafficView, color: Color, instances: readonly 
  * network; a service Caddy reaches by a published host port has no plain
  * address, and is reported in `unreachable` and left as it is.
  */
-export function planPlain(view: TrafficView, currentServers: JsonObject): { servers: JsonObject; unchanged: boolean; plain: string[]; unreachable: string[] } {
+export function planPlain(
+  view: TrafficView,
+  currentServers: JsonObject,
+): { servers: JsonObject; unchanged: boolean; plain: string[]; unreachable: string[]; services: Array<{ service: string; port: number; dials: string[] }> } {
   const changes: UpstreamChange[] = [];
   const plain: string[] = [];
+  const services: Array<{ service: string; port: number; dials: string[] }> = [];
   const unreachable: string[] = [];
   for (const traffic of view.services) {
     if (traffic.mode.kind !== 'network') {
       unreachable.push(traffic.service);
       continue;
     }
-    changes.push({ service: traffic.service, pointer: traffic.entry.handler.pointer, dials: [`${traffic.service}:${traffic.mode.port}`] });
+    const dials = [`${traffic.service}:${traffic.mode.port}`];
+    changes.push({ service: traffic.service, pointer: traffic.entry.handler.pointer, dials });
+    services.push({ service: traffic.service, port: traffic.mode.port, dials });
     plain.push(traffic.service);
   }
   const next = rewriteCaddyConfig(view.base, changes, []);
   const servers = ((next.apps as JsonObject).http as JsonObject).servers as JsonObject;
-  return { servers, unchanged: JSON.stringify(servers) === JSON.stringify(currentServers), plain, unreachable };
+  return { servers, unchanged: JSON.stringify(servers) === JSON.stringify(currentServers), plain, unreachable, services };
 }

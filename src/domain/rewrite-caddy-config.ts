@@ -41,6 +41,13 @@ export function stripPreviewRoutes(config: JsonValue): JsonValue {
   return copy;
 }
 
+/** True when the config holds cutover's preview routes: a Caddy that reloaded its own config (restart, `caddy reload`) has none. */
+export function hasPreviewRoutes(config: JsonValue): boolean {
+  if (!isJsonObject(config)) return false;
+  const servers = serversOf(config);
+  return Object.values(servers ?? {}).some((server) => isJsonObject(server) && Array.isArray(server.routes) && server.routes.some(isPreviewRoute));
+}
+
 function objectAt(root: JsonValue, pointer: ReadonlyArray<string | number>): JsonObject {
   let node: JsonValue | undefined = root;
   for (const key of pointer) {

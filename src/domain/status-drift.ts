@@ -105,3 +105,22 @@ export function findDrift(input: DriftInput): DriftResult {
   }
   return { entries, otherCaddy };
 }
+
+/**
+ * Why Caddy does not do what the state file records, when no operation was
+ * interrupted: it loaded its own config again (a restart, `caddy reload`,
+ * a container recreated), which drops cutover's preview routes with every
+ * switch; or someone changed it through the admin API, which keeps them.
+ */
+export type DriftCause = 'caddy-reloaded' | 'outside-change';
+
+export function driftCause(previewRoutesPresent: boolean): DriftCause {
+  return previewRoutesPresent ? 'outside-change' : 'caddy-reloaded';
+}
+
+/** True when Caddy's live traffic contradicts the recorded active color (not a recorded canary's split). */
+export function trafficDrifts(active: { color: Color } | null, live: LiveTraffic, canaryRecorded: boolean): boolean {
+  if (active === null) return false;
+  if (live.kind === 'mixed') return !canaryRecorded;
+  return live.kind === 'plain' || live.color !== active.color;
+}

@@ -5,7 +5,9 @@ import type { State } from '../state/state-schema.js';
 import { isJsonObject, PREVIEW_HEADER, previewRouteId, type JsonValue } from './caddy-json.js';
 import { readTraffic, type ServiceTraffic } from './read-traffic.js';
 import { classifyDial, serviceAddresses, type ColorInstance, type ServiceAddresses } from './service-addresses.js';
-import { findDrift, type DriftEntry } from './status-drift.js';
+import { driftCause, findDrift, type DriftEntry } from './status-drift.js';
+import { hasPreviewRoutes } from './rewrite-caddy-config.js';
+import { isServing } from './is-serving.js';
 import { trafficWeights, type TrafficWeights } from './status-weights.js';
 
 /**
@@ -269,7 +271,6 @@ function warning(kind: ProblemKind, message: string, hint: string | null = null)
   return { kind, severity: 'warning', message, hint, details: [], exitCode: null };
 }
 
-const isReady = (c: ObservedContainer): boolean => c.state === 'running' && (c.health === 'healthy' || c.health === 'none');
 
 function describeContainer(c: ObservedContainer): string {
   if (c.state !== 'running') return `${c.name} is ${c.state}`;
@@ -286,12 +287,12 @@ function readinessOf(
 ): { running: boolean; healthy: boolean; why: string | undefined } {
   const own = containers.filter((c) => c.service === service && c.color === color);
   const running = own.filter((c) => c.state === 'running');
-  const ready = own.filter(isReady);
+  const ready = own.filter(isServing);
   const wrongVersion = version === undefined ? [] : own.filter((c) => c.version !== version);
   let why: string | undefined;
   if (own.length === 0) why = `${service} has no ${color} container`;
   else if (ready.length < replicas) {
-    const bad = own.filter((c) => !isReady(c)).map(describeContainer);
+    const bad = own.filter((c) => !isServing(c)).map(describeContainer);
     why = `${service} ${color}: ${ready.length} of ${replicas} container(s) ready${bad.length > 0 ? ` (${bad.join(', ')})` : ''}`;
   } else if (wrongVersion.length > 0) {
     why = `${service} ${color} runs ${[...new Set(wrongVersion.map((c) => c.version))].join(', ')}, not ${version}`;
@@ -433,7 +434,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
         version: c.version,
         state: c.state,
         health: c.health,
-        ready: isReady(c),
+        ready: isServing(c),
         serving: colorsServed === undefined ? null : c.color !== undefined && colorsServed.includes(c.color),
       }));
     const handler = entry?.entry.handler;
@@ -519,10 +520,15 @@ export function buildStatusReport(input: StatusInput): StatusReport {
   const lock = lockReport(input.lock);
   if (operation?.status === 'interrupted') {
     problems.push(
-      warning(
+      problemOf(
         'operation-interrupted',
-        `an interrupted ${operation.kind} to ${operation.toVersion} (${operation.toColor}) is recorded: phase ${operation.phase} since ${operation.phaseSince}, pid ${operation.pid} on ${operation.host}`,
-        'traffic is where "traffic" above says; the next deploy or rollback closes the record as failed',
+        'error',
+        new DriftError(
+          `an interrupted ${operation.kind} to ${operation.toVersion} (${operation.toColor}) is recorded: its process (pid ${operation.pid} on ${operation.host}) died in phase ${operation.phase} (entered ${operation.phaseSince})`,
+          {
+            hint: `run cutover reconcile to settle it: finished when Caddy already sends everything to ${operation.toColor}, otherwise undone (every other cutover command does that first by itself)`,
+          },
+        ),
       ),
     );
   }
@@ -547,13 +553,24 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     });
     drift = found.entries;
     const transient = operation?.status === 'in-progress';
+    const interrupted = operation?.status === 'interrupted';
+    const cause = caddy === undefined ? 'outside-change' : driftCause(hasPreviewRoutes(caddy.config));
     for (const entry of drift) {
-      const error = new DriftError(entry.message, {
-        hint: transient
-          ? `a ${operation?.kind} (pid ${operation?.pid}) is in progress; look again when it has finished`
-          : 'someone changed Caddy or the state file outside cutover: point Caddy back at the recorded targets, or move the state file aside to let cutover adopt what Caddy does',
-      });
-      problems.push(transient ? warning('drift', `${entry.message} (a ${operation?.kind} is in progress)`, error.hint ?? null) : problemOf('drift', 'error', error));
+      if (transient || interrupted) {
+        const why = transient ? `a ${operation?.kind} (pid ${operation?.pid}) is in progress` : `the interrupted ${operation?.kind} above explains it`;
+        problems.push(warning('drift', `${entry.message} (${why})`, transient ? 'look again when it has finished' : 'cutover reconcile settles it'));
+        continue;
+      }
+      const error = new DriftError(
+        cause === 'caddy-reloaded' ? `${entry.message}: Caddy went back to its own config (a restart or caddy reload drops cutover's switches)` : `${entry.message}: Caddy's config was changed outside cutover`,
+        {
+          hint:
+            cause === 'caddy-reloaded'
+              ? 'run cutover reconcile to put the recorded color back (deploy, rollback, cleanup and reset do it first by themselves); docs/caddy-restarts.md shows how to make restarts keep it'
+              : 'run cutover reconcile to point Caddy back at the recorded targets, or move the state file aside to let cutover adopt what Caddy does',
+        },
+      );
+      problems.push(problemOf('drift', 'error', error));
     }
     for (const other of found.otherCaddy) {
       problems.push(warning('drift-unchecked', `${other.service}: its targets were recorded for Caddy at ${other.caddyAdmin}, not ${input.caddyAdmin}; not compared`, 'pass the same --caddy-admin as the deploy did'));

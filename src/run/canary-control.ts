@@ -1,17 +1,12 @@
-import os from 'node:os';
 import { loadProject } from '../config/load-project.js';
 import type { Color } from '../config/model.js';
-import type { JsonObject } from '../domain/caddy-json.js';
 import { OperationFailedError } from '../errors.js';
 import { writeCanaryRequest } from '../state/canary-request.js';
-import { acquireLock, readLock } from '../state/deploy-lock.js';
+import { readLock } from '../state/deploy-lock.js';
 import { readState } from '../state/state-store.js';
 import type { Operation } from '../state/state-schema.js';
-import { finishOperation } from '../state/state-transitions.js';
-import { switchAll } from './switch-all.js';
-import { drainUpstreams } from './drain-upstreams.js';
+import { preflight } from './preflight.js';
 import type { Runtime } from './runtime.js';
-import { StateKeeper } from './state-keeper.js';
 
 export type CanaryAction = 'promote' | 'abort';
 
@@ -56,7 +51,7 @@ export async function controlCanary(runtime: Runtime, action: CanaryAction, opti
     await waitUntilActed(runtime, operation.id, action, options);
     return { action, how: 'requested', color: target.color, version: target.version };
   }
-  await finishCanary(runtime, operation, action, { color: target.color, version: target.version }, options.signal);
+  await finishCanary(runtime, operation, action, options.signal);
   return { action, how: 'finished', color: target.color, version: target.version };
 }
 
@@ -73,27 +68,14 @@ async function waitUntilActed(runtime: Runtime, operationId: string, action: Can
   }
 }
 
-async function finishCanary(runtime: Runtime, operation: Operation & { canary: NonNullable<Operation['canary']> }, action: CanaryAction, target: { color: Color; version: string }, signal: AbortSignal): Promise<void> {
-  const lock = await acquireLock(runtime.stateDir, { command: action });
-  try {
-    if (lock.replacedStale) runtime.logger.warn({ event: 'lock.stale', holder: lock.replacedStale }, `the canary's process (pid ${lock.replacedStale.pid}) is gone; finishing it here`);
-    const state = await readState(runtime.stateDir);
-    if (state === null || state.operation?.id !== operation.id) throw new OperationFailedError('the canary was finished by someone else meanwhile');
-    const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: target.version } });
-    const restore: Record<string, JsonObject | null> = {};
-    for (const [service, lb] of Object.entries(operation.canary.originalLoadBalancing)) restore[service] = lb === null ? null : (lb as JsonObject);
-    const keeper = new StateKeeper(runtime.stateDir, state);
-    const { plan } = await switchAll(runtime, project, target.color, `sends everything to ${target.color}`, { restoreLoadBalancing: restore });
-    if (action === 'promote') {
-      const other = target.color === 'blue' ? 'green' : 'blue';
-      const oldDials = [...new Set(plan.services.flatMap((s) => s.byColor[other]))];
-      const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger: runtime.logger, signal });
-      if (!drain.drained) runtime.logger.warn({ event: 'drain.timeout', remaining: drain.remaining }, 'DRAIN_TIMEOUT reached with requests still in flight to the old color');
-      await keeper.update((s) => finishOperation(s, { outcome: 'succeeded' }, runtime.now()));
-    } else {
-      await keeper.update((s) => finishOperation(s, { outcome: 'aborted', reason: `aborted by cutover abort (pid ${process.pid} on ${os.hostname()}) after the canary's process was gone` }, runtime.now()));
-    }
-  } finally {
-    await lock.release();
-  }
+/**
+ * The canary's process is gone: take the lock and settle the journal like any
+ * command would, as `promote` (finish onto the new color) or `abort` (back).
+ */
+async function finishCanary(runtime: Runtime, operation: Operation, action: CanaryAction, signal: AbortSignal): Promise<void> {
+  const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: action === 'promote' ? operation.toVersion : (operation.fromVersion ?? operation.toVersion) } });
+  const { lock } = await preflight(runtime, project, { command: action, dryRun: false, role: action, signal });
+  await lock?.release();
+  const settled = (await readState(runtime.stateDir))?.history.find((h) => h.id === operation.id);
+  if (settled?.recovered?.by !== action) throw new OperationFailedError('the canary was finished by someone else meanwhile', { hint: 'cutover status shows where traffic goes now' });
 }

@@ -6,11 +6,13 @@ import type { CanaryThresholds } from '../domain/canary-verdict.js';
 import { readTraffic } from '../domain/read-traffic.js';
 import { describeCanaryFigures } from '../domain/describe-canary-figures.js';
 import { CanaryAbortedError, RollbackFailedError } from '../errors.js';
+import type { Operation } from '../state/state-schema.js';
 import { takeCanaryRequest } from '../state/canary-request.js';
 import { enterPhase, updateCanary } from '../state/state-transitions.js';
 import { analyzeCanary, flattenFigures } from './analyze-canary.js';
 import type { Step } from './run-steps.js';
 import type { Runtime } from './runtime.js';
+import { sendTrafficBack } from './send-traffic-back.js';
 import type { StateKeeper } from './state-keeper.js';
 import { switchAll } from './switch-all.js';
 import { serversOf } from './switch-traffic.js';
@@ -20,8 +22,11 @@ export interface CanaryOptions {
   stepIntervalMs: number;
   thresholds: CanaryThresholds;
   sticky: boolean;
-  /** Remove the new color when the canary is aborted (default: keep it for inspection). */
-  removeFailed: boolean;
+  /**
+   * Keep the new color for inspection when the canary is aborted. Default: it is
+   * removed and the previous standby brought back, so the rollback target stays.
+   */
+  keepFailed: boolean;
   /** Requested through Caddy with the preview header for each color; default: the first server's listener, path `/`. */
   probeUrl: string | undefined;
   /** Host header of the probes, for sites Caddy matches by host name. */
@@ -77,21 +82,29 @@ export function canaryStep(
   toColor: Color,
   canary: CanaryOptions,
   keeper: StateKeeper,
-  original: { loadBalancing: Record<string, JsonObject | null> },
 ): Step {
   const fromColor = otherColor(toColor);
   const { logger } = runtime;
-  let moved = false;
+  const operation = (): Operation => {
+    if (keeper.state.operation === null) throw new Error('bug: the canary step ran with no operation in the journal');
+    return keeper.state.operation;
+  };
+  // The same way back as the switch's undo and crash recovery: everything to the old color, the user's load balancing back.
   const revert = async (): Promise<void> => {
-    if (!moved) return;
-    await switchAll(runtime, project, fromColor, `sends everything back to ${fromColor}`, { restoreLoadBalancing: original.loadBalancing });
-    moved = false;
+    if (operation().canary === undefined) return;
+    await sendTrafficBack(runtime, project, operation());
     logger.info({ event: 'canary.reverted', color: fromColor }, `  all traffic back on ${fromColor}`);
   };
   const runCanary = async (signal: AbortSignal): Promise<void> => {
     const features = await detectCaddyFeatures(runtime.admin);
     const read = await runtime.admin.readConfig('/config/');
-    original.loadBalancing = currentLoadBalancing(read.value as JsonValue, project);
+    const originalLoadBalancing = currentLoadBalancing(read.value as JsonValue, project);
+    const canaryRecord = (stepIndex: number, weight: number, paused: boolean): NonNullable<Operation['canary']> => {
+      const weights = { [toColor]: weight, [fromColor]: 100 - weight } as Record<Color, number>;
+      return { steps: canary.steps.weights, stepIndex, pauseAfter: canary.steps.pauseAfter, paused, originalLoadBalancing, weights: { blue: weights.blue, green: weights.green } };
+    };
+    // Journal first: a kill right after the first weight change must know the user's load balancing to put it back.
+    await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), canaryRecord(0, 0, false)));
     const probeUrl = canary.probeUrl ?? defaultProbeUrl(read.value as JsonValue);
     if (probeUrl === undefined) throw new CanaryAbortedError('no HTTP listener in Caddy\'s config to probe through', { hint: 'pass --probe-url http://127.0.0.1:<port>/<path>' });
     logger.info(
@@ -102,18 +115,7 @@ export function canaryStep(
     for (const [index, weight] of canary.steps.weights.entries()) {
       signal.throwIfAborted();
       const { plan } = await switchAll(runtime, project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features, sticky: canary.sticky } });
-      moved = true;
-      const weights = { [toColor]: weight, [fromColor]: 100 - weight } as Record<Color, number>;
-      await keeper.update((state) =>
-        updateCanary(enterPhase(state, 'canary-step', runtime.now()), {
-          steps: canary.steps.weights,
-          stepIndex: index,
-          pauseAfter: canary.steps.pauseAfter,
-          paused: false,
-          originalLoadBalancing: original.loadBalancing,
-          weights: { blue: weights.blue, green: weights.green },
-        }),
-      );
+      await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), canaryRecord(index, weight, false)));
       logger.info({ event: 'canary.step', step: index + 1, weight, color: toColor }, `  step ${index + 1}: ${weight}% of requests to ${toColor}`);
       const newDials = [...new Set(plan.services.flatMap((s) => s.byColor[toColor]))];
       const result = await analyzeCanary({
@@ -137,7 +139,7 @@ export function canaryStep(
       logger.info({ event: 'canary.analysis', step: index + 1, ok: result.ok, figures }, `  analysis: ${result.ok ? 'ok' : 'FAILED'} (${formatFigures(figures)})`);
       if (!result.ok) {
         throw new CanaryAbortedError(`canary aborted at ${weight}%: ${result.reason ?? 'analysis failed'} (${describeCanaryFigures(result.figures, { old: fromColor, new: toColor })})`, {
-          hint: `all traffic is back on ${fromColor}. ${canary.removeFailed ? 'The new color was removed.' : `The new color is kept for inspection (preview it with the header Cutover-Color: ${toColor}); cutover cleanup removes it.`}`,
+          hint: `all traffic is back on ${fromColor}. ${canary.keepFailed ? `The new color is kept for inspection (preview it with the header Cutover-Color: ${toColor}); cutover cleanup removes it.` : 'The new color was removed and the previous standby brought back.'}`,
         });
       }
       if (canary.steps.pauseAfter.includes(index)) await waitForDecision(runtime, keeper, weight, toColor, operationId, signal);

@@ -65,6 +65,7 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
   const { lock, observation } = await preflight(runtime, project, {
     command: `deploy ${version}`,
     dryRun: request.dryRun,
+    signal: request.signal,
     // Caddy itself may be a shared service that is not running yet (a fresh host).
     ...(request.dryRun ? {} : { beforeObserve: () => startAbsentSharedServices(runtime, project, request.pull) }),
   });

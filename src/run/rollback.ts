@@ -3,10 +3,10 @@ import { otherColor } from '../config/model.js';
 import type { PullPolicy } from '../domain/plan-deploy.js';
 import { planRollback } from '../domain/plan-rollback.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
-import { readState } from '../state/state-store.js';
 import type { State } from '../state/state-schema.js';
 import { applyCutover } from './apply-cutover.js';
 import { checkVerifyUrl, knownContainers, observeImagesAndShared, type DeployResult } from './deploy.js';
+import { loadProjectForInspection } from './load-project-for-inspection.js';
 import { preflight } from './preflight.js';
 import type { Runtime } from './runtime.js';
 
@@ -22,7 +22,9 @@ function previousVersionOf(state: State | null): string | undefined {
   if (state === null || state.active === null) return undefined;
   if (state.standby !== null && state.standby.color !== state.active.color) return state.standby.version;
   // The successful operation that made the active color live came from the previous version.
-  const made = [...state.history].reverse().find((h) => h.outcome === 'succeeded' && h.color === state.active?.color && h.version === state.active.version);
+  const made = [...state.history]
+    .reverse()
+    .find((h) => h.kind !== 'cleanup' && h.kind !== 'reset' && h.outcome === 'succeeded' && h.color === state.active?.color && h.version === state.active.version);
   return made?.fromVersion ?? undefined;
 }
 
@@ -33,16 +35,17 @@ function previousVersionOf(state: State | null): string | undefined {
  */
 export async function rollback(runtime: Runtime, request: RollbackRequest): Promise<DeployResult> {
   checkVerifyUrl(request.verifyUrl);
-  // The images of the previous version are needed to load the compose files (${VERSION}).
-  const previous = previousVersionOf(await readState(runtime.stateDir));
-  if (previous === undefined) {
-    throw new OperationFailedError('no previous version is known: the state file records no earlier successful deploy', {
-      hint: 'deploy the version you want explicitly: cutover deploy <version>',
-    });
-  }
-  const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: previous } });
-  const { lock, observation } = await preflight(runtime, project, { command: `rollback to ${previous}`, dryRun: request.dryRun });
+  // First settle what a killed operation left (it decides which version is live), then read the previous one.
+  const { lock, observation } = await preflight(runtime, await loadProjectForInspection(runtime), { command: 'rollback', dryRun: request.dryRun, signal: request.signal });
   try {
+    const previous = previousVersionOf(observation.state);
+    if (previous === undefined) {
+      throw new OperationFailedError('no previous version is known: the state file records no earlier successful deploy', {
+        hint: 'deploy the version you want explicitly: cutover deploy <version>',
+      });
+    }
+    // The images of the previous version are needed to load the compose files (${VERSION}).
+    const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: previous } });
     const live = observation.traffic.live;
     const liveColor = live.kind === 'color' ? live.color : undefined;
     const presence = await observeImagesAndShared(runtime, project, liveColor === undefined ? 'blue' : otherColor(liveColor));

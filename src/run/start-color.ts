@@ -26,6 +26,7 @@ export async function startService(
   spec: ServiceSpec,
   color: Color | undefined,
   version: string,
+  extraLabels?: Record<string, string>,
 ): Promise<ServiceContainer[]> {
   const names = dockerNames(project);
   return runtime.docker.startServiceColor({
@@ -35,15 +36,20 @@ export async function startService(
     version,
     networks: names.networks,
     volumes: names.volumes,
+    extraLabels,
   });
+}
+
+/** The stop_grace_period of a container's service and color (Docker's 10 s when the project does not say). */
+export function stopGraceMs(project: ProjectConfig, container: ServiceContainer): number {
+  const service = project.colored.find((s) => s.name === container.service);
+  return service?.byColor[container.color ?? 'blue'].stopGracePeriodMs ?? 10_000;
 }
 
 /** Stops containers with their service's grace period, then removes them. */
 export async function stopAndRemove(runtime: Runtime, project: ProjectConfig, containers: readonly ServiceContainer[]): Promise<void> {
   for (const container of containers) {
-    const service = project.colored.find((s) => s.name === container.service);
-    const graceMs = service?.byColor[container.color ?? 'blue'].stopGracePeriodMs ?? 10_000;
-    if (container.state === 'running' || container.state === 'restarting') await runtime.docker.stopContainers([container.id], graceMs);
+    if (container.state === 'running' || container.state === 'restarting') await runtime.docker.stopContainers([container.id], stopGraceMs(project, container));
   }
   await runtime.docker.removeContainers(containers.map((c) => c.id), { force: true });
 }

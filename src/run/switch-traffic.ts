@@ -36,7 +36,7 @@ export function serversOf(config: unknown): JsonObject {
 export async function switchTraffic<P>(
   admin: CaddyAdmin,
   planOver: (config: JsonValue) => SwitchRound<P>,
-  options: { logger: Logger; what: string; beforeWrite?: () => Promise<void> },
+  options: { logger: Logger; what: string; beforeWrite?: (plan: P) => Promise<void> },
 ): Promise<SwitchOutcome<P>> {
   for (let attempt = 1; ; attempt += 1) {
     const read = await admin.readConfig('/config/');
@@ -53,7 +53,7 @@ export async function switchTraffic<P>(
       return { plan: round.plan, previousServers, etagAfter: read.etag, attempts: attempt, changed: false };
     }
     try {
-      await options.beforeWrite?.();
+      await options.beforeWrite?.(round.plan);
       await admin.changeConfig('PATCH', SERVERS_PATH, round.servers, { ifMatch: read.etag });
     } catch (error) {
       if (!(error instanceof CaddyConflictError) || attempt >= MAX_ATTEMPTS) throw error;

@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { StateInvalidError } from '../errors.js';
-import { writeFileDurably } from './write-file-durably.js';
+import { replaceFileAtomically } from './write-file-durably.js';
 
 /**
  * How `cutover promote` / `cutover abort` reach a canary that runs in another
@@ -26,8 +26,9 @@ export function requestFilePath(dir: string): string {
   return join(dir, REQUEST_FILE_NAME);
 }
 
+/** Atomically: the canary polls this file, and must never read it half-written. */
 export async function writeCanaryRequest(dir: string, request: CanaryRequest): Promise<void> {
-  await writeFileDurably(requestFilePath(dir), `${JSON.stringify(request)}\n`);
+  await replaceFileAtomically(requestFilePath(dir), `${JSON.stringify(request)}\n`);
 }
 
 /**

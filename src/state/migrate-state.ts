@@ -9,11 +9,13 @@ type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
 /**
  * One step per old schema version N, turning a version-N object into version
  * N+1. Steps see unvalidated data; the result is validated once, against the
- * current schema, at the end. Version 1 is current, so there are none yet.
- * Example of a future step:
- *   1: (v1) => ({ ...v1, schemaVersion: 2, caddyInstances: [] }),
+ * current schema, at the end.
  */
-const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+const MIGRATIONS: Readonly<Record<number, Migration>> = {
+  // 2 adds the journal fields of an operation (stopOld, previousStandby, parked: all defaulted
+  // by the schema) and the `interrupted` outcome; nothing of version 1 changes meaning.
+  1: (v1) => ({ ...v1, schemaVersion: 2 }),
+};
 
 const headSchema = z.looseObject({ schemaVersion: z.number().int().positive() });
 

@@ -11,7 +11,7 @@ import { COLORS } from '../config/model.js';
  * newer file because zod would silently drop fields it does not know and its
  * next write would lose them.
  */
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
 
 /** How many finished operations the history keeps; the oldest go first. */
 export const HISTORY_LIMIT = 50;
@@ -22,8 +22,12 @@ const timeSchema = z.iso.datetime({ offset: true });
 const versionSchema = z.string().min(1);
 const percentSchema = z.number().min(0).max(100);
 
-export const operationKindSchema = z.enum(['deploy', 'rollback', 'canary']);
-export const outcomeSchema = z.enum(['succeeded', 'failed', 'aborted', 'rolled-back']);
+export const operationKindSchema = z.enum(['deploy', 'rollback', 'canary', 'cleanup', 'reset']);
+/**
+ * How an operation ended. `interrupted`: its process died (kill, crash, reboot)
+ * and the next cutover command undid what it had done (see recovery below).
+ */
+export const outcomeSchema = z.enum(['succeeded', 'failed', 'aborted', 'rolled-back', 'interrupted']);
 
 /** How long one phase of an operation took. */
 export const phaseTimingSchema = z.object({
@@ -103,6 +107,17 @@ export const operationSchema = z.object({
   pid: z.number().int().positive(),
   host: z.string().min(1),
   canary: canarySchema.optional(),
+  // ---- the journal (schema 2): what the next command needs to finish or undo this operation after a kill
+  /** Stop the old color after the drain instead of keeping it as standby (deploy --stop-old). */
+  stopOld: z.boolean().default(false),
+  /**
+   * The standby that this operation's color held when it started. Its containers are
+   * parked (stopped and renamed, see park-containers.ts) rather than removed, so that a
+   * failed or interrupted operation can bring the rollback target back as it was.
+   */
+  previousStandby: standbySchema.nullable().default(null),
+  /** The parked containers: id and the name to give back. Recorded before they are parked. */
+  parked: z.array(z.object({ id: z.string().min(1), name: z.string().min(1) })).default([]),
 });
 
 export const historyEntrySchema = z.object({
@@ -118,6 +133,16 @@ export const historyEntrySchema = z.object({
   outcome: outcomeSchema,
   reason: z.string().optional(),
   phases: z.array(phaseTimingSchema).optional(),
+  /** Set when the operation's own process died and another command finished or undid it. */
+  recovered: z
+    .object({
+      /** The command that did it (`deploy v3`, `reconcile`, ...). */
+      by: z.string().min(1),
+      /** The phase the dead process had recorded last. */
+      phase: z.string().min(1),
+      direction: z.enum(['finished', 'undone']),
+    })
+    .optional(),
 });
 
 /**

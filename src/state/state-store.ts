@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { StateInvalidError } from '../errors.js';
 import { STATE_INVALID_HINT, migrateState } from './migrate-state.js';
-import { displayPath, STATE_FILE_NAME, stateFilePath } from './state-paths.js';
+import { displayPath, stateFilePath } from './state-paths.js';
 import { stateSchema, type State } from './state-schema.js';
-import { syncDirectory, writeFileDurably } from './write-file-durably.js';
+import { replaceFileAtomically } from './write-file-durably.js';
 
 /**
  * Reads `<dir>/cutover-state.json`. null when there is none (never deployed).
@@ -36,23 +34,8 @@ export async function readState(dir: string): Promise<State | null> {
   return migrateState(raw, shown);
 }
 
-/**
- * Replaces the state file atomically: the content goes to a temp file in the
- * same directory (same filesystem, so rename is atomic), is fsynced, renamed
- * over the old file, and the directory is fsynced so the rename itself is
- * durable. A reader sees the old file or the new one, never a mix; a crash
- * leaves at worst a stray temp file, never a partial state file.
- */
+/** Replaces the state file atomically (see replaceFileAtomically): a reader never sees a partial file. */
 export async function writeState(dir: string, state: State): Promise<void> {
   // Validate first: never write a file that readState would refuse. Failing here is a bug.
-  const data = `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`;
-  const temp = join(dir, `.${STATE_FILE_NAME}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFileDurably(temp, data);
-    await rename(temp, stateFilePath(dir));
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await syncDirectory(dir);
+  await replaceFileAtomically(stateFilePath(dir), `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`);
 }

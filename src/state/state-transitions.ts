@@ -28,7 +28,8 @@ export function emptyState(project: string): State {
 }
 
 /** What the caller decides when an operation starts; the timing fields are filled in here. */
-export type OperationStart = Omit<Operation, 'startedAt' | 'phaseStartedAt' | 'phases'>;
+export type OperationStart = Omit<Operation, 'startedAt' | 'phaseStartedAt' | 'phases' | 'stopOld' | 'previousStandby' | 'parked'> &
+  Partial<Pick<Operation, 'stopOld' | 'previousStandby' | 'parked'>>;
 
 export function startOperation(state: State, start: OperationStart, now: Date): State {
   const current = state.operation;
@@ -40,7 +41,7 @@ export function startOperation(state: State, start: OperationStart, now: Date): 
     );
   }
   const at = now.toISOString();
-  return { ...state, operation: { ...start, startedAt: at, phaseStartedAt: at, phases: [] } };
+  return { ...state, operation: { stopOld: false, previousStandby: null, parked: [], ...start, startedAt: at, phaseStartedAt: at, phases: [] } };
 }
 
 /** Moves the operation to `phase`, recording how long the previous phase took. Re-entering the current phase changes nothing. */
@@ -62,6 +63,16 @@ export interface OperationEnd {
   outcome: Outcome;
   /** Why it did not succeed, in the words shown to the user. */
   reason?: string;
+  /** Set when another command finished or undid it after its own process died. */
+  recovered?: HistoryEntry['recovered'];
+  /** Not succeeded: the parked standby was brought back (healthy), so it is the standby again. */
+  standbyRestored?: boolean;
+}
+
+/** Records, before they are parked, the containers of the standby this operation's color held. */
+export function recordParked(state: State, parked: Operation['parked'], previousStandby: Operation['previousStandby']): State {
+  const operation = requireOperation(state, 'recordParked');
+  return { ...state, operation: { ...operation, parked: [...operation.parked, ...parked], previousStandby } };
 }
 
 /**
@@ -87,9 +98,12 @@ export function finishOperation(state: State, end: OperationEnd, now: Date): Sta
     outcome: end.outcome,
     ...(end.reason === undefined ? {} : { reason: end.reason }),
     phases: [...operation.phases, closePhase(operation, now)],
+    ...(end.recovered === undefined ? {} : { recovered: end.recovered }),
   };
   const recorded = { ...recordDeployment(state, entry), operation: null };
 
+  // Cleanup and reset move no traffic: what is live stays; the standby is what they remove.
+  if (operation.kind === 'cleanup' || operation.kind === 'reset') return { ...recorded, standby: null };
   if (end.outcome === 'succeeded') {
     const { fromColor, fromVersion, toColor, toVersion } = operation;
     return {
@@ -99,6 +113,7 @@ export function finishOperation(state: State, end: OperationEnd, now: Date): Sta
       standby: fromColor !== null && fromVersion !== null && fromColor !== toColor ? { color: fromColor, version: fromVersion } : null,
     };
   }
+  if (end.standbyRestored === true && operation.previousStandby !== null) return { ...recorded, standby: operation.previousStandby };
   const standbyReplaced = operation.kind !== 'rollback' && state.standby?.color === operation.toColor;
   return standbyReplaced ? { ...recorded, standby: null } : recorded;
 }

@@ -1,4 +1,6 @@
-import { open } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Creates `file` (it must not exist: flag `wx`) with `data` and fsyncs it, so
@@ -32,4 +34,24 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * Replaces `file` atomically: the content goes to a temp file in the same
+ * directory (same filesystem, so rename is atomic), is fsynced, renamed over the
+ * old file, and the directory is fsynced so the rename itself is durable. A
+ * reader sees the old file or the new one, never a mix; a crash leaves at worst
+ * a stray temp file, never a partial file.
+ */
+export async function replaceFileAtomically(file: string, data: string): Promise<void> {
+  const dir = dirname(file);
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFileDurably(temp, data);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncDirectory(dir);
 }

@@ -29,7 +29,7 @@ const scope = testScope('canary');
 const docker = rigDockerClient();
 let project: HostModeProject;
 
-async function state(): Promise<{ operation: { toColor: string; canary?: { paused: boolean; stepIndex: number; weights: Record<string, number>; analysis?: { figures: Record<string, number> } }; id: string } | null; active: { color: string; version: string } | null; history: Array<{ outcome: string; kind: string; reason?: string }> }> {
+async function state(): Promise<{ operation: { toColor: string; canary?: { paused: boolean; stepIndex: number; weights: Record<string, number>; analysis?: { figures: Record<string, number> } }; id: string } | null; active: { color: string; version: string } | null; standby: { color: string; version: string } | null; history: Array<{ outcome: string; kind: string; reason?: string }> }> {
   return JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
 }
 
@@ -131,7 +131,9 @@ describe('canary deploys', () => {
     assert.ok(!config.includes('"round_robin"'), 'the canary policy was removed');
   });
 
-  test('a new version that starts failing in step 2 is aborted within the bound, all traffic back on the old color', async () => {
+  test('a new version that starts failing in step 2 is aborted within the bound, all traffic back on the old color, the standby back', async () => {
+    const standbyBefore = (await state()).standby;
+    assert.ok(standbyBefore !== null, 'the test starts with a warm standby');
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
     const stepIntervalMs = 20_000;
     const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s' });
@@ -174,9 +176,10 @@ describe('canary deploys', () => {
     const after = await state();
     assert.deepEqual(await fractions(20), { [after.active?.version ?? '']: 20 });
     assert.deepEqual([after.operation, after.history.at(-1)?.outcome], [null, 'aborted']);
-    // Kept for inspection: the failed color still runs and answers through the preview header.
-    const failedColor = after.active?.color === 'blue' ? 'green' : 'blue';
-    assert.equal((await httpGet(project.caddy.url('/version'), { headers: { 'Cutover-Color': failedColor } })).status, 500);
+    // The failed version was removed and the previous standby, parked during the canary, is back as it was.
+    assert.deepEqual(after.standby, standbyBefore);
+    const preview = await httpGet(project.caddy.url('/version'), { headers: { 'Cutover-Color': standbyBefore.color } });
+    assert.deepEqual([preview.status, preview.body], [200, standbyBefore.version]);
   });
 
   test('a killed canary leaves the weights as they were; abort from another process finishes it', async () => {

@@ -49,6 +49,13 @@ export interface RunningCaddy {
   logs(): string;
   /** Kills Caddy, waits for it, removes its temp dir. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Kills Caddy (SIGKILL: a crash, a reboot) and starts it again on the same
+   * ports from its source, as a restart of `caddy run --config Caddyfile` does:
+   * a Caddyfile is adapted again (its imports read again), and every change
+   * made through the admin API is forgotten.
+   */
+  restart(): Promise<void>;
   pid: number;
   /** The temp dir holding the config, the admin socket, autosave and data. */
   dir: string;
@@ -110,27 +117,43 @@ async function startOnce(source: CaddySource, options: StartCaddyOptions): Promi
     const configPath = path.join(dir, 'caddy.json');
     await writeFile(configPath, JSON.stringify(confine(json, adminListen), null, 2));
 
-    child = spawn(caddyBinary, ['run', '--config', configPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    entry = { child, dir };
-    live.add(entry);
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const spawned = child;
-    let spawnError: Error | undefined; // e.g. ENOENT: no caddy binary
-    spawned.once('error', (error) => (spawnError = error));
-
-    await waitForAdmin(spawned, adminListen, options.startTimeoutMs ?? 10_000, () => output, () => spawnError);
+    const launch = async (): Promise<ChildProcess> => {
+      child = spawn(caddyBinary, ['run', '--config', configPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      entry = { child, dir };
+      live.add(entry);
+      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const spawned = child;
+      let spawnError: Error | undefined; // e.g. ENOENT: no caddy binary
+      spawned.once('error', (error) => (spawnError = error));
+      await waitForAdmin(spawned, adminListen, options.startTimeoutMs ?? 10_000, () => output, () => spawnError);
+      return spawned;
+    };
+    let spawned = await launch();
 
     let stopping: Promise<void> | undefined;
-    return {
+    const running: RunningCaddy = {
       adminAddress,
       httpPort,
       url: (urlPath = '/') => `http://127.0.0.1:${httpPort}${urlPath}`,
       logs: () => output,
       stop: () => (stopping ??= cleanUp()),
+      restart: async () => {
+        spawned.kill('SIGKILL');
+        await exited(spawned, STOP_GRACE_MS);
+        if (entry !== undefined) live.delete(entry);
+        if ('caddyfile' in source) {
+          const again = await adaptCaddyfile(caddyBinary, substitute(source.caddyfile), dir, env);
+          await writeFile(configPath, JSON.stringify(confine(again, adminListen), null, 2));
+        }
+        // The autosave of the admin changes is not what `caddy run --config` loads: they are gone.
+        spawned = await launch();
+        running.pid = spawned.pid ?? -1;
+      },
       pid: spawned.pid ?? -1,
       dir,
     };
+    return running;
   } catch (error) {
     await cleanUp();
     if (/address already in use/.test(output)) throw new PortTakenError(output);

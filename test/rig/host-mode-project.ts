@@ -25,7 +25,18 @@ export interface HostModeProject {
   remove(): Promise<void>;
 }
 
-export async function createHostModeProject(docker: Docker, scope: TestScope, options: { services?: string[]; drainTimeout?: string; handlerLines?: string[] } = {}): Promise<HostModeProject> {
+export interface HostModeOptions {
+  services?: string[];
+  drainTimeout?: string;
+  handlerLines?: string[];
+  /**
+   * Wire the Caddyfile to cutover's upstream snippets (caddy/cutover-upstreams.caddy),
+   * as docs/caddy-restarts.md tells users to, so a Caddy restart keeps the switch.
+   */
+  wired?: boolean;
+}
+
+export async function createHostModeProject(docker: Docker, scope: TestScope, options: HostModeOptions = {}): Promise<HostModeProject> {
   const services = options.services ?? ['web', 'api'];
   const name = scope.prefix;
   const network = scope.name('net');
@@ -53,10 +64,20 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
   const [first, ...rest] = services;
   // Extra settings inside every reverse_proxy block (e.g. health_uri), as a user's Caddyfile has them.
   const block = options.handlerLines === undefined ? '' : ` {\n${options.handlerLines.map((line) => `\t\t\t${line}`).join('\n')}\n\t\t}`;
+  const snippets = path.join(dir, 'caddy', 'cutover-upstreams.caddy');
+  const proxy = (service: string): string =>
+    options.wired === true
+      ? `reverse_proxy {\n\t\t\timport cutover-${service}${(options.handlerLines ?? []).map((line) => `\n\t\t\t${line}`).join('')}\n\t\t}`
+      : `reverse_proxy 127.0.0.1:${ports.blue[service]}${block}`;
+  if (options.wired === true) {
+    // What the user writes once: the snippets as the Caddyfile had them, before any deploy.
+    await writeFile(snippets, services.map((service) => `(cutover-${service}) {\n\tto 127.0.0.1:${ports.blue[service]}\n}\n`).join(''));
+  }
   const caddyfile = [
+    ...(options.wired === true ? [`import ${snippets}`, ''] : []),
     ':{{HTTP_PORT}} {',
-    ...rest.map((service) => `\thandle_path /${service}/* {\n\t\treverse_proxy 127.0.0.1:${ports.blue[service]}${block}\n\t}`),
-    `\thandle {\n\t\treverse_proxy 127.0.0.1:${ports.blue[first as string]}${block}\n\t}`,
+    ...rest.map((service) => `\thandle_path /${service}/* {\n\t\t${proxy(service)}\n\t}`),
+    `\thandle {\n\t\t${proxy(first as string)}\n\t}`,
     '}',
     '',
   ].join('\n');

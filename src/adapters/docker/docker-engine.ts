@@ -12,6 +12,8 @@ import { imageExists } from './image-exists.js';
 import { pullImage, type PullImageOptions } from './pull-image.js';
 import { readLogTail } from './read-log-tail.js';
 import { removeContainers } from './remove-containers.js';
+import { renameContainer } from './rename-container.js';
+import { startContainers } from './start-containers.js';
 import { retryRead } from './retry-read.js';
 import type { ServiceContainer } from './service-container.js';
 import { startServiceColor, type StartServiceColorRequest } from './start-service-color.js';
@@ -80,6 +82,14 @@ export class DockerEngine {
 
   stopContainers(ids: readonly string[], graceMs: number): Promise<void> {
     return stopContainers(this.ctx, ids, graceMs);
+  }
+
+  startContainers(ids: readonly string[]): Promise<void> {
+    return startContainers(this.ctx, ids);
+  }
+
+  renameContainer(id: string, name: string): Promise<void> {
+    return renameContainer(this.ctx, id, name);
   }
 
   removeContainers(ids: readonly string[], options?: { force?: boolean }): Promise<void> {

@@ -12,6 +12,8 @@ export const LABEL = {
   color: 'cutover.color',
   version: 'cutover.version',
   replica: 'cutover.replica',
+  /** The id of the operation that created the container: crash recovery finds what a dead process started by it. */
+  operation: 'cutover.operation',
 } as const;
 
 const COMPOSE_LABEL_PREFIX = 'com.docker.compose.';

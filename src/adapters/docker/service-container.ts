@@ -31,6 +31,8 @@ export interface ServiceContainer {
   color: Color | undefined;
   version: string;
   replica: number;
+  /** The operation that created it (label), when cutover recorded one. */
+  operation: string | undefined;
   /** Docker's state: created, running, paused, restarting, removing, exited, dead. */
   state: string;
   health: HealthStatus;
@@ -75,6 +77,7 @@ export function toServiceContainer(info: Docker.ContainerInspectInfo): ServiceCo
     color: (COLORS as readonly string[]).includes(color ?? '') ? (color as Color) : undefined,
     version: labels[LABEL.version] ?? '',
     replica: Number(labels[LABEL.replica] ?? 0),
+    operation: labels[LABEL.operation],
     state: info.State.Status,
     health: healthOf(info),
     exitCode: stopped ? info.State.ExitCode : undefined,

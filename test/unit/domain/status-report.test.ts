@@ -74,7 +74,7 @@ const instancesOf = (containers: readonly ObservedContainer[]): ColorInstance[] 
 
 /** The state after deploying v1 (green) then v2 (blue). */
 const deployedState: State = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   project: 'demo',
   active: { color: 'blue', version: 'v2', since: '2025-03-01T12:00:00.000Z' },
   standby: { color: 'green', version: 'v1' },
@@ -237,6 +237,9 @@ const cases: Case[] = [
           startedAt: '2025-03-01T12:03:00.000Z',
           pid: 999_999,
           host: 'web1',
+          stopOld: false,
+          previousStandby: null,
+          parked: [],
           canary: { steps: [25, 50], stepIndex: 0, pauseAfter: [], paused: false, originalLoadBalancing: {}, weights: { blue: 75, green: 25 } },
         },
       },
@@ -344,6 +347,9 @@ const cases: Case[] = [
           startedAt: '2025-03-01T12:04:30.000Z',
           pid: 4242,
           host: 'web1',
+          stopOld: false,
+          previousStandby: null,
+          parked: [],
         },
       },
       lock: { kind: 'held', holder: { pid: 4242, host: 'web1', command: 'deploy v3', startedAt: '2025-03-01T12:04:30.000Z' }, liveness: 'alive' },
@@ -357,16 +363,17 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'an interrupted deploy and its stale lock are reported as warnings',
+    name: 'an interrupted deploy is an error that names cutover reconcile; its stale lock a warning',
     input: input({
-      state: { ...deployedState, operation: { id: 'deploy-3', kind: 'deploy', fromColor: 'blue', toColor: 'green', fromVersion: 'v2', toVersion: 'v3', phase: 'starting', phaseStartedAt: '2025-03-01T12:04:59.000Z', phases: [], startedAt: '2025-03-01T12:04:30.000Z', pid: 4242, host: 'web1' } },
+      state: { ...deployedState, operation: { id: 'deploy-3', kind: 'deploy', fromColor: 'blue', toColor: 'green', fromVersion: 'v2', toVersion: 'v3', phase: 'starting', phaseStartedAt: '2025-03-01T12:04:59.000Z', phases: [], startedAt: '2025-03-01T12:04:30.000Z', pid: 4242, host: 'web1', stopOld: false, previousStandby: null, parked: [] } },
       lock: { kind: 'held', holder: { pid: 4242, host: 'web1', command: 'deploy v3', startedAt: '2025-03-01T12:04:30.000Z' }, liveness: 'dead' },
     }),
-    exitCode: 0,
+    exitCode: 13,
     check(report) {
       assert.equal(report.operation?.status, 'interrupted');
-      assert.deepEqual(kinds(report), ['warning:operation-interrupted', 'warning:lock-stale']);
-      assert.match(report.problems[0]!.message, /interrupted deploy to v3 \(green\) is recorded: phase starting since 2025-03-01T12:04:59.000Z, pid 4242 on web1/);
+      assert.deepEqual(kinds(report), ['error:operation-interrupted', 'warning:lock-stale']);
+      assert.match(report.problems[0]!.message, /interrupted deploy to v3 \(green\) is recorded: its process \(pid 4242 on web1\) died in phase starting/);
+      assert.match(report.problems[0]!.hint ?? '', /^run cutover reconcile/);
     },
   },
   {

@@ -2,7 +2,7 @@ import type { State } from '../../../src/state/state-schema.js';
 
 /** A state with every part filled in, canary and targets included. */
 export const fullState: State = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   project: 'tale',
   active: { color: 'blue', version: 'v1.0.0', since: '2024-05-01T12:00:03.000Z' },
   standby: { color: 'green', version: 'v0.9.0' },
@@ -19,6 +19,9 @@ export const fullState: State = {
     startedAt: '2024-05-02T08:00:35.000Z',
     pid: 4242,
     host: 'web1',
+    stopOld: false,
+    previousStandby: null,
+    parked: [],
     canary: {
       steps: [10, 25, 50],
       stepIndex: 1,

@@ -11,8 +11,8 @@ describe('state schema', () => {
     assert.deepEqual(again, fullState);
   });
 
-  test('the current schema version is 1', () => {
-    assert.equal(STATE_SCHEMA_VERSION, 1);
+  test('the current schema version is 2', () => {
+    assert.equal(STATE_SCHEMA_VERSION, 2);
   });
 
   test('canary weights must add up to 100', () => {
@@ -42,7 +42,16 @@ describe('migrateState', () => {
       history: [],
     };
     const state = migrateState(v1File);
-    assert.deepEqual(state, { ...v1File, targets: {} });
+    assert.deepEqual(state, { ...v1File, schemaVersion: 2, targets: {} });
+  });
+
+  test('an interrupted v1 operation gains empty journal fields in v2', () => {
+    const v1Operation = {
+      id: 'deploy-1', kind: 'deploy', fromColor: 'blue', toColor: 'green', fromVersion: 'v1', toVersion: 'v2',
+      phase: 'draining', phaseStartedAt: '2024-05-01T12:00:03.000Z', phases: [], startedAt: '2024-05-01T12:00:00.000Z', pid: 7, host: 'web1',
+    };
+    const state = migrateState({ schemaVersion: 1, project: 'tale', active: null, standby: null, operation: v1Operation, history: [] });
+    assert.deepEqual(state.operation, { ...v1Operation, stopOld: false, previousStandby: null, parked: [] });
   });
 
   test('a file from a newer cutover is refused with a message that says to upgrade', () => {
@@ -53,7 +62,7 @@ describe('migrateState', () => {
         assert.ok(error instanceof StateInvalidError);
         assert.equal(
           error.message,
-          'caddy/cutover-state.json was written by a newer cutover (schema version 2, this one reads up to 1); upgrade',
+          'caddy/cutover-state.json was written by a newer cutover (schema version 3, this one reads up to 2); upgrade',
         );
         assert.equal(error.exitCode, 11);
         assert.match(error.hint ?? '', /^upgrade cutover/);
@@ -74,7 +83,7 @@ describe('migrateState', () => {
     [
       'bad outcome in history',
       { ...fullState, history: [{ ...fullState.history[0], outcome: 'ok' }] },
-      'the state file is invalid at history.0.outcome: Invalid option: expected one of "succeeded"|"failed"|"aborted"|"rolled-back"',
+      'the state file is invalid at history.0.outcome: Invalid option: expected one of "succeeded"|"failed"|"aborted"|"rolled-back"|"interrupted"',
     ],
   ];
   for (const [name, raw, message] of invalid) {

@@ -1,0 +1,86 @@
+import type { ProjectConfig } from '../config/model.js';
+import type { JsonValue } from '../domain/caddy-json.js';
+import { colorDials } from '../domain/color-dials.js';
+import { formatMs } from './run-steps.js';
+import { CutoverError } from '../errors.js';
+import type { HistoryEntry } from '../state/state-schema.js';
+import { enterPhase, finishOperation, recordTargets } from '../state/state-transitions.js';
+import { drainUpstreams } from './drain-upstreams.js';
+import { colorInstances, trafficOf } from './observe-project.js';
+import { removeParked } from './park-standby.js';
+import type { Runtime } from './runtime.js';
+import { stopAndRemove } from './start-color.js';
+import type { StateKeeper } from './state-keeper.js';
+
+export interface FinishOptions {
+  signal: AbortSignal;
+  /** Set when another command finishes the operation after its own process died. */
+  recovered?: HistoryEntry['recovered'];
+  reason?: string;
+}
+
+export interface FinishResult {
+  drained: boolean;
+  drainMs: number;
+}
+
+/**
+ * The one way an operation that moved all traffic to its new color ends, in
+ * its own process (deploy, rollback, a canary's last step, promote) and in the
+ * next command after a kill: drain the old color by Caddy's in-flight counts,
+ * remove the parked containers, keep the old color as warm standby or stop it
+ * (--stop-old, only once drained), then record the result and the dials Caddy
+ * now uses. Each part is idempotent and the journal's phase is written before
+ * it, so a kill anywhere in here is finished again by the next command.
+ */
+export async function finishCutover(runtime: Runtime, project: ProjectConfig, journal: StateKeeper, options: FinishOptions): Promise<FinishResult> {
+  const { logger } = runtime;
+  const operation = journal.state.operation;
+  if (operation === null) throw new Error('bug: finishCutover called with no operation in progress');
+  const from = operation.fromColor;
+
+  const containers = await runtime.docker.listContainers({ project: project.projectName });
+  const instances = colorInstances(containers);
+  const view = trafficOf(runtime, (await runtime.admin.readConfig('/config/')).value as JsonValue, project.colored, instances);
+  const dials = colorDials(view, instances);
+
+  let drained = true;
+  let drainMs = 0;
+  const oldDials = from === null ? [] : [...new Set(dials.flatMap((d) => d.byColor[from]))];
+  if (from !== null && oldDials.length > 0) {
+    await journal.update((s) => enterPhase(s, 'draining', runtime.now()));
+    logger.info({ event: 'phase.start', phase: 'draining' }, `drain ${from}...`);
+    try {
+      const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: options.signal });
+      drained = drain.drained;
+      drainMs = drain.ms;
+      if (drain.drained) logger.info({ event: 'phase.done', phase: 'draining', ms: drain.ms }, `drain ${from}: done in ${formatMs(drain.ms)}`);
+      else logger.warn({ event: 'drain.timeout', remaining: drain.remaining, ms: drain.ms }, `drain ${from}: DRAIN_TIMEOUT reached with requests still in flight: ${JSON.stringify(drain.remaining)}`);
+    } catch (error) {
+      drained = false;
+      logger.warn({ event: 'drain.interrupted', err: String(error) }, `drain stopped early: ${error instanceof CutoverError ? error.message : String(error)}`);
+    }
+  }
+
+  await journal.update((s) => enterPhase(s, 'finishing', runtime.now()));
+  await removeParked(runtime, operation);
+  const colored = new Set(project.colored.map((s) => s.name));
+  const old = from === null ? [] : containers.filter((c) => c.color === from && colored.has(c.service));
+  const stopOld = operation.stopOld && old.length > 0;
+  if (stopOld && drained) {
+    await stopAndRemove(runtime, project, old);
+    logger.info({ event: 'old.stopped', containers: old.map((c) => c.name) }, `stopped ${from}: ${old.map((c) => c.name).join(', ')}`);
+  } else if (stopOld) {
+    logger.warn({ event: 'old.kept' }, `kept ${from} running because requests were still in flight; run cutover cleanup later`);
+  } else if (from !== null && old.length > 0) {
+    logger.info({ event: 'standby.kept', color: from }, `${from} stays running as warm standby (cutover rollback switches back at once)`);
+  }
+
+  await journal.update((s) => {
+    let next = finishOperation(s, { outcome: 'succeeded', ...(options.reason === undefined ? {} : { reason: options.reason }), ...(options.recovered === undefined ? {} : { recovered: options.recovered }) }, runtime.now());
+    if ((stopOld && drained) || old.length === 0) next = { ...next, standby: null };
+    for (const service of dials) next = recordTargets(next, service.service, { caddyAdmin: runtime.admin.address.text, ...service.byColor });
+    return next;
+  });
+  return { drained, drainMs };
+}

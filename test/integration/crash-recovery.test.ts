@@ -1,0 +1,247 @@
+/**
+ * Fault injection on real Docker and Caddy: a deploy, rollback or cleanup is
+ * killed with SIGKILL at each phase (the moment is taken from its JSON log
+ * events, never from a sleep), then the next command runs. Whatever the phase,
+ * the invariant must hold afterwards:
+ * - one live color, answering every request with the recorded active version;
+ * - the state file consistent: no open operation, active = what Caddy does,
+ *   the standby recorded only when its containers serve that version;
+ * - no orphans: no parked container, no container of an unrecorded version;
+ * - the history says what happened (the settled operation, with `recovered`);
+ * - the lock released.
+ * The same for a Caddy that restarts from its Caddyfile: with the Caddyfile
+ * wired to cutover's snippets it comes back on the switched color by itself;
+ * without, the next command puts the recorded color back first.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { rigDockerClient } from '../rig/docker-client.js';
+import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
+import { heldGet, httpGet } from '../rig/http-get.js';
+import { runCli, spawnCli } from '../rig/run-cli.js';
+import { testScope } from '../rig/run-id.js';
+import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
+import { buildTestImage } from '../rig/test-image.js';
+import { waitUntil } from '../rig/wait-until.js';
+
+const scope = testScope('crash');
+const restartScopes = [testScope('crash-restart'), testScope('crash-wired')];
+const docker = rigDockerClient();
+const VERSIONS = ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10', 'v11', 'v12', 'v13', 'v14'];
+
+interface RecordedState {
+  active: { color: string; version: string } | null;
+  standby: { color: string; version: string } | null;
+  operation: unknown;
+  history: Array<{ kind: string; version: string; outcome: string; reason?: string; recovered?: { by: string; phase: string; direction: string } }>;
+}
+
+before(async () => {
+  for (const version of VERSIONS) await buildTestImage(docker, scope, version);
+  for (const restartScope of restartScopes) for (const version of ['v1', 'v2', 'v3']) await buildTestImage(docker, restartScope, version);
+});
+after(async () => {
+  for (const each of [scope, ...restartScopes]) assert.deepEqual(await cleanUpScope(docker, each), NOTHING_LEFT);
+});
+
+function harness(project: () => HostModeProject) {
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(['-C', project().dir, '--caddy-admin', project().caddy.adminAddress, ...args], { env });
+  const state = async (): Promise<RecordedState> => JSON.parse(await readFile(path.join(project().dir, 'caddy', 'cutover-state.json'), 'utf8')) as RecordedState;
+  const containers = async () =>
+    (await docker.listContainers({ all: true, filters: { label: [`cutover.project=${project().name}`] } })).map((c) => ({
+      name: (c.Names[0] ?? '').slice(1),
+      color: c.Labels['cutover.color'],
+      version: c.Labels['cutover.version'],
+      state: c.State,
+    }));
+
+  /**
+   * Starts `cutover <args> --log-format json` and SIGKILLs it as soon as its log
+   * has `marker`. A phase that lasts milliseconds is held with the test seam
+   * CUTOVER_TEST_HANG_AFTER_PHASE (the process waits right after the journal
+   * recorded it), so the kill lands there every time.
+   */
+  async function killAt(args: string[], marker: RegExp, env: Record<string, string> = {}): Promise<void> {
+    const run = spawnCli(['-C', project().dir, '--caddy-admin', project().caddy.adminAddress, '--log-format', 'json', ...args], { env });
+    try {
+      await waitUntil(`${args.join(' ')} to log ${marker}`, 60_000, () => (marker.test(run.stderr()) ? true : undefined));
+    } catch (error) {
+      run.child.kill('SIGKILL');
+      throw new Error(`${String(error)}\n${run.stderr()}`);
+    }
+    run.child.kill('SIGKILL');
+    await run.done;
+  }
+
+  /** The invariant every case ends with. */
+  async function assertSettled(context: string): Promise<RecordedState> {
+    const recorded = await state();
+    assert.equal(recorded.operation, null, `${context}: no operation is left open`);
+    assert.ok(recorded.active !== null, `${context}: a color is recorded as active`);
+    for (let i = 0; i < 10; i += 1) {
+      const answer = await httpGet(project().caddy.url('/version'));
+      assert.deepEqual([answer.status, answer.body], [200, recorded.active.version], `${context}: every request reaches the recorded version`);
+    }
+    const all = await containers();
+    assert.deepEqual(all.filter((c) => c.name.includes('-parked-')), [], `${context}: no parked container is left`);
+    const colors = new Map<string, string>([[recorded.active.color, recorded.active.version]]);
+    if (recorded.standby !== null) colors.set(recorded.standby.color, recorded.standby.version);
+    for (const c of all) {
+      assert.equal(colors.get(c.color ?? ''), c.version, `${context}: ${c.name} (${c.color} ${c.version}) belongs to a recorded color`);
+      assert.equal(c.state, 'running', `${context}: ${c.name} runs`);
+    }
+    const live = all.filter((c) => c.color === recorded.active?.color);
+    assert.equal(live.length, project().services.length, `${context}: the active color has its containers`);
+    await assert.rejects(readFile(path.join(project().dir, 'caddy', 'cutover.lock')), { code: 'ENOENT' }, `${context}: the lock is released`);
+    const status = await cli(['status', '--json']);
+    assert.equal(status.code, 0, `${context}: status is clean afterwards\n${status.stdout}\n${status.stderr}`);
+    return recorded;
+  }
+
+  return { cli, state, containers, killAt, assertSettled };
+}
+
+describe('a deploy killed at each phase is settled by the next command', { concurrency: false }, () => {
+  let project: HostModeProject;
+  const h = harness(() => project);
+  let next = 3;
+
+  before(async () => {
+    project = await createHostModeProject(docker, scope, { drainTimeout: '20' });
+    for (const version of ['v1', 'v2']) {
+      const run = await h.cli(['deploy', version]);
+      assert.equal(run.code, 0, run.stderr);
+    }
+  });
+  after(async () => {
+    await project?.remove();
+  });
+
+  const hang = (phase: string): [RegExp, Record<string, string>] => [new RegExp(`hanging after the journal recorded phase ${phase}`), { CUTOVER_TEST_HANG_AFTER_PHASE: phase }];
+  // [where the kill lands, the marker in its log (and the env that holds it there), whether the switch had happened, the command run next]
+  const cases: Array<[string, [RegExp, Record<string, string>], boolean, 'reconcile' | 'deploy' | 'rollback' | 'status-then-reconcile']> = [
+    ['right after the journal opened the deploy', hang('preflight'), false, 'deploy'],
+    ['right after parking the old standby', [/"event":"standby.parked"/, {}], false, 'reconcile'],
+    ['while starting the new color', [/"event":"container.started"/, {}], false, 'deploy'],
+    ['while waiting for health', [/"phase":"waiting-healthy"/, { START_DELAY_MS: '3000' }], false, 'rollback'],
+    ['right before the switch is sent', hang('switching'), false, 'reconcile'],
+    ['right after Caddy acknowledged the switch', [/"event":"switch.acknowledged"/, {}], true, 'status-then-reconcile'],
+    ['while verifying', hang('verifying'), true, 'rollback'],
+    ['while draining', [/"event":"drain.progress"/, {}], true, 'deploy'],
+    ['while finishing (standby kept)', hang('finishing'), true, 'reconcile'],
+  ];
+
+  for (const [where, [marker, env], switched, then] of cases) {
+    test(`killed ${where}; then ${then}`, async () => {
+      const before = await h.state();
+      const version = `v${next}`;
+      next += 1;
+      // A slow request to the old color keeps the drain busy for a few seconds.
+      const slow = marker.source.includes('drain') ? heldGet(project.caddy.url('/slow?ms=12000'), { timeoutMs: 40_000 }) : undefined;
+      if (slow !== undefined) await slow.inFlight;
+      await h.killAt(['deploy', version], marker, env);
+
+      const killed = await h.state();
+      assert.notEqual(killed.operation, null, 'the kill left the operation open in the journal');
+      const expected = switched ? { color: killed.operation === null ? '' : (killed.operation as { toColor: string }).toColor, version } : before.active;
+
+      if (then === 'status-then-reconcile') {
+        const status = await h.cli(['status', '--json']);
+        assert.equal(status.code, 13, status.stderr);
+        const report = JSON.parse(status.stdout) as { problems: Array<{ kind: string; severity: string; hint: string | null }> };
+        const errors = report.problems.filter((p) => p.severity === 'error');
+        assert.deepEqual(errors.map((p) => p.kind), ['operation-interrupted'], 'the kill is told apart from an outside change');
+        assert.match(errors[0]?.hint ?? '', /cutover reconcile/);
+      }
+      const nextRun =
+        then === 'deploy' ? await h.cli(['deploy', `v${next++}`]) : then === 'rollback' ? await h.cli(['rollback']) : await h.cli(['reconcile']);
+      assert.equal(nextRun.code, 0, nextRun.stderr);
+      assert.match(nextRun.stderr, /an interrupted deploy to /);
+      if (slow !== undefined) assert.equal((await slow.answer).status, 200, 'the request in flight during the kill was answered');
+
+      const settled = await h.state();
+      const entry = settled.history.find((e) => e.version === version && e.kind === 'deploy');
+      assert.ok(entry !== undefined, `the killed deploy of ${version} is in the history`);
+      assert.deepEqual([entry.outcome, entry.recovered?.direction], switched ? ['succeeded', 'finished'] : ['interrupted', 'undone']);
+      if (then === 'reconcile' || then === 'status-then-reconcile') {
+        assert.deepEqual(settled.active && { color: settled.active.color, version: settled.active.version }, expected && { color: expected.color, version: expected.version });
+        if (!switched) assert.deepEqual(settled.standby, before.standby, 'the parked standby is back, the rollback target kept');
+      }
+      await h.assertSettled(`killed ${where}, then ${then}`);
+    });
+  }
+
+  test('a rollback killed right after the switch is finished by the next command', async () => {
+    const before = await h.state();
+    await h.killAt(['rollback'], /"event":"switch.acknowledged"/);
+    const run = await h.cli(['reconcile']);
+    assert.equal(run.code, 0, run.stderr);
+    const settled = await h.assertSettled('rollback killed after the switch');
+    assert.deepEqual(settled.active?.version, before.standby?.version);
+    assert.deepEqual(settled.standby, before.active && { color: before.active.color, version: before.active.version });
+  });
+
+  test('a cleanup killed while removing is done again by the next command', async () => {
+    await h.killAt(['cleanup'], /"event":"cleanup.start"/);
+    assert.notEqual((await h.state()).operation, null, 'the kill left the cleanup open in the journal');
+    const again = await h.cli(['reconcile']);
+    assert.equal(again.code, 0, again.stderr);
+    const settled = await h.assertSettled('cleanup killed');
+    assert.equal(settled.standby, null);
+    assert.deepEqual((await h.containers()).map((c) => c.color).filter((c) => c !== settled.active?.color), []);
+  });
+});
+
+describe('a Caddy that restarts from its Caddyfile', { concurrency: false }, () => {
+  test('not wired to the snippets: status names it, the next command puts the recorded color back first', async () => {
+    const project = await createHostModeProject(docker, restartScopes[0] as typeof scope);
+    const h = harness(() => project);
+    try {
+      // v1 on green, v2 on blue, v3 on green: the Caddyfile's blue ports now reach the standby, v2.
+      for (const version of ['v1', 'v2', 'v3']) assert.equal((await h.cli(['deploy', version])).code, 0);
+      const recorded = await h.state();
+      assert.deepEqual([recorded.active?.color, recorded.active?.version], ['green', 'v3']);
+      await project.caddy.restart();
+      assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v2', 'the restart silently went back to the old version');
+      const status = await h.cli(['status', '--json']);
+      assert.equal(status.code, 13, status.stdout);
+      assert.match(status.stdout, /Caddy went back to its own config/);
+      assert.match(status.stdout, /cutover reconcile/);
+      const dry = await h.cli(['reconcile', '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /^would make Caddy send every service to/);
+      // rollback means "back to the version before the recorded one": it first puts the recorded v3 back, then goes to v2.
+      const rollback = await h.cli(['rollback']);
+      assert.equal(rollback.code, 0, rollback.stderr);
+      assert.match(rollback.stderr, /pointing it back at green \(v3\) first/);
+      const settled = await h.assertSettled('restart, then rollback');
+      assert.deepEqual([settled.active?.version, settled.standby?.version], ['v2', 'v3']);
+    } finally {
+      await project.remove();
+    }
+  });
+
+  test('wired to the snippets: a restart after a switch comes back on the switched color, also after a kill', async () => {
+    const project = await createHostModeProject(docker, restartScopes[1] as typeof scope, { wired: true });
+    const h = harness(() => project);
+    try {
+      for (const version of ['v1', 'v2']) assert.equal((await h.cli(['deploy', version])).code, 0);
+      await project.caddy.restart();
+      assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v2', 'the restarted Caddy serves the switched color at once');
+      // A kill right after the switch, then a restart before anyone runs cutover: still on the new color.
+      await h.killAt(['deploy', 'v3'], /"event":"switch.acknowledged"/);
+      await project.caddy.restart();
+      assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v3');
+      const run = await h.cli(['rollback']);
+      assert.equal(run.code, 0, run.stderr);
+      const settled = await h.assertSettled('wired restart after a kill, then rollback');
+      assert.equal(settled.active?.version, 'v2');
+      await project.caddy.restart();
+      assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v2', 'the rollback rewrote the snippets too');
+    } finally {
+      await project.remove();
+    }
+  });
+});
