@@ -31,6 +31,7 @@ function buildProgram(): Command {
     .addOption(new Option('--pull <policy>', 'when to pull images').choices(['always', 'missing', 'never']).default('missing'))
     .option('--stop-old', 'stop the old color after the drain instead of keeping it as warm standby')
     .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
+    .option('--fail-fast', "end the health wait at Docker's first \"unhealthy\" instead of waiting up to HEALTH_CHECK_TIMEOUT (also HEALTH_FAIL_FAST=1)")
     .option('--canary <steps>', 'shift traffic in weighted steps first, e.g. 10,25,50 (a step written pause waits for promote)')
     .option('--step-interval <duration>', 'how long each canary step is analysed', DEFAULT_STEP_INTERVAL)
     .option('--pause', 'wait for cutover promote (or abort) after every canary step')
@@ -75,6 +76,7 @@ function buildProgram(): Command {
     .description('point traffic back at the other color: at once when it still runs the previous version, else start that version there first')
     .addOption(new Option('--pull <policy>', 'when to pull images if the previous version must be started').choices(['always', 'missing', 'never']).default('missing'))
     .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
+    .option('--fail-fast', "end the health wait at Docker's first \"unhealthy\" instead of waiting up to HEALTH_CHECK_TIMEOUT (also HEALTH_FAIL_FAST=1)")
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (options: RollbackFlags, command: Command) => {
       const { runRollback } = await import('./commands/rollback.js');

@@ -145,7 +145,7 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
       run: async (signal) => {
         const waitStarted = Date.now();
         const { healthCheckTimeoutMs: timeoutMs, healthCheckIntervalMs: intervalMs } = project.settings;
-        await waitForHealthy(runtime, started, { timeoutMs, intervalMs, signal, color: toColor });
+        await waitForHealthy(runtime, started, { timeoutMs, intervalMs, signal, color: toColor, failFast: project.settings.healthFailFast });
         // Ports are known only now that the containers run: read them again for the HTTP probe.
         const running = (await runtime.docker.listContainers({ project: project.projectName })).filter((c) => started.some((s) => s.id === c.id));
         await probeHealthPaths(runtime, project, running, { timeoutMs: Math.max(1000, timeoutMs - (Date.now() - waitStarted)), intervalMs, signal });

@@ -6,7 +6,7 @@ import { ConfigInvalidError, OperationFailedError } from '../errors.js';
 import { readState } from '../state/state-store.js';
 import type { State } from '../state/state-schema.js';
 import { applyCutover } from './apply-cutover.js';
-import { checkVerifyUrl, knownContainers, observeImagesAndShared, type DeployResult } from './deploy.js';
+import { checkVerifyUrl, knownContainers, observeImagesAndShared, withFailFast, type DeployResult } from './deploy.js';
 import { preflight } from './preflight.js';
 import type { Runtime } from './runtime.js';
 
@@ -15,6 +15,8 @@ export interface RollbackRequest {
   dryRun: boolean;
   verifyUrl: string | undefined;
   signal: AbortSignal;
+  /** The first "unhealthy" ends the health wait (--fail-fast); otherwise HEALTH_FAIL_FAST decides. */
+  failFast?: boolean | undefined;
 }
 
 /** The version that was live before the active one: the recorded standby, else the history. */
@@ -40,7 +42,7 @@ export async function rollback(runtime: Runtime, request: RollbackRequest): Prom
       hint: 'deploy the version you want explicitly: cutover deploy <version>',
     });
   }
-  const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: previous } });
+  const project = withFailFast(await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: previous } }), request.failFast);
   const { lock, observation } = await preflight(runtime, project, { command: `rollback to ${previous}`, dryRun: request.dryRun });
   try {
     const live = observation.traffic.live;

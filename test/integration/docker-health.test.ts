@@ -1,7 +1,9 @@
 /**
  * Following health on the real Docker engine: healthy, unhealthy with the
- * check's output and the log tail, exited at start, no healthcheck, timeout,
- * abort, and how fast the adapter reacts to Docker's health event.
+ * check's output and the log tail (at once with failFast, else at the timeout),
+ * unhealthy then healthy, unhealthy then exited, exited at start, no
+ * healthcheck, timeout, abort, and how fast the adapter reacts to Docker's
+ * health event.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -78,9 +80,9 @@ describe('docker adapter: waiting until healthy', () => {
     );
   });
 
-  test('a failing health check is reported unhealthy, with the check output and the log tail, quickly', async () => {
+  test('with failFast a failing health check is reported unhealthy, with the check output and the log tail, quickly', async () => {
     const id = await start({ name: 'sick', environment: { HEALTH_FAIL: '1' } });
-    const result = await engine.waitUntilHealthy([id], { timeoutMs: 15_000 });
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 15_000, failFast: true });
     assert.equal(result.healthy, false);
     const [outcome] = result.outcomes;
     assert.equal(outcome?.verdict, 'unhealthy');
@@ -90,6 +92,43 @@ describe('docker adapter: waiting until healthy', () => {
     assert.ok(outcome?.logTail.includes('app v1 listening on 0.0.0.0:3000'), JSON.stringify(outcome?.logTail));
     // interval 1 s, retries 1: unhealthy after the first check, not after a timeout.
     assert.ok(result.elapsedMs < 5000, `took ${result.elapsedMs} ms`);
+  });
+
+  test('without failFast an unhealthy container is waited for and passes once it becomes healthy', async () => {
+    // Its /health fails for 4 s; with interval 1 s and retries 1 Docker calls it unhealthy first.
+    const id = await start({ name: 'late', environment: { HEALTH_FAIL_MS: '4000' } });
+    const changes: HealthChange[] = [];
+    const looks: HealthChange[] = [];
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 30_000, onChange: (c) => changes.push(c), onLook: (l) => looks.push(l) });
+    assert.equal(result.healthy, true, JSON.stringify(result.outcomes));
+    const seen = changes.map((c) => `${c.health}/${c.verdict}`);
+    assert.ok(seen.includes('unhealthy/pending'), `Docker called it unhealthy first: ${seen.join(', ')}`);
+    assert.equal(seen.at(-1), 'healthy/healthy');
+    assert.ok(
+      looks.some((l) => l.health === 'unhealthy' && /^500 unhealthy: v1 still booting/.test(l.lastCheck?.output ?? '')),
+      'the looks carry the failing check output',
+    );
+  });
+
+  test('without failFast an unhealthy container fails at the timeout, not before, with its health and check output', async () => {
+    const id = await start({ name: 'sick-long', environment: { HEALTH_FAIL: '1' } });
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 5000 });
+    assert.equal(result.healthy, false);
+    const [outcome] = result.outcomes;
+    assert.deepEqual([outcome?.verdict, outcome?.state, outcome?.health], ['timed-out', 'running', 'unhealthy']);
+    assert.match(outcome?.lastCheck?.output ?? '', /^500 unhealthy: v1 told to fail/);
+    assert.ok(result.elapsedMs >= 5000, `ended after ${result.elapsedMs} ms, before the timeout`);
+  });
+
+  test('without failFast an unhealthy container that then exits fails at once, well before the timeout', async () => {
+    // The app is unhealthy from its first check; the shell around it exits 5 after 4 s.
+    const id = await start({ name: 'sick-exit', environment: { HEALTH_FAIL: '1' }, command: ['sh', '-c', 'node /app/server.mjs & sleep 4; exit 5'] });
+    const changes: HealthChange[] = [];
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 60_000, onChange: (c) => changes.push(c) });
+    const [outcome] = result.outcomes;
+    assert.deepEqual([outcome?.verdict, outcome?.exitCode], ['exited', 5]);
+    assert.ok(changes.some((c) => c.health === 'unhealthy' && c.verdict === 'pending'), 'it was unhealthy and waited for before it exited');
+    assert.ok(result.elapsedMs < 15_000, `took ${result.elapsedMs} ms`);
   });
 
   test('a container that exits at start is reported exited, with its exit code and logs', async () => {
