@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BUG_EXIT_CODE, ConfigInvalidError, CutoverError, formatConfigProblem } from './errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
+import { ignoreClosedOutput } from './ignore-closed-output.js';
 import { DEFAULT_STEP_INTERVAL } from './commands/canary-flags.js';
 import type { DeployFlags } from './commands/deploy.js';
 import type { RollbackFlags } from './commands/rollback.js';
@@ -151,6 +152,9 @@ function report(error: unknown): number {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // Before anything is written: a reader that goes away must not end the operation halfway.
+  ignoreClosedOutput(process.stdout);
+  ignoreClosedOutput(process.stderr);
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
