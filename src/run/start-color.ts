@@ -87,7 +87,8 @@ function failureHint(failed: readonly HealthOutcome[], options: { timeoutMs: num
   if (failed.some((o) => o.health === 'unhealthy')) {
     return `traffic was not touched. The health check still failed when ${timeout} ran out: see the check output above and fix the app or its healthcheck`;
   }
-  return `traffic was not touched. Still starting when ${timeout} ran out: raise HEALTH_CHECK_TIMEOUT if the app only needs longer`;
+  const checksFailed = failed.some((o) => o.lastCheck !== undefined && o.lastCheck.exitCode !== 0);
+  return `traffic was not touched. Still starting when ${timeout} ran out: raise HEALTH_CHECK_TIMEOUT if the app only needs longer${checksFailed ? ' (its last check failed: see the output above)' : ''}`;
 }
 
 /**
