@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BUG_EXIT_CODE, ConfigInvalidError, CutoverError, formatConfigProblem } from './errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
+import { ignoreClosedOutput } from './ignore-closed-output.js';
 import { DEFAULT_STEP_INTERVAL } from './commands/canary-flags.js';
 import type { DeployFlags } from './commands/deploy.js';
 import type { RollbackFlags } from './commands/rollback.js';
@@ -17,8 +18,9 @@ function buildProgram(): Command {
     .option('-C, --project-dir <dir>', 'directory with compose.yml and the color overlays (default: the current directory)')
     .option(
       '--caddy-admin <address>',
-      "Caddy's admin API: http://127.0.0.1:2019, or unix//path/to/socket (default: $CADDY_ADMIN, else CADDY_ADMIN in the project's .env, else http://127.0.0.1:2019)",
+      "Caddy's admin API: http://127.0.0.1:2019, https://host:port or unix//path/to/socket (default: $CADDY_ADMIN, else CADDY_ADMIN in the project's .env, else http://127.0.0.1:2019)",
     )
+    .option('--allow-remote-admin', "accept a plain-http:// Caddy admin address that is not loopback (the admin API has no authentication)")
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))
     .showHelpAfterError('(run cutover help for usage)')
     .exitOverride();
@@ -31,6 +33,7 @@ function buildProgram(): Command {
     .addOption(new Option('--pull <policy>', 'when to pull images').choices(['always', 'missing', 'never']).default('missing'))
     .option('--stop-old', 'stop the old color after the drain instead of keeping it as warm standby')
     .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
+    .option('--fail-fast', "end the health wait at Docker's first \"unhealthy\" instead of waiting up to HEALTH_CHECK_TIMEOUT (also HEALTH_FAIL_FAST=1)")
     .option('--canary <steps>', 'shift traffic in weighted steps first, e.g. 10,25,50 (a step written pause waits for promote)')
     .option('--step-interval <duration>', 'how long each canary step is analysed', DEFAULT_STEP_INTERVAL)
     .option('--pause', 'wait for cutover promote (or abort) after every canary step')
@@ -76,6 +79,7 @@ function buildProgram(): Command {
     .description('point traffic back at the other color: at once when it still runs the previous version, else start that version there first')
     .addOption(new Option('--pull <policy>', 'when to pull images if the previous version must be started').choices(['always', 'missing', 'never']).default('missing'))
     .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
+    .option('--fail-fast', "end the health wait at Docker's first \"unhealthy\" instead of waiting up to HEALTH_CHECK_TIMEOUT (also HEALTH_FAIL_FAST=1)")
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (options: RollbackFlags, command: Command) => {
       const { runRollback } = await import('./commands/rollback.js');
@@ -158,6 +162,9 @@ function report(error: unknown): number {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // Before anything is written: a reader that goes away must not end the operation halfway.
+  ignoreClosedOutput(process.stdout);
+  ignoreClosedOutput(process.stderr);
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { isClosedOutputError } from './ignore-closed-output.js';
 
 /**
  * Logging goes to stderr so that stdout stays for results (`status --json`).
@@ -20,7 +21,13 @@ function humanLine(record: Record<string, unknown>): string {
 
 export function createLogger(format: LogFormat, level: string = process.env.CUTOVER_LOG_LEVEL ?? 'info'): Logger {
   if (format === 'json') {
-    return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+    const destination = pino.destination({ fd: 2, sync: true });
+    // pino drops its writes after an EPIPE itself; a hung-up terminal (EIO) must not end the run either.
+    destination.on('error', (error: unknown) => {
+      if (!isClosedOutputError(error)) throw error;
+      destination.write = () => true;
+    });
+    return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
   }
   const stream = {
     write(line: string): void {

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parseDotenv } from '../config/parse-dotenv.js';
 import path from 'node:path';
+import { checkAdminExposure, parseAdminAddress, type AdminAddress } from '../adapters/caddy/parse-admin-address.js';
 import { UsageError } from '../errors.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 
@@ -8,6 +9,8 @@ import { createLogger, type LogFormat, type Logger } from '../log.js';
 export interface GlobalOptions {
   projectDir?: string;
   caddyAdmin?: string;
+  /** Accept a plain-HTTP admin address that is not loopback (with a warning). */
+  allowRemoteAdmin?: boolean;
   logFormat: LogFormat;
 }
 
@@ -36,12 +39,19 @@ export function resolveContext(options: GlobalOptions, env: Record<string, strin
     });
   }
   const fromEnv = env.CADDY_ADMIN === undefined || env.CADDY_ADMIN === '' ? undefined : env.CADDY_ADMIN;
-  return {
-    projectDir,
-    caddyAdmin: options.caddyAdmin ?? fromEnv ?? caddyAdminFromDotenv(projectDir, env) ?? DEFAULT_CADDY_ADMIN,
-    env,
-    logger: createLogger(options.logFormat),
-  };
+  const caddyAdmin = options.caddyAdmin ?? fromEnv ?? caddyAdminFromDotenv(projectDir, env) ?? DEFAULT_CADDY_ADMIN;
+  // Refused here, before any command talks to Caddy or Docker. A malformed address is left to the
+  // Caddy client, which reports it the same way, so commands that never reach Caddy are not blocked by it.
+  let address: AdminAddress | undefined;
+  try {
+    address = parseAdminAddress(caddyAdmin);
+  } catch {
+    address = undefined;
+  }
+  const warning = address === undefined ? undefined : checkAdminExposure(address, options.allowRemoteAdmin === true);
+  const logger = createLogger(options.logFormat);
+  if (warning !== undefined) logger.warn({ event: 'caddy.admin.remote', caddyAdmin }, warning);
+  return { projectDir, caddyAdmin, env, logger };
 }
 
 /** CADDY_ADMIN from the project's .env, so a project can say once where its Caddy listens. */

@@ -18,7 +18,7 @@ export function renderProject(project: ProjectConfig): string {
   lines.push('shared services (never recreated by a deploy):');
   for (const spec of project.shared) lines.push(`  ${spec.name}: ${spec.image}`);
   const s = project.settings;
-  lines.push(`settings: HEALTH_CHECK_TIMEOUT ${s.healthCheckTimeoutMs / 1000}s, HEALTH_CHECK_INTERVAL ${s.healthCheckIntervalMs / 1000}s, DRAIN_TIMEOUT ${s.drainTimeoutMs / 1000}s`);
+  lines.push(`settings: HEALTH_CHECK_TIMEOUT ${s.healthCheckTimeoutMs / 1000}s, HEALTH_CHECK_INTERVAL ${s.healthCheckIntervalMs / 1000}s, DRAIN_TIMEOUT ${s.drainTimeoutMs / 1000}s, HEALTH_FAIL_FAST ${s.healthFailFast ? 'on' : 'off'}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -10,6 +10,7 @@ export interface DeployFlags extends CanaryFlags {
   stopOld?: boolean;
   dryRun?: boolean;
   verifyUrl?: string;
+  failFast?: boolean;
 }
 
 /** `cutover deploy <version>` */
@@ -25,6 +26,7 @@ export async function runDeploy(options: GlobalOptions, version: string, flags: 
         stopOld: flags.stopOld === true,
         dryRun: flags.dryRun === true,
         verifyUrl: flags.verifyUrl,
+        failFast: flags.failFast === true,
         signal,
         canary,
       }),

@@ -8,6 +8,7 @@ export interface RollbackFlags {
   pull: PullPolicy;
   dryRun?: boolean;
   verifyUrl?: string;
+  failFast?: boolean;
 }
 
 /** `cutover rollback` */
@@ -16,7 +17,7 @@ export async function runRollback(options: GlobalOptions, flags: RollbackFlags):
   const runtime = createRuntime(context);
   try {
     const result = await withInterrupt(context.logger, (signal) =>
-      rollback(runtime, { pull: flags.pull, dryRun: flags.dryRun === true, verifyUrl: flags.verifyUrl, signal }),
+      rollback(runtime, { pull: flags.pull, dryRun: flags.dryRun === true, verifyUrl: flags.verifyUrl, failFast: flags.failFast === true, signal }),
     );
     if (flags.dryRun === true) process.stdout.write(renderDeployPlan(result.plan));
     return 0;

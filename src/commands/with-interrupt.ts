@@ -2,8 +2,9 @@ import { OperationFailedError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /**
- * Runs an operation with an AbortSignal that fires on the first SIGINT or
- * SIGTERM, so the operation can stop at a safe point and undo what it did.
+ * Runs an operation with an AbortSignal that fires on the first SIGINT,
+ * SIGTERM or SIGHUP (a dropped SSH session), so the operation can stop at a
+ * safe point and undo what it did.
  * A second signal is left to Node's default (exit at once).
  */
 export async function withInterrupt<T>(logger: Logger, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -13,13 +14,16 @@ export async function withInterrupt<T>(logger: Logger, operation: (signal: Abort
     controller.abort(new OperationFailedError(`interrupted by ${signal}`));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   try {
     return await operation(controller.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
   }
 }

@@ -38,6 +38,7 @@ export function readSettings(sources: readonly SettingsSource[]): { settings: Se
   const timeout = read('HEALTH_CHECK_TIMEOUT');
   const interval = read('HEALTH_CHECK_INTERVAL');
   const drain = read('DRAIN_TIMEOUT');
+  const failFast = readSwitch(sources, 'HEALTH_FAIL_FAST', problems);
   if (problems.length === 0 && interval.ms >= timeout.ms) {
     // Blame the one the user set: a short timeout can collide with the default interval.
     problems.push(
@@ -46,7 +47,7 @@ export function readSettings(sources: readonly SettingsSource[]): { settings: Se
         : { file: interval.file, path: 'HEALTH_CHECK_INTERVAL', message: `${formatMs(interval.ms)} must be less than HEALTH_CHECK_TIMEOUT (${formatMs(timeout.ms)})` },
     );
   }
-  return { settings: { healthCheckTimeoutMs: timeout.ms, healthCheckIntervalMs: interval.ms, drainTimeoutMs: drain.ms }, problems };
+  return { settings: { healthCheckTimeoutMs: timeout.ms, healthCheckIntervalMs: interval.ms, drainTimeoutMs: drain.ms, healthFailFast: failFast }, problems };
 }
 
 /** Settings on their own (for commands that read no compose files); throws ConfigInvalidError. */
@@ -57,6 +58,23 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>, 
   ]);
   if (problems.length > 0) throw new ConfigInvalidError(problems);
   return settings;
+}
+
+const ON = new Set(['1', 'true', 'yes', 'on']);
+const OFF = new Set(['0', 'false', 'no', 'off']);
+
+/** An on/off setting (default off): 1/true/yes/on or 0/false/no/off; empty means the default. */
+function readSwitch(sources: readonly SettingsSource[], name: string, problems: ConfigProblem[]): boolean {
+  for (const source of sources) {
+    const raw = source.values[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    const text = raw.trim().toLowerCase();
+    if (ON.has(text)) return true;
+    if (OFF.has(text)) return false;
+    problems.push({ file: source.file, path: name, message: `${JSON.stringify(raw)} is not on or off; use 1 or 0` });
+    return false;
+  }
+  return false;
 }
 
 /** Milliseconds, or the reason the text is not a usable duration. */

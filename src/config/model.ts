@@ -133,6 +133,12 @@ export interface Settings {
   healthCheckIntervalMs: number;
   /** DRAIN_TIMEOUT, default 30 s. */
   drainTimeoutMs: number;
+  /**
+   * HEALTH_FAIL_FAST, default off: the first "unhealthy" from Docker ends the
+   * health wait. Off, an unhealthy container is waited for until
+   * HEALTH_CHECK_TIMEOUT (it may still become healthy).
+   */
+  healthFailFast: boolean;
 }
 
 export interface ProjectConfig {

@@ -107,7 +107,7 @@ export function waitHealthyStep(ctx: CutoverContext): Step {
       const { healthCheckTimeoutMs: timeoutMs, healthCheckIntervalMs: intervalMs } = project.settings;
       const operation = operationOf(ctx);
       const started = (await runtime.docker.listContainers({ project: project.projectName })).filter((c) => c.operation === operation.id);
-      await waitForHealthy(runtime, started, { timeoutMs, intervalMs, signal, color: plan.toColor });
+      await waitForHealthy(runtime, started, { timeoutMs, intervalMs, signal, color: plan.toColor, failFast: project.settings.healthFailFast });
       // Ports are known only now that the containers run: read them again for the HTTP probe.
       const running = (await runtime.docker.listContainers({ project: project.projectName })).filter((c) => c.operation === operation.id);
       await probeHealthPaths(runtime, project, running, { timeoutMs: Math.max(1000, timeoutMs - (Date.now() - waitStarted)), intervalMs, signal });

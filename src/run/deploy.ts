@@ -21,11 +21,18 @@ export interface DeployRequest {
   /** A URL answered through Caddy after the switch; a non-2xx answer switches back. */
   verifyUrl: string | undefined;
   signal: AbortSignal;
+  /** The first "unhealthy" ends the health wait (--fail-fast); otherwise HEALTH_FAIL_FAST decides. */
+  failFast?: boolean | undefined;
   /** Weighted steps with analysis before the full switch. */
   canary?: CanaryOptions | undefined;
 }
 
 export type DeployResult = { plan: DeployPlan } & Partial<CutoverResult>;
+
+/** --fail-fast wins over the HEALTH_FAIL_FAST setting; without the flag the setting decides. */
+export function withFailFast(project: ProjectConfig, failFast: boolean | undefined): ProjectConfig {
+  return failFast === true ? { ...project, settings: { ...project.settings, healthFailFast: true } } : project;
+}
 
 export function checkVerifyUrl(url: string | undefined): void {
   if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) {
@@ -61,7 +68,7 @@ export async function observeImagesAndShared(runtime: Runtime, project: ProjectC
 export async function deploy(runtime: Runtime, request: DeployRequest): Promise<DeployResult> {
   const version = validateVersion(request.version);
   checkVerifyUrl(request.verifyUrl);
-  const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: version } });
+  const project = withFailFast(await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: version } }), request.failFast);
   const { lock, observation } = await preflight(runtime, project, {
     command: `deploy ${version}`,
     dryRun: request.dryRun,

@@ -5,7 +5,7 @@ import { planRollback } from '../domain/plan-rollback.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
 import type { State } from '../state/state-schema.js';
 import { applyCutover } from './apply-cutover.js';
-import { checkVerifyUrl, knownContainers, observeImagesAndShared, type DeployResult } from './deploy.js';
+import { checkVerifyUrl, knownContainers, observeImagesAndShared, withFailFast, type DeployResult } from './deploy.js';
 import { loadProjectForInspection } from './load-project-for-inspection.js';
 import { preflight } from './preflight.js';
 import type { Runtime } from './runtime.js';
@@ -15,6 +15,8 @@ export interface RollbackRequest {
   dryRun: boolean;
   verifyUrl: string | undefined;
   signal: AbortSignal;
+  /** The first "unhealthy" ends the health wait (--fail-fast); otherwise HEALTH_FAIL_FAST decides. */
+  failFast?: boolean | undefined;
 }
 
 /** The version that was live before the active one: the recorded standby, else the history. */
@@ -45,7 +47,7 @@ export async function rollback(runtime: Runtime, request: RollbackRequest): Prom
       });
     }
     // The images of the previous version are needed to load the compose files (${VERSION}).
-    const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: previous } });
+    const project = withFailFast(await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: previous } }), request.failFast);
     const live = observation.traffic.live;
     const liveColor = live.kind === 'color' ? live.color : undefined;
     const presence = await observeImagesAndShared(runtime, project, liveColor === undefined ? 'blue' : otherColor(liveColor));

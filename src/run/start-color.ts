@@ -1,5 +1,5 @@
 import type { ServiceContainer } from '../adapters/docker/service-container.js';
-import type { HealthOutcome } from '../adapters/docker/wait-until-healthy.js';
+import type { HealthChange, HealthCheckRun, HealthOutcome, HealthWaitResult } from '../adapters/docker/wait-until-healthy.js';
 import type { Color, ProjectConfig, ServiceSpec } from '../config/model.js';
 import { HealthTimeoutError } from '../errors.js';
 import type { Runtime } from './runtime.js';
@@ -54,32 +54,98 @@ export async function stopAndRemove(runtime: Runtime, project: ProjectConfig, co
   await runtime.docker.removeContainers(containers.map((c) => c.id), { force: true });
 }
 
+/** The first line of a check's output, short enough for a progress line or a one-line error. */
+function checkSummary(check: HealthCheckRun | undefined): string {
+  if (check === undefined) return 'no check has run yet';
+  const line = check.output.split('\n')[0]?.trim() ?? '';
+  const text = line === '' ? '(no output)' : line.length > 120 ? `${line.slice(0, 117)}...` : line;
+  return `last check exit ${check.exitCode}: ${text}`;
+}
+
+function describeLook(look: HealthChange): string {
+  return `${look.name} ${look.state === 'running' ? look.health : look.state} (${checkSummary(look.lastCheck)})`;
+}
+
 function describeOutcome(outcome: HealthOutcome): string {
-  const lines = [`${outcome.name}: ${outcome.verdict} (state ${outcome.state}${outcome.exitCode === undefined ? '' : `, exit code ${outcome.exitCode}`})`];
+  const lines = [`${outcome.name}: ${outcome.verdict} (state ${outcome.state}, health ${outcome.health}${outcome.exitCode === undefined ? '' : `, exit code ${outcome.exitCode}`})`];
   if (outcome.lastCheck !== undefined) lines.push(`  last health check (exit ${outcome.lastCheck.exitCode}): ${outcome.lastCheck.output.trim() || '(no output)'}`);
   if (outcome.logTail.length > 0) lines.push('  last log lines:', ...outcome.logTail.map((line) => `    ${line}`));
   return lines.join('\n');
 }
 
-/** Waits until every container is healthy; otherwise prints each failure's health output and log tail and throws. */
-export async function waitForHealthy(runtime: Runtime, containers: readonly ServiceContainer[], options: { timeoutMs: number; intervalMs: number; signal: AbortSignal; color: Color }): Promise<void> {
-  const result = await runtime.docker.waitUntilHealthy(
-    containers.map((c) => c.id),
-    {
-      timeoutMs: options.timeoutMs,
-      // Docker's health events drive the wait; this is the safety-net inspect (HEALTH_CHECK_INTERVAL).
-      pollIntervalMs: options.intervalMs,
-      signal: options.signal,
-      onChange: (change) => {
-        if (change.verdict === 'healthy') runtime.logger.info({ event: 'health.healthy', container: change.name }, `  ${change.name} is healthy`);
+/** One line per failed container for the error: its verdict, health and last check. */
+function failureSummary(outcome: HealthOutcome): string {
+  if (outcome.verdict === 'exited') return `${outcome.name} exited${outcome.exitCode === undefined ? '' : ` with code ${outcome.exitCode}`}`;
+  if (outcome.verdict === 'gone') return `${outcome.name} was removed`;
+  if (outcome.verdict === 'undecided') return `${outcome.name} ${outcome.health === 'none' ? outcome.state : outcome.health} (not waited for)`;
+  return `${outcome.name} ${outcome.health === 'none' ? outcome.state : outcome.health} (${checkSummary(outcome.lastCheck)})`;
+}
+
+/** What to do about it, for the case at hand: a stop, a failing check, or an app that needs longer. */
+function failureHint(failed: readonly HealthOutcome[], options: { timeoutMs: number }): string {
+  const timeout = `HEALTH_CHECK_TIMEOUT (now ${formatMs(options.timeoutMs)})`;
+  if (failed.some((o) => o.verdict === 'exited' || o.verdict === 'gone')) {
+    return 'traffic was not touched. A container stopped: see its exit code and last log lines above';
+  }
+  if (failed.some((o) => o.verdict === 'unhealthy')) {
+    return `traffic was not touched. Fail-fast (--fail-fast or HEALTH_FAIL_FAST) ended the wait at the first failed check: see its output above, or leave fail-fast off to wait up to ${timeout}`;
+  }
+  if (failed.some((o) => o.health === 'unhealthy')) {
+    return `traffic was not touched. The health check still failed when ${timeout} ran out: see the check output above and fix the app or its healthcheck`;
+  }
+  const checksFailed = failed.some((o) => o.lastCheck !== undefined && o.lastCheck.exitCode !== 0);
+  return `traffic was not touched. Still starting when ${timeout} ran out: raise HEALTH_CHECK_TIMEOUT if the app only needs longer${checksFailed ? ' (its last check failed: see the output above)' : ''}`;
+}
+
+/**
+ * Waits until every container is healthy, logging each change of health and,
+ * every `intervalMs`, where the containers not yet healthy stand (with their
+ * last check's output); otherwise prints each failure's health output and log
+ * tail and throws.
+ */
+export async function waitForHealthy(
+  runtime: Runtime,
+  containers: readonly ServiceContainer[],
+  options: { timeoutMs: number; intervalMs: number; signal: AbortSignal; color: Color; failFast?: boolean | undefined },
+): Promise<void> {
+  const failFast = options.failFast === true;
+  const latest = new Map<string, HealthChange>();
+  const started = Date.now();
+  const progress = setInterval(() => {
+    const waiting = [...latest.values()].filter((look) => look.verdict !== 'healthy');
+    if (waiting.length === 0) return;
+    runtime.logger.info(
+      { event: 'health.progress', color: options.color, elapsedMs: Date.now() - started, containers: waiting.map((w) => ({ name: w.name, state: w.state, health: w.health, lastCheck: w.lastCheck })) },
+      `  waiting for ${options.color} (${formatMs(Date.now() - started)} of ${formatMs(options.timeoutMs)}): ${waiting.map(describeLook).join('; ')}`,
+    );
+  }, options.intervalMs);
+  let result: HealthWaitResult;
+  try {
+    result = await runtime.docker.waitUntilHealthy(
+      containers.map((c) => c.id),
+      {
+        timeoutMs: options.timeoutMs,
+        // Docker's health events drive the wait; this is the safety-net inspect (HEALTH_CHECK_INTERVAL).
+        pollIntervalMs: options.intervalMs,
+        signal: options.signal,
+        failFast,
+        onLook: (look) => latest.set(look.id, look),
+        onChange: (change) => {
+          const fields = { event: 'health.changed', container: change.name, state: change.state, health: change.health, lastCheck: change.lastCheck };
+          if (change.verdict === 'healthy') runtime.logger.info({ ...fields, event: 'health.healthy' }, `  ${change.name} is healthy`);
+          else if (change.health === 'unhealthy' && change.verdict === 'pending') runtime.logger.info(fields, `  ${describeLook(change)}; waiting, it may still become healthy`);
+          else runtime.logger.info(fields, `  ${describeLook(change)}`);
+        },
       },
-    },
-  );
+    );
+  } finally {
+    clearInterval(progress);
+  }
   if (result.healthy) return;
   const failed = result.outcomes.filter((o) => o.verdict !== 'healthy');
-  for (const outcome of failed) runtime.logger.error({ event: 'health.failed', container: outcome.name, verdict: outcome.verdict, lastCheck: outcome.lastCheck, logTail: outcome.logTail }, describeOutcome(outcome));
+  for (const outcome of failed) runtime.logger.error({ event: 'health.failed', container: outcome.name, verdict: outcome.verdict, health: outcome.health, lastCheck: outcome.lastCheck, logTail: outcome.logTail }, describeOutcome(outcome));
   throw new HealthTimeoutError(
-    `${failed.length} of ${result.outcomes.length} ${options.color} container(s) did not become healthy (${formatMs(result.elapsedMs)}): ${failed.map((o) => `${o.name} ${o.verdict}`).join(', ')}`,
-    { hint: `traffic was not touched. See the health output above; raise HEALTH_CHECK_TIMEOUT (now ${options.timeoutMs / 1000}s) if the app only needs longer` },
+    `${failed.length} of ${result.outcomes.length} ${options.color} container(s) did not become healthy (${formatMs(result.elapsedMs)}): ${failed.map(failureSummary).join(', ')}`,
+    { hint: failureHint(failed, { timeoutMs: options.timeoutMs }) },
   );
 }

@@ -141,6 +141,23 @@ describe('refusals and concurrent changes', () => {
     assert.deepEqual(await snapshot(), before);
   });
 
+  // A name under .invalid never resolves (RFC 2606): even a broken refusal could send nothing anywhere.
+  const REMOTE_ADMIN = 'http://cutover-remote-admin.invalid:2019';
+
+  test('a plain-http admin address that is not loopback, by flag or by CADDY_ADMIN', async () => {
+    const before = await snapshot();
+    const byFlag = await runCli(['-C', project.dir, '--caddy-admin', REMOTE_ADMIN, 'deploy', 'v2']);
+    assertOneLineError(byFlag, 2, /refusing Caddy admin address http:\/\/cutover-remote-admin\.invalid:2019 is plain HTTP .* no authentication: whoever can reach it controls Caddy/);
+    assert.match(byFlag.stderr, /hint: .*--allow-remote-admin/);
+    const byEnv = await runCli(['-C', project.dir, 'rollback'], { env: { CADDY_ADMIN: REMOTE_ADMIN } });
+    assertOneLineError(byEnv, 2, /refusing Caddy admin address .* no authentication/);
+    assert.deepEqual(await snapshot(), before);
+    // Allowed, it is a warning; `config` never talks to Caddy, so nothing is sent to that address.
+    const allowed = await runCli(['-C', project.dir, '--caddy-admin', REMOTE_ADMIN, '--allow-remote-admin', 'config', '--version', 'v2']);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stderr, /^warn: Caddy admin address http:\/\/cutover-remote-admin\.invalid:2019 is plain HTTP .* \(allowed by --allow-remote-admin\)$/m);
+  });
+
   test('an unreachable Caddy', async () => {
     const before = await snapshot();
     const nobody = `127.0.0.1:${await freePort()}`;

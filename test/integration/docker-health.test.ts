@@ -1,7 +1,9 @@
 /**
  * Following health on the real Docker engine: healthy, unhealthy with the
- * check's output and the log tail, exited at start, no healthcheck, timeout,
- * abort, and how fast the adapter reacts to Docker's health event.
+ * check's output and the log tail (at once with failFast, else at the timeout),
+ * unhealthy then healthy, unhealthy then exited, exited at start, no
+ * healthcheck, timeout, abort, and how fast the adapter reacts to Docker's
+ * health event.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +11,7 @@ import { DockerEngine } from '../../src/adapters/docker/docker-engine.js';
 import type { HealthChange } from '../../src/adapters/docker/wait-until-healthy.js';
 import type { ServiceSpec } from '../../src/config/model.js';
 import { silentLogger } from '../../src/log.js';
-import { appServiceSpec } from '../rig/app-service-spec.js';
+import { APP_HEALTHCHECK, appServiceSpec } from '../rig/app-service-spec.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
@@ -34,6 +36,20 @@ async function start(overrides: Partial<ServiceSpec> & { name: string }): Promis
   assert.ok(container);
   return container.id;
 }
+
+/**
+ * A healthcheck run by busybox sh (no node start per check, so it answers in
+ * milliseconds even on a loaded machine): fails, printing "not ready yet",
+ * until /tmp/ready exists.
+ */
+const CHECK_READY_FILE: ServiceSpec['healthcheck'] = {
+  test: ['CMD', 'sh', '-c', 'test -f /tmp/ready || { echo "not ready yet"; exit 1; }'],
+  intervalMs: 500,
+  timeoutMs: 10_000,
+  retries: 1,
+  startPeriodMs: undefined,
+  startIntervalMs: undefined,
+};
 
 describe('docker adapter: waiting until healthy', () => {
   before(async () => {
@@ -78,9 +94,10 @@ describe('docker adapter: waiting until healthy', () => {
     );
   });
 
-  test('a failing health check is reported unhealthy, with the check output and the log tail, quickly', async () => {
-    const id = await start({ name: 'sick', environment: { HEALTH_FAIL: '1' } });
-    const result = await engine.waitUntilHealthy([id], { timeoutMs: 15_000 });
+  test('with failFast a failing health check is reported unhealthy, with the check output and the log tail, quickly', async () => {
+    // The app's own probe, with a timeout generous enough for a loaded machine.
+    const id = await start({ name: 'sick', environment: { HEALTH_FAIL: '1' }, healthcheck: { test: APP_HEALTHCHECK, intervalMs: 1000, timeoutMs: 10_000, retries: 1, startPeriodMs: undefined, startIntervalMs: undefined } });
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 60_000, failFast: true });
     assert.equal(result.healthy, false);
     const [outcome] = result.outcomes;
     assert.equal(outcome?.verdict, 'unhealthy');
@@ -88,8 +105,47 @@ describe('docker adapter: waiting until healthy', () => {
     assert.equal(outcome?.lastCheck?.exitCode, 1);
     assert.match(outcome?.lastCheck?.output ?? '', /^500 unhealthy: v1 told to fail/);
     assert.ok(outcome?.logTail.includes('app v1 listening on 0.0.0.0:3000'), JSON.stringify(outcome?.logTail));
-    // interval 1 s, retries 1: unhealthy after the first check, not after a timeout.
-    assert.ok(result.elapsedMs < 5000, `took ${result.elapsedMs} ms`);
+    // interval 1 s, retries 1: unhealthy after the first check, not after the timeout.
+    assert.ok(result.elapsedMs < 20_000, `took ${result.elapsedMs} ms`);
+  });
+
+  test('without failFast an unhealthy container is waited for and passes once it becomes healthy', async () => {
+    // Its check fails until /tmp/ready appears after 4 s; with retries 1 Docker calls it unhealthy first.
+    const id = await start({ name: 'late', command: ['sh', '-c', 'sleep 4; touch /tmp/ready; exec node /app/server.mjs'], healthcheck: CHECK_READY_FILE });
+    const changes: HealthChange[] = [];
+    const looks: HealthChange[] = [];
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 30_000, onChange: (c) => changes.push(c), onLook: (l) => looks.push(l) });
+    assert.equal(result.healthy, true, JSON.stringify(result.outcomes));
+    const seen = changes.map((c) => `${c.health}/${c.verdict}`);
+    assert.ok(seen.includes('unhealthy/pending'), `Docker called it unhealthy first: ${seen.join(', ')}`);
+    assert.equal(seen.at(-1), 'healthy/healthy');
+    assert.ok(
+      looks.some((l) => l.health === 'unhealthy' && l.lastCheck?.exitCode === 1 && l.lastCheck.output === 'not ready yet'),
+      'the looks carry the failing check output',
+    );
+  });
+
+  test('without failFast an unhealthy container fails at the timeout, not before, with its health and check output', async () => {
+    const id = await start({ name: 'sick-long', healthcheck: CHECK_READY_FILE });
+    const changes: HealthChange[] = [];
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 5000, onChange: (c) => changes.push(c) });
+    assert.equal(result.healthy, false);
+    const [outcome] = result.outcomes;
+    assert.deepEqual([outcome?.verdict, outcome?.state, outcome?.health], ['timed-out', 'running', 'unhealthy']);
+    assert.deepEqual(outcome?.lastCheck, { exitCode: 1, output: 'not ready yet' });
+    assert.ok(changes.some((c) => c.health === 'unhealthy' && c.verdict === 'pending'), 'Docker called it unhealthy during the wait');
+    assert.ok(result.elapsedMs >= 5000, `ended after ${result.elapsedMs} ms, before the timeout`);
+  });
+
+  test('without failFast an unhealthy container that then exits fails at once, well before the timeout', async () => {
+    // Unhealthy from its first check; exits 5 after 4 s.
+    const id = await start({ name: 'sick-exit', command: ['sh', '-c', 'sleep 4; exit 5'], healthcheck: CHECK_READY_FILE });
+    const changes: HealthChange[] = [];
+    const result = await engine.waitUntilHealthy([id], { timeoutMs: 60_000, onChange: (c) => changes.push(c) });
+    const [outcome] = result.outcomes;
+    assert.deepEqual([outcome?.verdict, outcome?.exitCode], ['exited', 5]);
+    assert.ok(changes.some((c) => c.health === 'unhealthy' && c.verdict === 'pending'), 'it was unhealthy and waited for before it exited');
+    assert.ok(result.elapsedMs < 15_000, `took ${result.elapsedMs} ms`);
   });
 
   test('a container that exits at start is reported exited, with its exit code and logs', async () => {

@@ -12,6 +12,7 @@ export function appComposeService(scope: TestScope, service: string, options: { 
     image: ${scope.prefix}-app:\${VERSION}
     environment:
       HEALTH_FAIL: \${HEALTH_FAIL:-0}
+      HEALTH_FAIL_MS: \${HEALTH_FAIL_MS:-0}
       START_DELAY_MS: \${START_DELAY_MS:-0}
     labels:
 ${labels}

@@ -9,6 +9,11 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The command line that runs the real CLI from source, for tests that need a shell around it (pipes). */
+export function cliCommandLine(args: string[]): string[] {
+  return [process.execPath, '--import', 'tsx', CLI, ...args];
+}
+
 /** Runs the real CLI (`cutover ...`) as a child process, as a user would. */
 export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {

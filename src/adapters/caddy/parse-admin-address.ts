@@ -1,17 +1,19 @@
+import net from 'node:net';
 import { UsageError } from '../../errors.js';
 
 /**
  * Where Caddy's admin API listens, as cutover will reach it.
  *
- * The admin API has no authentication: whoever reaches it controls Caddy.
- * cutover does not refuse remote hosts (a user may tunnel), but the address
- * should be loopback or a unix socket, and never published.
+ * The admin API has no authentication: whoever reaches it controls Caddy. A
+ * plain-HTTP address that is not loopback is therefore refused unless the user
+ * says the network is trusted (`checkAdminExposure`); loopback, a unix socket
+ * (guarded by file permissions) and https:// are fine.
  */
 export type AdminAddress =
-  | { kind: 'tcp'; /** `http://host:port`, no trailing slash */ origin: string; text: string }
+  | { kind: 'tcp'; /** `http://host:port` or `https://host[:port]`, no trailing slash */ origin: string; text: string }
   | { kind: 'unix'; socketPath: string; text: string };
 
-const FORMS = 'use http://127.0.0.1:2019, 127.0.0.1:2019 or unix//path/to/admin.sock';
+const FORMS = 'use http://127.0.0.1:2019, 127.0.0.1:2019, https://host:port or unix//path/to/admin.sock';
 const HINT = 'Set the admin address with --caddy-admin or CADDY_ADMIN.';
 
 function invalid(input: string, why: string): UsageError {
@@ -21,7 +23,8 @@ function invalid(input: string, why: string): UsageError {
 /**
  * Accepts Caddy's own notations: `unix//abs/path` (network `unix`, address
  * `/abs/path`), `tcp/host:port`, `host:port`, `:port` (Caddy listens on all
- * interfaces; we connect through 127.0.0.1) and `http://host[:port]`.
+ * interfaces; we connect through 127.0.0.1), `http://host[:port]` and
+ * `https://host[:port]`.
  */
 export function parseAdminAddress(input: string): AdminAddress {
   const raw = input.trim();
@@ -33,12 +36,8 @@ export function parseAdminAddress(input: string): AdminAddress {
     if (socketPath === '') throw invalid(input, 'the socket path is missing');
     return { kind: 'unix', socketPath, text: `unix/${socketPath}` };
   }
-  if (/^https:\/\//i.test(raw)) {
-    throw invalid(input, 'cutover talks plain HTTP to a local admin endpoint; remote (TLS) admin is not supported');
-  }
-
   let withScheme: string;
-  if (/^http:\/\//i.test(raw)) {
+  if (/^https?:\/\//i.test(raw)) {
     withScheme = raw;
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
     throw invalid(input, 'unknown scheme');
@@ -60,4 +59,33 @@ export function parseAdminAddress(input: string): AdminAddress {
     throw invalid(input, 'it must be only a host and a port, without path, query or credentials');
   }
   return { kind: 'tcp', origin: url.origin, text: url.origin };
+}
+
+/** 127.0.0.0/8, ::1 (also as an IPv4-mapped address) and `localhost`: addresses that never leave this machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (net.isIPv4(host)) return host.startsWith('127.');
+  if (!net.isIPv6(host)) return false;
+  if (host === '::1') return true;
+  // WHATWG URLs write ::ffff:127.0.0.1 as ::ffff:7f00:1; either way it is 127.x.
+  const mapped = /^::ffff:(?:(127\.[\d.]+)|7f([0-9a-f]{2}):[0-9a-f]{1,4})$/.exec(host);
+  return mapped !== null;
+}
+
+/**
+ * Refuses a plain-HTTP admin address that is not loopback, because the admin
+ * API has no authentication: anyone on that network who reaches it controls
+ * Caddy. With `allowRemote` it is accepted, and the returned warning says what
+ * is at stake. Returns undefined for loopback, unix sockets and https.
+ */
+export function checkAdminExposure(address: AdminAddress, allowRemote: boolean): string | undefined {
+  if (address.kind === 'unix') return undefined;
+  const url = new URL(address.origin);
+  if (url.protocol === 'https:' || isLoopbackHost(url.hostname)) return undefined;
+  const why = `Caddy admin address ${address.text} is plain HTTP to a host that is not loopback, and Caddy's admin API has no authentication: whoever can reach it controls Caddy`;
+  if (allowRemote) return `${why} (allowed by --allow-remote-admin)`;
+  throw new UsageError(`refusing ${why}`, {
+    hint: 'use 127.0.0.1, a unix socket (unix//path/to/admin.sock) or https://, tunnel it (ssh -L 2019:127.0.0.1:2019 host), or pass --allow-remote-admin if only trusted machines can reach that network',
+  });
 }

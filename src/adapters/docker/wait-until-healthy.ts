@@ -14,18 +14,26 @@ import type { HealthStatus } from './service-container.js';
  * "look now".
  *
  * A container without a healthcheck counts as healthy once it runs (the caller
- * may add its own HTTP probe). A container that dies, restarts, disappears or
- * turns `unhealthy` fails the whole wait at once: one bad replica means the
- * color is bad, and there is no point waiting for the others.
+ * may add its own HTTP probe). A container that dies, restarts or disappears
+ * fails the whole wait at once: one bad replica means the color is bad, and
+ * there is no point waiting for the others.
+ *
+ * A running container that Docker calls `unhealthy` is waited for until the
+ * timeout, as the reference document's contract says: an app that needs longer
+ * to boot than its healthcheck's retries allow becomes healthy later. With
+ * `failFast` the first `unhealthy` fails the wait at once instead. The wait
+ * succeeds when every container is healthy at the same time.
  */
 
 export type HealthVerdict =
   | 'healthy'
+  /** Unhealthy with `failFast`; without it an unhealthy container stays pending until the timeout. */
   | 'unhealthy'
   /** Exited, died or restarting: it stopped at least once during the wait. */
   | 'exited'
   /** Removed during the wait. */
   | 'gone'
+  /** Not healthy when the time ran out: `health` says whether it was still starting or unhealthy. */
   | 'timed-out'
   /** Still starting when another container failed the wait. */
   | 'undecided';
@@ -61,6 +69,8 @@ export interface HealthChange {
   state: string;
   health: HealthStatus;
   verdict: HealthVerdict | 'pending';
+  /** The last healthcheck run Docker recorded so far. */
+  lastCheck: HealthCheckRun | undefined;
 }
 
 export interface WaitUntilHealthyOptions {
@@ -69,6 +79,10 @@ export interface WaitUntilHealthyOptions {
   signal?: AbortSignal | undefined;
   /** Called whenever a container's state or health changes (also once for the first look). */
   onChange?: ((change: HealthChange) => void) | undefined;
+  /** Called after every look at a container, changed or not (fresh check output for progress lines). */
+  onLook?: ((look: HealthChange) => void) | undefined;
+  /** The first `unhealthy` fails the wait (default: wait for it until the timeout). */
+  failFast?: boolean | undefined;
   /** How often all containers are inspected regardless of events (default 1000 ms). */
   pollIntervalMs?: number | undefined;
   /** Log lines to include for failed containers (default 20). */
@@ -93,13 +107,20 @@ function healthOf(info: Docker.ContainerInspectInfo | undefined): HealthStatus {
   return status === 'starting' || status === 'healthy' || status === 'unhealthy' ? status : 'none';
 }
 
-function judge(w: Watched): HealthVerdict | 'pending' {
+function lastCheckOf(info: Docker.ContainerInspectInfo | undefined): HealthCheckRun | undefined {
+  const runs = info?.State.Health?.Log ?? [];
+  const last = runs[runs.length - 1];
+  return last === undefined ? undefined : { exitCode: last.ExitCode, output: last.Output.trim() };
+}
+
+function judge(w: Watched, failFast: boolean): HealthVerdict | 'pending' {
   if (w.gone) return 'gone';
   const state = w.info?.State;
   if (state === undefined) return 'pending';
   if (w.died || state.Restarting || state.Status === 'exited' || state.Status === 'dead') return 'exited';
   const health = healthOf(w.info);
-  if (health === 'unhealthy') return 'unhealthy';
+  // Running but failing its check: it may still become healthy, unless told otherwise.
+  if (health === 'unhealthy') return failFast ? 'unhealthy' : 'pending';
   if (health === 'healthy') return 'healthy';
   if (health === 'none' && state.Running) return 'healthy';
   return 'pending';
@@ -148,8 +169,16 @@ export async function waitUntilHealthy(ctx: DockerContext, ids: readonly string[
       w.info = info ?? w.info;
       w.gone = gone;
       if (info !== undefined) w.name = info.Name.replace(/^\//, '');
-      if (w.verdict === 'pending' || w.verdict === 'healthy') w.verdict = judge(w);
-      const change: HealthChange = { id: w.id, name: w.name, state: gone ? 'missing' : (w.info?.State.Status ?? 'unknown'), health: healthOf(w.info), verdict: w.verdict };
+      if (w.verdict === 'pending' || w.verdict === 'healthy') w.verdict = judge(w, options.failFast === true);
+      const change: HealthChange = {
+        id: w.id,
+        name: w.name,
+        state: gone ? 'missing' : (w.info?.State.Status ?? 'unknown'),
+        health: healthOf(w.info),
+        verdict: w.verdict,
+        lastCheck: lastCheckOf(w.info),
+      };
+      options.onLook?.(change);
       const key = `${change.state}/${change.health}/${change.verdict}`;
       if (key !== w.reported) {
         w.reported = key;
@@ -166,7 +195,7 @@ export async function waitUntilHealthy(ctx: DockerContext, ids: readonly string[
     timers.push(setTimeout(() => finish('timeout'), options.timeoutMs));
 
     const refreshAll = (): void => {
-      for (const w of watched.values()) if (w.verdict === 'pending') void refresh(w);
+      for (const w of watched.values()) if (w.verdict === 'pending' || w.verdict === 'healthy') void refresh(w);
     };
 
     // Subscribe first, then take the first look: a change between the two is then never missed.
@@ -198,8 +227,6 @@ export async function waitUntilHealthy(ctx: DockerContext, ids: readonly string[
   const outcomes = await Promise.all(
     [...watched.values()].map(async (w): Promise<HealthOutcome> => {
       const verdict: HealthVerdict = w.verdict === 'pending' ? (how === 'timeout' ? 'timed-out' : 'undecided') : w.verdict;
-      const runs = w.info?.State.Health?.Log ?? [];
-      const last = runs[runs.length - 1];
       const logTail = verdict === 'healthy' || w.gone ? [] : await readLogTail(ctx, w.id, options.logLines ?? 20).catch(() => []);
       return {
         id: w.id,
@@ -208,7 +235,7 @@ export async function waitUntilHealthy(ctx: DockerContext, ids: readonly string[
         state: w.gone ? 'missing' : (w.info?.State.Status ?? 'unknown'),
         health: healthOf(w.info),
         exitCode: verdict === 'exited' && w.info !== undefined ? w.info.State.ExitCode : undefined,
-        lastCheck: last === undefined ? undefined : { exitCode: last.ExitCode, output: last.Output.trim() },
+        lastCheck: lastCheckOf(w.info),
         logTail,
       };
     }),

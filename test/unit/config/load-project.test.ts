@@ -20,7 +20,7 @@ describe('loadProject: reading a project', () => {
     assert.deepEqual(config.shared.map((s) => s.name), ['db']);
     assert.deepEqual(config.networks, { default: { name: 'app_default', external: false, driver: undefined } });
     assert.deepEqual(config.volumes, {});
-    assert.deepEqual(config.settings, { healthCheckTimeoutMs: 300_000, healthCheckIntervalMs: 3_000, drainTimeoutMs: 30_000 });
+    assert.deepEqual(config.settings, { healthCheckTimeoutMs: 300_000, healthCheckIntervalMs: 3_000, drainTimeoutMs: 30_000, healthFailFast: false });
     const db: ServiceSpec = {
       name: 'db',
       image: 'postgres:16',

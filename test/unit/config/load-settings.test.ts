@@ -5,7 +5,7 @@ import { loadSettings, readSettings } from '../../../src/config/load-settings.js
 
 describe('loadSettings', () => {
   test('defaults are those of the reference script', () => {
-    assert.deepEqual(loadSettings({}), { healthCheckTimeoutMs: 300_000, healthCheckIntervalMs: 3_000, drainTimeoutMs: 30_000 });
+    assert.deepEqual(loadSettings({}), { healthCheckTimeoutMs: 300_000, healthCheckIntervalMs: 3_000, drainTimeoutMs: 30_000, healthFailFast: false });
   });
 
   const values: Array<[string, number]> = [
@@ -24,7 +24,7 @@ describe('loadSettings', () => {
 
   test('the environment wins over .env, .env over the defaults, empty means default', () => {
     const settings = loadSettings({ HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '' }, { HEALTH_CHECK_TIMEOUT: '999', HEALTH_CHECK_INTERVAL: '5', DRAIN_TIMEOUT: '45' });
-    assert.deepEqual(settings, { healthCheckTimeoutMs: 120_000, healthCheckIntervalMs: 5_000, drainTimeoutMs: 45_000 });
+    assert.deepEqual(settings, { healthCheckTimeoutMs: 120_000, healthCheckIntervalMs: 5_000, drainTimeoutMs: 45_000, healthFailFast: false });
   });
 
   const bad: Array<[Record<string, string>, Record<string, string>, string[]]> = [
@@ -55,6 +55,25 @@ describe('loadSettings', () => {
       );
     });
   }
+
+  test('HEALTH_FAIL_FAST is off by default, on with 1/true/yes/on, the environment first', () => {
+    assert.equal(loadSettings({}).healthFailFast, false);
+    for (const on of ['1', 'true', 'YES', ' on ']) assert.equal(loadSettings({ HEALTH_FAIL_FAST: on }).healthFailFast, true, on);
+    for (const off of ['0', 'false', 'no', 'off', '']) assert.equal(loadSettings({ HEALTH_FAIL_FAST: off }).healthFailFast, false, off);
+    assert.equal(loadSettings({}, { HEALTH_FAIL_FAST: '1' }).healthFailFast, true);
+    assert.equal(loadSettings({ HEALTH_FAIL_FAST: '0' }, { HEALTH_FAIL_FAST: '1' }).healthFailFast, false);
+  });
+
+  test('HEALTH_FAIL_FAST=maybe is refused with what to write', () => {
+    assert.throws(
+      () => loadSettings({}, { HEALTH_FAIL_FAST: 'maybe' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigInvalidError);
+        assert.deepEqual(error.problems.map(formatConfigProblem), ['.env: HEALTH_FAIL_FAST: "maybe" is not on or off; use 1 or 0']);
+        return true;
+      },
+    );
+  });
 
   test('readSettings returns problems instead of throwing', () => {
     const { problems } = readSettings([{ file: 'environment', values: { DRAIN_TIMEOUT: 'soon' } }]);
