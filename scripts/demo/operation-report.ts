@@ -9,7 +9,7 @@ import type { CliRun } from './run-cli.js';
 export interface OperationReport {
   title: string;
   wallMs: number;
-  /** From the command's start to its first log line: node and tsx start-up, then reading the project, Docker and Caddy (silent unless something is wrong). */
+  /** From the command's start to its first log line: node start-up, then reading the project, Docker and Caddy (silent unless something is wrong). */
   startupMs: number | undefined;
   phases: Array<{ phase: string; ms: number }>;
   /** From the command's start to Caddy's acknowledgement; undefined when nothing was switched. */
@@ -54,7 +54,7 @@ const counts = (record: Record<string, number>): string =>
     .join(', ') || 'none';
 
 export function renderReport(report: OperationReport): string[] {
-  const startup = report.startupMs === undefined ? '' : ` (${formatSeconds(report.startupMs)} of it before the first log line: tsx start-up, reading the project, Docker and Caddy)`;
+  const startup = report.startupMs === undefined ? '' : ` (${formatSeconds(report.startupMs)} of it before the first log line: node start-up, reading the project, Docker and Caddy)`;
   const lines = [`${report.title}: ${formatSeconds(report.wallMs)} from command to exit${startup}`];
   lines.push(`  phases:      ${report.phases.map((p) => `${p.phase} ${formatSeconds(p.ms)}`).join(', ') || 'none reported'}`);
   if (report.switchAfterMs !== undefined) lines.push(`  switch:      acknowledged by Caddy ${formatSeconds(report.switchAfterMs)} after the command started`);

@@ -161,8 +161,8 @@ async function main(): Promise<void> {
     [`curl -s ${adminUrl}/reverse_proxy/upstreams`, "Caddy's upstreams and their in-flight counts"],
     ['cat caddy/cutover-state.json', "cutover's state file"],
   ];
-  if (existsSync(path.join(repoDir, 'src', 'commands', 'status.ts'))) look.push([`npx tsx src/cli.ts --caddy-admin ${adminUrl} status`, 'active color, containers, upstreams, drift']);
-  look.push([`npx tsx src/cli.ts --caddy-admin ${adminUrl} deploy v2`, 'deploy again (images v1 and v2 exist)']);
+  if (existsSync(path.join(repoDir, 'src', 'commands', 'status.ts'))) look.push([`npm run cutover -- --caddy-admin ${adminUrl} status`, 'active color, containers, upstreams, drift']);
+  look.push([`npm run cutover -- --caddy-admin ${adminUrl} deploy v2`, 'deploy again (images v1 and v2 exist)']);
   const width = Math.max(...look.map(([command]) => command.length));
   for (const [command, what] of look) note(`${command.padEnd(width)}  # ${what}`);
   process.stdout.write('\n   remove it: bash scripts/demo.sh down   (add --images to remove the demo images too)\n');
