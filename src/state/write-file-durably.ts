@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 /**
  * Creates `file` (it must not exist: flag `wx`) with `data` and fsyncs it, so
@@ -22,7 +22,7 @@ export async function writeFileDurably(file: string, data: string): Promise<void
  * there the rename is still atomic, only not yet durable, so we go on.
  */
 export async function syncDirectory(dir: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(dir, 'r');
     await handle.sync();

@@ -70,7 +70,10 @@ async function liveDials(): Promise<string[]> {
     const config = (await admin.readConfig('/config/')).value;
     const dials: string[] = [];
     const walk = (node: unknown, inPreview: boolean): void => {
-      if (Array.isArray(node)) return node.forEach((child) => walk(child, inPreview));
+      if (Array.isArray(node)) {
+        for (const child of node) walk(child, inPreview);
+        return;
+      }
       if (typeof node !== 'object' || node === null) return;
       const record = node as Record<string, unknown>;
       const preview = inPreview || JSON.stringify(record.match ?? '').includes('Cutover-Color');

@@ -15,7 +15,7 @@ import { createHostModeProject, type HostModeProject } from '../rig/host-mode-pr
 import { httpGet } from '../rig/http-get.js';
 import { assertCleanSwitch, stopLoadAfter } from '../rig/assert-clean-switch.js';
 import { startLoad } from '../rig/load-client.js';
-import { recordingLogger } from '../rig/recording-logger.js';
+import type { recordingLogger } from '../rig/recording-logger.js';
 import { testRuntime } from '../rig/test-runtime.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';

@@ -11,7 +11,7 @@
  *   ...
  *   await removeTestImages(docker, scope);                   // in after()
  */
-import { open, readFile, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readFile, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,7 +98,7 @@ async function ensureBase(docker: Docker): Promise<string> {
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (await imagePresent(docker, ref)) return ref;
-    let lock;
+    let lock: FileHandle | undefined;
     try {
       lock = await open(lockPath, 'wx');
     } catch (err) {
