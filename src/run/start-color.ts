@@ -1,9 +1,9 @@
 import type { ServiceContainer } from '../adapters/docker/service-container.js';
 import type { HealthOutcome } from '../adapters/docker/wait-until-healthy.js';
 import type { Color, ProjectConfig, ServiceSpec } from '../config/model.js';
+import { formatDuration } from '../domain/format-duration.js';
 import { HealthTimeoutError } from '../errors.js';
 import type { Runtime } from './runtime.js';
-import { formatMs } from './run-steps.js';
 
 function dockerNames(project: ProjectConfig): { networks: Record<string, string>; volumes: Record<string, string> } {
   return {
@@ -73,7 +73,7 @@ export async function waitForHealthy(runtime: Runtime, containers: readonly Serv
   const failed = result.outcomes.filter((o) => o.verdict !== 'healthy');
   for (const outcome of failed) runtime.logger.error({ event: 'health.failed', container: outcome.name, verdict: outcome.verdict, lastCheck: outcome.lastCheck, logTail: outcome.logTail }, describeOutcome(outcome));
   throw new HealthTimeoutError(
-    `${failed.length} of ${result.outcomes.length} ${options.color} container(s) did not become healthy (${formatMs(result.elapsedMs)}): ${failed.map((o) => `${o.name} ${o.verdict}`).join(', ')}`,
+    `${failed.length} of ${result.outcomes.length} ${options.color} container(s) did not become healthy (${formatDuration(result.elapsedMs)}): ${failed.map((o) => `${o.name} ${o.verdict}`).join(', ')}`,
     { hint: `traffic was not touched. See the health output above; raise HEALTH_CHECK_TIMEOUT (now ${options.timeoutMs / 1000}s) if the app only needs longer` },
   );
 }

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { binaryWithLibraries, buildOnBase, imagePresent, importRootfs, labelInstruction, MINIMAL_ETC, recipeHash, type RootfsRecipe } from './rootfs-image.js';
 import { RUN_LABEL, runId, runIsOwned, runPrefix, runTempPrefix, SCOPE_LABEL, type TestScope } from './run-id.js';
+import { sleep } from '../../src/sleep.js';
 
 export { followJsonStream } from './rootfs-image.js';
 
@@ -118,7 +119,7 @@ async function ensureBase(docker: Docker): Promise<string> {
     const holder = Number(await readFile(lockPath, 'utf8').catch(() => ''));
     if (holder > 0 && !processAlive(holder)) await unlink(lockPath).catch(() => undefined);
     if (Date.now() > deadline) throw new Error(`waited 180 s for another test process to import ${ref} (lock ${lockPath})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
 }
 
