@@ -49,7 +49,7 @@ function buildProgram(): Command {
 
   program
     .command('deploy <version>')
-    .description('start <version> in the idle color, wait until healthy, switch every service in one Caddy change, drain the old color')
+    .description('start <version> in the standby color, wait until healthy, switch every service in one Caddy change, drain the old color')
     .addOption(new Option('--pull <policy>', 'when to pull images').choices(['always', 'missing', 'never']).default('missing'))
     .option('--stop-old', 'stop the old color after the drain instead of keeping it as warm standby')
     .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
