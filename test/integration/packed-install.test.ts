@@ -82,6 +82,18 @@ describe('the packed tarball, installed globally', () => {
     }
   });
 
+  test('in the repository, npm run cutover and scripts/deploy.sh run the built dist/cli.js, not rebuilt while fresh', async () => {
+    // npm pack has just built dist/. deploy.sh prefers a cutover on PATH: give it node's and the system's directories only.
+    const env = { ...process.env, PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` };
+    const viaScript = await run('bash', [path.join(repoDir, 'scripts', 'cutover.sh'), '--version'], { cwd: workDir, env });
+    assert.equal(viaScript.stdout, `${version}\n`);
+    assert.doesNotMatch(viaScript.stderr, /npm run build/, 'dist/ was rebuilt although it is newer than src/');
+    const viaDeploy = await run('bash', [path.join(repoDir, 'scripts', 'deploy.sh'), 'help'], { cwd: workDir, env });
+    assert.match(viaDeploy.stdout, /^Usage: cutover \[options\] \[command\]/);
+    const manifest = JSON.parse(await readFile(path.join(repoDir, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.equal(manifest.scripts.cutover, 'bash scripts/cutover.sh');
+  });
+
   test('config --version still takes the version to resolve images with', async () => {
     const { stdout } = await run(bin, ['-C', repoDir, 'config', '--version', 'v9.8.7', '--json'], { cwd: workDir, maxBuffer: 16 * 1024 * 1024 });
     assert.match(stdout, /:v9\.8\.7"/);
