@@ -2,6 +2,8 @@
  * Progress lines for a person watching the benchmark: stderr, with the time
  * since the start, so stdout keeps only the result table.
  */
+import { formatDuration } from '../src/domain/format-duration.js';
+
 const started = Date.now();
 
 export function say(text: string): void {
@@ -9,7 +11,7 @@ export function say(text: string): void {
   process.stderr.write(`[bench ${seconds}s] ${text}\n`);
 }
 
+/** formatDuration (src/domain/format-duration.ts), with `n/a` for a figure that was not measured. */
 export function formatMs(ms: number | undefined): string {
-  if (ms === undefined) return 'n/a';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return ms === undefined ? 'n/a' : formatDuration(ms);
 }

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { sleep } from '../src/sleep.js';
 
 /** One look at Caddy's `GET /reverse_proxy/upstreams`: passive-health `fails` per dial. */
 export interface UpstreamLook {
@@ -29,7 +30,7 @@ export function watchUpstreams(adminAddress: string, everyMs = 200, maxMs = 120_
       } catch {
         // A missed look is only a gap in the record.
       }
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      await sleep(everyMs);
     }
   })();
   return {

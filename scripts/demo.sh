@@ -24,6 +24,7 @@ case "${1:-up}" in
     started=$SECONDS
     say "preparing the machine"
     prepare_machine
+    bash scripts/build-if-stale.sh
     say "machine ready ($((SECONDS - started)) s); running the demo"
     npx tsx scripts/demo/run-demo.ts
     say "demo finished in $((SECONDS - started)) s in all"

@@ -10,9 +10,5 @@ if [ "$#" -eq 0 ]; then set -- help; fi
 if command -v cutover >/dev/null 2>&1; then
   exec cutover -C "$project" "$@"
 fi
-# No cutover on PATH: run the one in this checkout (this repository is itself the demo project).
-if [ ! -x "$project/node_modules/.bin/tsx" ]; then
-  echo "==> npm ci (first run)" >&2
-  (cd "$project" && npm ci --no-audit --no-fund --loglevel=error >&2)
-fi
-exec "$project/node_modules/.bin/tsx" "$project/src/cli.ts" -C "$project" "$@"
+# No cutover on PATH: run the one built from this checkout (this repository is itself the demo project).
+exec bash "$project/scripts/cutover.sh" -C "$project" "$@"

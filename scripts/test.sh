@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: prepares the machine, type-checks, then runs the unit tests and the
+# `npm test`: prepares the machine, type-checks, lints, then runs the unit tests and the
 # integration tests against real Caddy and a real Docker engine.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -8,6 +8,8 @@ prepare_machine
 
 say "type-check (tsc --noEmit)"
 npx tsc -p tsconfig.json --noEmit
+say "lint (biome lint, biome.jsonc)"
+node_modules/.bin/biome lint --error-on-warnings .
 
 # Every Docker object the tests create carries the label cutover.test.run=<this id>;
 # the sweep below removes them all when the run ends, also after a failure or Ctrl-C.

@@ -4,13 +4,29 @@
  * command returns an exit code or throws; typed errors become a one-line
  * message, a hint and their exit code here.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { BUG_EXIT_CODE, ConfigInvalidError, CutoverError, formatConfigProblem } from './errors.js';
 import type { GlobalOptions } from './commands/command-context.js';
 import { ignoreClosedOutput } from './ignore-closed-output.js';
 import { DEFAULT_STEP_INTERVAL } from './commands/canary-flags.js';
 import type { DeployFlags } from './commands/deploy.js';
 import type { RollbackFlags } from './commands/rollback.js';
+
+/**
+ * `-V, --version` is answered by main() before commander parses, and only when
+ * it comes before the command name: commander's own .version() would also take
+ * `cutover config --version v1` (commander matches the program's options after a
+ * command name too). This option object only shows the flag in the help.
+ */
+const VERSION_OPTION = new Option('-V, --version', 'print the version of cutover');
+
+/** The version of the installed package: package.json sits one level above both src/cli.ts and dist/cli.js. */
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const version = typeof manifest === 'object' && manifest !== null ? (manifest as { version?: unknown }).version : undefined;
+  return typeof version === 'string' ? version : 'unknown';
+}
 
 function buildProgram(): Command {
   const program = new Command('cutover')
@@ -24,12 +40,18 @@ function buildProgram(): Command {
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))
     .showHelpAfterError('(run cutover help for usage)')
     .exitOverride();
+  program.configureHelp({
+    visibleOptions(this: Help, command: Command): Option[] {
+      const shown = Help.prototype.visibleOptions.call(this, command);
+      return command === program ? [VERSION_OPTION, ...shown] : shown;
+    },
+  });
 
   const globals = (command: Command): GlobalOptions => command.optsWithGlobals() as GlobalOptions;
 
   program
     .command('deploy <version>')
-    .description('start <version> in the idle color, wait until healthy, switch every service in one Caddy change, drain the old color')
+    .description('start <version> in the standby color, wait until healthy, switch every service in one Caddy change, drain the old color')
     .addOption(new Option('--pull <policy>', 'when to pull images').choices(['always', 'missing', 'never']).default('missing'))
     .option('--stop-old', 'stop the old color after the drain instead of keeping it as warm standby')
     .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
@@ -161,12 +183,26 @@ function report(error: unknown): number {
   return BUG_EXIT_CODE;
 }
 
+/** True when -V or --version comes before any command name (so `config --version v1` is not it). */
+function asksForVersion(args: readonly string[], commandNames: ReadonlySet<string>): boolean {
+  for (const arg of args) {
+    if (arg === '-V' || arg === '--version') return true;
+    if (arg === '--' || commandNames.has(arg)) return false;
+  }
+  return false;
+}
+
 async function main(argv: string[]): Promise<void> {
   // Before anything is written: a reader that goes away must not end the operation halfway.
   ignoreClosedOutput(process.stdout);
   ignoreClosedOutput(process.stderr);
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    if (asksForVersion(argv.slice(2), new Set(program.commands.map((c) => c.name())))) {
+      process.stdout.write(`${packageVersion()}\n`);
+      return;
+    }
+    await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = report(error);
   }

@@ -4,12 +4,13 @@
  * (`switch.acknowledged`), and what a load through Caddy saw meanwhile.
  */
 import { summarizeLoad, type LoadSample } from '../../test/rig/load-client.js';
+import { formatDuration } from '../../src/domain/format-duration.js';
 import type { CliRun } from './run-cli.js';
 
 export interface OperationReport {
   title: string;
   wallMs: number;
-  /** From the command's start to its first log line: node and tsx start-up, then reading the project, Docker and Caddy (silent unless something is wrong). */
+  /** From the command's start to its first log line: node start-up, then reading the project, Docker and Caddy (silent unless something is wrong). */
   startupMs: number | undefined;
   phases: Array<{ phase: string; ms: number }>;
   /** From the command's start to Caddy's acknowledgement; undefined when nothing was switched. */
@@ -43,9 +44,6 @@ export function reportOperation(title: string, run: CliRun, samples?: readonly L
   return { title, wallMs: run.endedAt - run.startedAt, startupMs: first === undefined ? undefined : first.at - run.startedAt, phases, switchAfterMs: ack === undefined ? undefined : ack.at - run.startedAt, load };
 }
 
-export function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
 
 const counts = (record: Record<string, number>): string =>
   Object.entries(record)
@@ -54,10 +52,10 @@ const counts = (record: Record<string, number>): string =>
     .join(', ') || 'none';
 
 export function renderReport(report: OperationReport): string[] {
-  const startup = report.startupMs === undefined ? '' : ` (${formatSeconds(report.startupMs)} of it before the first log line: tsx start-up, reading the project, Docker and Caddy)`;
-  const lines = [`${report.title}: ${formatSeconds(report.wallMs)} from command to exit${startup}`];
-  lines.push(`  phases:      ${report.phases.map((p) => `${p.phase} ${formatSeconds(p.ms)}`).join(', ') || 'none reported'}`);
-  if (report.switchAfterMs !== undefined) lines.push(`  switch:      acknowledged by Caddy ${formatSeconds(report.switchAfterMs)} after the command started`);
+  const startup = report.startupMs === undefined ? '' : ` (${formatDuration(report.startupMs)} of it before the first log line: node start-up, reading the project, Docker and Caddy)`;
+  const lines = [`${report.title}: ${formatDuration(report.wallMs)} from command to exit${startup}`];
+  lines.push(`  phases:      ${report.phases.map((p) => `${p.phase} ${formatDuration(p.ms)}`).join(', ') || 'none reported'}`);
+  if (report.switchAfterMs !== undefined) lines.push(`  switch:      acknowledged by Caddy ${formatDuration(report.switchAfterMs)} after the command started`);
   if (report.load !== undefined) {
     const { summary, kinds, afterSwitch } = report.load;
     lines.push(`  load:        ${summary.requests} requests through Caddy (${counts(kinds)})`);

@@ -1,12 +1,10 @@
 /**
- * Runs the real cutover CLI (`npx tsx src/cli.ts ...`) as a child process
+ * Runs the real cutover CLI, built (`node dist/cli.js ...`, as `npm run cutover`
+ * and scripts/deploy.sh do; scripts/demo.sh builds it first), as a child process
  * with `--log-format json`, shows each log line as the human format would
  * (indented), passes stdout through, and keeps the events with their times
  * so the demo can report phase durations and when the switch happened.
- *
- * It starts node_modules/.bin/tsx directly: that is the binary `npx tsx`
- * resolves to, without npx's own start-up (seconds on a busy machine), which
- * would only blur the timings. The printed command is the one to type.
+ * The printed command is the one to type.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -37,12 +35,12 @@ function show(prefix: string, text: string): void {
 }
 
 export async function runCli(repoDir: string, globalArgs: readonly string[], args: readonly string[]): Promise<CliRun> {
-  const cliArgs = ['src/cli.ts', ...globalArgs, ...args];
-  const command = `npx tsx ${cliArgs.join(' ')}`;
+  const cliArgs = [...globalArgs, ...args];
+  const command = `node dist/cli.js ${cliArgs.join(' ')}`;
   process.stdout.write(`$ ${command}\n`);
   const startedAt = Date.now();
-  const tsx = path.join(repoDir, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, ['src/cli.ts', '--log-format', 'json', ...cliArgs.slice(1)], { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = path.join(repoDir, 'dist', 'cli.js');
+  const child = spawn(process.execPath, [cli, '--log-format', 'json', ...cliArgs], { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: CliEvent[] = [];
   const stderr = createInterface({ input: child.stderr });
   stderr.on('line', (line) => {
@@ -54,7 +52,7 @@ export async function runCli(repoDir: string, globalArgs: readonly string[], arg
       record = undefined;
     }
     if (record === undefined || typeof record.msg !== 'string') {
-      // Not a log event: the CLI's own error and hint lines, or tsx's.
+      // Not a log event: the CLI's own error and hint lines, or node's.
       show('  │ ', line);
       return;
     }

@@ -16,11 +16,13 @@ import { createRuntime } from '../../src/run/runtime.js';
 import { waitForHttp } from '../../test/rig/http-get.js';
 import { startLoad, type LoadSample } from '../../test/rig/load-client.js';
 import { buildDemoImages } from './build-demo-images.js';
-import { formatSeconds, renderReport, reportOperation, type OperationReport } from './operation-report.js';
+import { formatDuration } from '../../src/domain/format-duration.js';
+import { renderReport, reportOperation, type OperationReport } from './operation-report.js';
 import { describeRemoved, removeDemoStack } from './remove-demo-stack.js';
 import { runCli, type CliRun } from './run-cli.js';
 import { showAnswers } from './show-answers.js';
 import { startSharedServices } from './start-shared-services.js';
+import { sleep } from '../../src/sleep.js';
 
 const repoDir = fileURLToPath(new URL('../..', import.meta.url));
 const httpPort = Number(process.env.DEMO_HTTP_PORT ?? 8080);
@@ -38,7 +40,7 @@ async function step<T>(title: string, work: () => Promise<T>): Promise<T> {
   process.stdout.write(`\n━━ ${stepNumber}. ${title}\n`);
   const started = Date.now();
   const result = await work();
-  process.stdout.write(`   (${formatSeconds(Date.now() - started)})\n`);
+  process.stdout.write(`   (${formatDuration(Date.now() - started)})\n`);
   return result;
 }
 
@@ -68,7 +70,7 @@ async function underLoad(args: string[]): Promise<{ run: CliRun; samples: LoadSa
   const load = startLoad({ baseUrl: `${proxyUrl}/`, keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 300_000 });
   const warm = Date.now();
   // Warm up: every kind of request has been answered once, so slow ones are in flight at the switch.
-  while (!(load.samples.some((s) => s.kind === 'slow') && load.samples.length >= 50) && Date.now() - warm < 10_000) await new Promise((r) => setTimeout(r, 50));
+  while (!(load.samples.some((s) => s.kind === 'slow') && load.samples.length >= 50) && Date.now() - warm < 10_000) await sleep(50);
   note(`load through ${proxyUrl}: 4 keep-alive clients, 2 with a new connection per request, 2 sending 2 s requests (${load.samples.length} requests so far)`);
   let run: CliRun;
   let samples: LoadSample[];
@@ -76,7 +78,7 @@ async function underLoad(args: string[]): Promise<{ run: CliRun; samples: LoadSa
     run = await runCli(repoDir, globalArgs, args);
     const ended = load.samples.length;
     const until = Date.now() + 5_000;
-    while (load.samples.length < ended + 100 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    while (load.samples.length < ended + 100 && Date.now() < until) await sleep(20);
   } finally {
     samples = await load.stop();
   }
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
   process.stdout.write('\n━━ report\n');
   for (const report of reports) for (const line of renderReport(report)) note(line);
   const failed = reports.reduce((sum, r) => sum + (r.load?.summary.failed ?? 0), 0);
-  note(`demo: ${formatSeconds(Date.now() - demoStarted)} (after preparing the machine); ${failed === 0 ? 'no request failed' : `${failed} request(s) FAILED`}`);
+  note(`demo: ${formatDuration(Date.now() - demoStarted)} (after preparing the machine); ${failed === 0 ? 'no request failed' : `${failed} request(s) FAILED`}`);
 
   process.stdout.write('\n━━ the stack is still running; look at it (from this directory):\n');
   const look: Array<[string, string]> = [
@@ -161,8 +163,8 @@ async function main(): Promise<void> {
     [`curl -s ${adminUrl}/reverse_proxy/upstreams`, "Caddy's upstreams and their in-flight counts"],
     ['cat caddy/cutover-state.json', "cutover's state file"],
   ];
-  if (existsSync(path.join(repoDir, 'src', 'commands', 'status.ts'))) look.push([`npx tsx src/cli.ts --caddy-admin ${adminUrl} status`, 'active color, containers, upstreams, drift']);
-  look.push([`npx tsx src/cli.ts --caddy-admin ${adminUrl} deploy v2`, 'deploy again (images v1 and v2 exist)']);
+  if (existsSync(path.join(repoDir, 'src', 'commands', 'status.ts'))) look.push([`npm run cutover -- --caddy-admin ${adminUrl} status`, 'active color, containers, upstreams, drift']);
+  look.push([`npm run cutover -- --caddy-admin ${adminUrl} deploy v2`, 'deploy again (images v1 and v2 exist)']);
   const width = Math.max(...look.map(([command]) => command.length));
   for (const [command, what] of look) note(`${command.padEnd(width)}  # ${what}`);
   process.stdout.write('\n   remove it: bash scripts/demo.sh down   (add --images to remove the demo images too)\n');

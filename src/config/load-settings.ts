@@ -1,3 +1,4 @@
+import { formatDuration } from '../domain/format-duration.js';
 import { ConfigInvalidError, type ConfigProblem } from '../errors.js';
 import type { Settings } from './model.js';
 import { parseDuration } from './parse-duration.js';
@@ -43,8 +44,8 @@ export function readSettings(sources: readonly SettingsSource[]): { settings: Se
     // Blame the one the user set: a short timeout can collide with the default interval.
     problems.push(
       interval.file === 'defaults'
-        ? { file: timeout.file, path: 'HEALTH_CHECK_TIMEOUT', message: `${formatMs(timeout.ms)} must be more than HEALTH_CHECK_INTERVAL (${formatMs(interval.ms)})` }
-        : { file: interval.file, path: 'HEALTH_CHECK_INTERVAL', message: `${formatMs(interval.ms)} must be less than HEALTH_CHECK_TIMEOUT (${formatMs(timeout.ms)})` },
+        ? { file: timeout.file, path: 'HEALTH_CHECK_TIMEOUT', message: `${formatDuration(timeout.ms)} must be more than HEALTH_CHECK_INTERVAL (${formatDuration(interval.ms)})` }
+        : { file: interval.file, path: 'HEALTH_CHECK_INTERVAL', message: `${formatDuration(interval.ms)} must be less than HEALTH_CHECK_TIMEOUT (${formatDuration(timeout.ms)})` },
     );
   }
   return { settings: { healthCheckTimeoutMs: timeout.ms, healthCheckIntervalMs: interval.ms, drainTimeoutMs: drain.ms, healthFailFast: failFast }, problems };
@@ -84,8 +85,4 @@ function parseSettingDuration(raw: string): number | string {
   const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
   if (ms === undefined) return 'is not a duration';
   return ms > 0 ? ms : 'must be positive';
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

@@ -34,3 +34,24 @@ export function isPreviewRoute(route: JsonValue): boolean {
 export function serviceHandlerId(service: string): string {
   return `${CUTOVER_ID_PREFIX}${service}`;
 }
+
+/**
+ * Where Caddy keeps its HTTP servers: `apps.http.servers`. Every handler cutover
+ * switches lives under it, and a switch changes this one subtree, nothing else.
+ */
+export const SERVERS_POINTER = ['apps', 'http', 'servers'] as const;
+
+/** The admin API path of `apps.http.servers`: what a switch PATCHes. */
+export const SERVERS_PATH = `/config/${SERVERS_POINTER.join('/')}`;
+
+/**
+ * The `apps.http.servers` object of a Caddy config, by name. It is the object
+ * inside `config` itself (changing it changes the config), or a new empty
+ * object when the config has no HTTP servers.
+ */
+export function serversOf(config: unknown): JsonObject {
+  const apps = isJsonObject(config) ? config.apps : undefined;
+  const http = isJsonObject(apps) ? apps.http : undefined;
+  const servers = isJsonObject(http) ? http.servers : undefined;
+  return isJsonObject(servers) ? servers : {};
+}

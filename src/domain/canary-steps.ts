@@ -33,6 +33,6 @@ export function parseCanarySteps(spec: string, pauseEveryStep: boolean): CanaryS
     weights.push(weight);
   }
   if (weights.length === 0) throw new UsageError(`--canary ${spec}: no step given`, { hint: FORM_HINT });
-  if (pauseEveryStep) weights.forEach((_, index) => pauseAfter.add(index));
+  if (pauseEveryStep) for (let index = 0; index < weights.length; index++) pauseAfter.add(index);
   return { weights, pauseAfter: [...pauseAfter].sort((a, b) => a - b) };
 }

@@ -2,7 +2,8 @@ import { parseDuration } from '../config/parse-duration.js';
 import type { Color } from '../config/model.js';
 import { UsageError } from '../errors.js';
 import type { ColorFigures } from './color-figures.js';
-import { formatMs, formatPercent } from './describe-canary-figures.js';
+import { formatPercent } from './describe-canary-figures.js';
+import { formatDuration } from './format-duration.js';
 
 /** When a canary step fails. Every field has a default (DEFAULT_CANARY_THRESHOLDS). */
 export interface CanaryThresholds {
@@ -109,13 +110,13 @@ export function judgeCanary(figures: CanaryFigures, thresholds: Partial<CanaryTh
   const latencyReady = answered >= limits.minProbes;
   if (latencyReady) {
     const oldAnswered = old.probes - old.errors;
-    const oldP99 = oldAnswered > 0 ? formatMs(old.p99Ms) : 'no answered probes';
+    const oldP99 = oldAnswered > 0 ? formatDuration(old.p99Ms) : 'no answered probes';
     if (limits.maxLatencyP99Ms !== undefined && fresh.p99Ms > limits.maxLatencyP99Ms) {
       return {
         ok: false,
         reason:
-          `${colors.new} p99 latency ${formatMs(fresh.p99Ms)} (${answered} answered probes) ` +
-          `is above --max-latency-p99 ${formatMs(limits.maxLatencyP99Ms)} (${colors.old}: ${oldP99})`,
+          `${colors.new} p99 latency ${formatDuration(fresh.p99Ms)} (${answered} answered probes) ` +
+          `is above --max-latency-p99 ${formatDuration(limits.maxLatencyP99Ms)} (${colors.old}: ${oldP99})`,
       };
     }
     // The old color is the yardstick only when it has enough answers of its own.
@@ -124,8 +125,8 @@ export function judgeCanary(figures: CanaryFigures, thresholds: Partial<CanaryTh
       return {
         ok: false,
         reason:
-          `${colors.new} p99 latency ${formatMs(fresh.p99Ms)} is above ${limits.latencyFactor} x ${colors.old}'s ${formatMs(old.p99Ms)} ` +
-          `+ ${formatMs(limits.latencyMarginMs)} = ${formatMs(allowed)} (p50: ${colors.new} ${formatMs(fresh.p50Ms)}, ${colors.old} ${formatMs(old.p50Ms)})`,
+          `${colors.new} p99 latency ${formatDuration(fresh.p99Ms)} is above ${limits.latencyFactor} x ${colors.old}'s ${formatDuration(old.p99Ms)} ` +
+          `+ ${formatDuration(limits.latencyMarginMs)} = ${formatDuration(allowed)} (p50: ${colors.new} ${formatDuration(fresh.p50Ms)}, ${colors.old} ${formatDuration(old.p50Ms)})`,
       };
     }
   }

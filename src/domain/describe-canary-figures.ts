@@ -1,6 +1,7 @@
 import type { Color } from '../config/model.js';
 import type { CanaryFigures } from './canary-verdict.js';
 import type { ColorFigures } from './color-figures.js';
+import { formatDuration } from './format-duration.js';
 
 /** `35.0%`, `1.0%`, `0.25%`: one decimal unless that would hide the value. */
 export function formatPercent(fraction: number): string {
@@ -9,13 +10,9 @@ export function formatPercent(fraction: number): string {
   return `${Number(oneDecimal) === percent || percent >= 10 ? oneDecimal : String(Number(percent.toPrecision(2)))}%`;
 }
 
-/** `450 ms`, `2.3 ms`: whole milliseconds from 10 ms up. */
-export function formatMs(ms: number): string {
-  return `${ms >= 10 || ms === 0 ? Math.round(ms) : Number(ms.toFixed(1))} ms`;
-}
 
 function describeColor(color: Color, figures: ColorFigures): string {
-  const latency = figures.probes > figures.errors ? `, p50 ${formatMs(figures.p50Ms)}, p99 ${formatMs(figures.p99Ms)}` : '';
+  const latency = figures.probes > figures.errors ? `, p50 ${formatDuration(figures.p50Ms)}, p99 ${formatDuration(figures.p99Ms)}` : '';
   const resets = figures.resets > 0 ? `, ${figures.resets} reset${figures.resets === 1 ? '' : 's'}` : '';
   return `${color} ${formatPercent(figures.errorRate)} errors (${figures.errors} of ${figures.probes} probes)${latency}${resets}`;
 }

@@ -1,4 +1,4 @@
-import { isJsonObject, isPreviewRoute, type JsonObject, type JsonValue } from './caddy-json.js';
+import { isJsonObject, isPreviewRoute, SERVERS_POINTER, serversOf, type JsonObject, type JsonValue } from './caddy-json.js';
 
 /** One reverse_proxy handler found in Caddy's live config. */
 export interface ProxyHandler {
@@ -46,14 +46,9 @@ function walkRoutes(routes: JsonValue | undefined, server: string, pointer: Arra
  */
 export function findProxyHandlers(config: JsonValue): ProxyHandler[] {
   const found: ProxyHandler[] = [];
-  if (!isJsonObject(config)) return found;
-  const apps = config.apps;
-  const http = isJsonObject(apps) ? apps.http : undefined;
-  const servers = isJsonObject(http) ? http.servers : undefined;
-  if (!isJsonObject(servers)) return found;
-  for (const [server, spec] of Object.entries(servers)) {
+  for (const [server, spec] of Object.entries(serversOf(config))) {
     if (!isJsonObject(spec)) continue;
-    walkRoutes(spec.routes, server, ['apps', 'http', 'servers', server, 'routes'], found);
+    walkRoutes(spec.routes, server, [...SERVERS_POINTER, server, 'routes'], found);
   }
   return found;
 }

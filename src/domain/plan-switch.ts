@@ -1,6 +1,6 @@
 import { COLORS, otherColor, type Color } from '../config/model.js';
 import { weightedUpstreams, type CaddyFeatures } from './weighted-upstreams.js';
-import type { JsonObject } from './caddy-json.js';
+import { type JsonObject, serversOf } from './caddy-json.js';
 import type { TrafficView } from './read-traffic.js';
 import { rewriteCaddyConfig, type PreviewTarget, type UpstreamChange } from './rewrite-caddy-config.js';
 import { colorDials } from './color-dials.js';
@@ -72,7 +72,7 @@ export function planSwitch(view: TrafficView, color: Color, instances: readonly 
   }
   if (problems.length > 0) return { ok: false, problems };
   const next = rewriteCaddyConfig(view.base, changes, previews);
-  const servers = ((next.apps as JsonObject).http as JsonObject).servers as JsonObject;
+  const servers = serversOf(next);
   return { ok: true, plan: { color, services: summary, servers, unchanged: JSON.stringify(servers) === JSON.stringify(currentServers) } };
 }
 
@@ -101,6 +101,6 @@ export function planPlain(
     plain.push(traffic.service);
   }
   const next = rewriteCaddyConfig(view.base, changes, []);
-  const servers = ((next.apps as JsonObject).http as JsonObject).servers as JsonObject;
+  const servers = serversOf(next);
   return { servers, unchanged: JSON.stringify(servers) === JSON.stringify(currentServers), plain, unreachable, services };
 }

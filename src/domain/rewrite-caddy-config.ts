@@ -1,5 +1,5 @@
 import { COLORS, type Color } from '../config/model.js';
-import { cloneJson, isJsonObject, isPreviewRoute, PREVIEW_HEADER, previewRouteId, type JsonObject, type JsonValue } from './caddy-json.js';
+import { cloneJson, isJsonObject, isPreviewRoute, PREVIEW_HEADER, previewRouteId, SERVERS_POINTER, serversOf, type JsonObject, type JsonValue } from './caddy-json.js';
 
 /** The new upstreams of one service's handler. */
 export interface UpstreamChange {
@@ -22,20 +22,11 @@ export interface PreviewTarget {
   dialsByColor: Record<Color, string[]>;
 }
 
-function serversOf(config: JsonObject): JsonObject | undefined {
-  const apps = config.apps;
-  const http = isJsonObject(apps) ? apps.http : undefined;
-  const servers = isJsonObject(http) ? http.servers : undefined;
-  return isJsonObject(servers) ? servers : undefined;
-}
-
 /** The config without cutover's preview routes: the user's own routing. */
 export function stripPreviewRoutes(config: JsonValue): JsonValue {
   if (!isJsonObject(config)) return config;
   const copy = cloneJson(config);
-  const servers = serversOf(copy);
-  if (servers === undefined) return copy;
-  for (const server of Object.values(servers)) {
+  for (const server of Object.values(serversOf(copy))) {
     if (isJsonObject(server) && Array.isArray(server.routes)) server.routes = server.routes.filter((route) => !isPreviewRoute(route));
   }
   return copy;
@@ -102,7 +93,7 @@ export function rewriteCaddyConfig(base: JsonValue, changes: readonly UpstreamCh
     byServer.set(server, [...(byServer.get(server) ?? []), preview]);
   }
   for (const [serverName, targets] of byServer) {
-    const server = servers?.[serverName];
+    const server = servers[serverName];
     if (!isJsonObject(server) || !Array.isArray(server.routes)) continue;
     const userRoutes = server.routes;
     const previewRoutes: JsonValue[] = [];
@@ -114,7 +105,7 @@ export function rewriteCaddyConfig(base: JsonValue, changes: readonly UpstreamCh
         const dials = target.dialsByColor[color];
         if (dials.length === 0) continue;
         // Pointers start at apps/http/servers/<name>/routes; inside the copy they start at routes.
-        const handler = objectAt(routesRoot, target.pointer.slice(4));
+        const handler = objectAt(routesRoot, target.pointer.slice(SERVERS_POINTER.length + 1));
         setUpstreams(handler, dials);
         // A preview sends everything to one color: weights of a canary do not apply.
         if (isJsonObject(handler.load_balancing) && isJsonObject(handler.load_balancing.selection_policy)) {

@@ -36,7 +36,11 @@ export function serviceAddresses(service: ColoredService, instances: readonly Co
     );
     const fromContainers = instances.filter((i) => i.service === service.name && i.color === color).flatMap((i) => i.published);
     const seen = new Set<number>();
-    return [...fromSpec, ...fromContainers].filter((p) => (seen.has(p.hostPort) ? false : (seen.add(p.hostPort), true)));
+    return [...fromSpec, ...fromContainers].filter((p) => {
+      if (seen.has(p.hostPort)) return false;
+      seen.add(p.hostPort);
+      return true;
+    });
   };
   return {
     service: service.name,

@@ -2,7 +2,7 @@ import { COLORS, type Color, type ColoredService } from '../config/model.js';
 import { ConfigInvalidError, DriftError, type CutoverError } from '../errors.js';
 import type { LockStatus } from '../state/deploy-lock.js';
 import type { State } from '../state/state-schema.js';
-import { isJsonObject, PREVIEW_HEADER, previewRouteId, type JsonValue } from './caddy-json.js';
+import { isJsonObject, PREVIEW_HEADER, previewRouteId, serversOf, type JsonValue } from './caddy-json.js';
 import { readTraffic, type ServiceTraffic } from './read-traffic.js';
 import { classifyDial, serviceAddresses, type ColorInstance, type ServiceAddresses } from './service-addresses.js';
 import { driftCause, findDrift, type DriftEntry } from './status-drift.js';
@@ -301,9 +301,8 @@ function readinessOf(
 }
 
 function previewColors(config: JsonValue): Color[] {
-  if (!isJsonObject(config) || !isJsonObject(config.apps) || !isJsonObject(config.apps.http) || !isJsonObject(config.apps.http.servers)) return [];
   const found = new Set<Color>();
-  for (const [server, spec] of Object.entries(config.apps.http.servers)) {
+  for (const [server, spec] of Object.entries(serversOf(config))) {
     if (!isJsonObject(spec) || !Array.isArray(spec.routes)) continue;
     for (const route of spec.routes) {
       if (!isJsonObject(route)) continue;

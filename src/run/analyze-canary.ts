@@ -1,9 +1,11 @@
 import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import { judgeCanary, type CanaryColors, type CanaryFigures, type CanaryThresholds } from '../domain/canary-verdict.js';
 import { colorFigures, emptyTally, type ProbeTally } from '../domain/color-figures.js';
-import { describeCanaryFigures, formatMs } from '../domain/describe-canary-figures.js';
+import { describeCanaryFigures } from '../domain/describe-canary-figures.js';
+import { formatDuration } from '../domain/format-duration.js';
 import type { Logger } from '../log.js';
 import { probeColors, type ProbeResult } from './probe-colors.js';
+import { sleep } from '../sleep.js';
 
 export interface AnalyzeCanaryOptions {
   admin: Pick<CaddyAdmin, 'readUpstreams'>;
@@ -121,7 +123,7 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
     }
   };
 
-  logger.debug({ event: 'canary.analysis.start', colors, durationMs: options.durationMs, probeUrl: options.probeUrl }, `analysing ${colors.new} against ${colors.old} for ${formatMs(options.durationMs)}`);
+  logger.debug({ event: 'canary.analysis.start', colors, durationMs: options.durationMs, probeUrl: options.probeUrl }, `analysing ${colors.new} against ${colors.old} for ${formatDuration(options.durationMs)}`);
   const probes = probeColors({
     url: options.probeUrl,
     colors: [colors.old, colors.new],
@@ -141,7 +143,8 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
       judge();
       report();
       logger.debug({ event: 'canary.analysis.figures', figures: figures() }, describeCanaryFigures(figures(), colors));
-      await sleep(pollMs, polling.signal);
+      // Aborting `polling` cuts the wait short; the loop's condition then ends the loop.
+      await sleep(pollMs, polling.signal).catch(() => undefined);
     }
   })();
 
@@ -161,7 +164,7 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
         failure ??= { error };
         wake();
       }
-      await sleep(options.abortPollMs ?? DEFAULT_ABORT_POLL_MS, polling.signal);
+      await sleep(options.abortPollMs ?? DEFAULT_ABORT_POLL_MS, polling.signal).catch(() => undefined);
     }
   }
 
@@ -201,25 +204,12 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
     failure !== undefined && 'reason' in failure
       ? failure.reason
       : pending !== undefined && pending.ok && pending.pending !== undefined
-        ? `no verdict after ${formatMs(elapsedMs)}: ${pending.pending}`
+        ? `no verdict after ${formatDuration(elapsedMs)}: ${pending.pending}`
         : undefined;
   const result: CanaryAnalysis = reason === undefined ? { ok: true, figures: final, elapsedMs } : { ok: false, reason, figures: final, elapsedMs };
   options.onFigures?.(final);
   logger.debug({ event: 'canary.analysis.verdict', ok: result.ok, reason, figures: final, elapsedMs: Math.round(elapsedMs) }, reason ?? `${colors.new} passed: ${describeCanaryFigures(final, colors)}`);
   return result;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { writeCanaryRequest } from '../state/canary-request.js';
 import { readLock } from '../state/deploy-lock.js';
 import { readState } from '../state/state-store.js';
 import type { Operation } from '../state/state-schema.js';
+import { sleep } from '../sleep.js';
 import { preflight } from './preflight.js';
 import type { Runtime } from './runtime.js';
 
@@ -64,7 +65,7 @@ async function waitUntilActed(runtime: Runtime, operationId: string, action: Can
     if (done) return;
     if (Date.now() > deadline) throw new OperationFailedError(`the running canary did not act on ${action} within ${Math.round(options.timeoutMs / 1000)} s`, { hint: 'cutover status shows its phase; if its process hangs, stop it and run this again' });
     options.signal.throwIfAborted();
-    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    await sleep(WAIT_POLL_MS, options.signal);
   }
 }
 

@@ -15,7 +15,8 @@ import type { Runtime } from './runtime.js';
 import { sendTrafficBack } from './send-traffic-back.js';
 import type { StateKeeper } from './state-keeper.js';
 import { switchAll } from './switch-all.js';
-import { serversOf } from './switch-traffic.js';
+import { serversOf } from '../domain/caddy-json.js';
+import { sleep } from '../sleep.js';
 
 export interface CanaryOptions {
   steps: CanarySteps;
@@ -184,6 +185,6 @@ async function waitForDecision(runtime: Runtime, keeper: StateKeeper, weight: nu
       await keeper.update((state) => (state.operation?.canary === undefined ? state : updateCanary(state, { ...state.operation.canary, paused: false })));
       return;
     }
-    await new Promise((resolve) => setTimeout(resolve, REQUEST_POLL_MS));
+    await sleep(REQUEST_POLL_MS, signal);
   }
 }

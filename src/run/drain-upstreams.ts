@@ -1,5 +1,6 @@
 import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import type { Logger } from '../log.js';
+import { sleep } from '../sleep.js';
 
 export interface DrainResult {
   drained: boolean;
@@ -38,6 +39,6 @@ export async function drainUpstreams(
     }
     if (ms >= options.timeoutMs) return { drained: false, ms, remaining };
     options.signal.throwIfAborted();
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await sleep(POLL_MS, options.signal);
   }
 }

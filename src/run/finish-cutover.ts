@@ -1,7 +1,7 @@
 import type { ProjectConfig } from '../config/model.js';
 import type { JsonValue } from '../domain/caddy-json.js';
 import { colorDials } from '../domain/color-dials.js';
-import { formatMs } from './run-steps.js';
+import { formatDuration } from '../domain/format-duration.js';
 import { CutoverError } from '../errors.js';
 import type { HistoryEntry } from '../state/state-schema.js';
 import { enterPhase, finishOperation, recordTargets } from '../state/state-transitions.js';
@@ -54,7 +54,7 @@ export async function finishCutover(runtime: Runtime, project: ProjectConfig, jo
       const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: options.signal });
       drained = drain.drained;
       drainMs = drain.ms;
-      if (drain.drained) logger.info({ event: 'phase.done', phase: 'draining', ms: drain.ms }, `drain ${from}: done in ${formatMs(drain.ms)}`);
+      if (drain.drained) logger.info({ event: 'phase.done', phase: 'draining', ms: drain.ms }, `drain ${from}: done in ${formatDuration(drain.ms)}`);
       else logger.warn({ event: 'drain.timeout', remaining: drain.remaining, ms: drain.ms }, `drain ${from}: DRAIN_TIMEOUT reached with requests still in flight: ${JSON.stringify(drain.remaining)}`);
     } catch (error) {
       drained = false;

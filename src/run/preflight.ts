@@ -9,7 +9,7 @@ import { observeProject, type Observation } from './observe-project.js';
 import { reconcileTraffic } from './reconcile-traffic.js';
 import { recoverInterrupted } from './recover-interrupted.js';
 import type { Runtime } from './runtime.js';
-import { formatMs } from './run-steps.js';
+import { formatDuration } from '../domain/format-duration.js';
 
 export interface PreflightOptions {
   /** The command in words, for the lock and the history: `deploy v3`. */
@@ -85,7 +85,7 @@ export async function preflight(runtime: Runtime, project: ProjectConfig, option
       }
     }
     const ms = Math.round(performance.now() - started);
-    logger.info({ event: 'phase.done', phase: 'preflight', ms }, `preflight: ${where(observation)}; done in ${formatMs(ms)}`);
+    logger.info({ event: 'phase.done', phase: 'preflight', ms }, `preflight: ${where(observation)}; done in ${formatDuration(ms)}`);
     return { lock, observation };
   } catch (error) {
     await lock?.release();

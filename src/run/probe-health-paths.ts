@@ -6,6 +6,7 @@ import { readTraffic } from '../domain/read-traffic.js';
 import { HealthTimeoutError } from '../errors.js';
 import { colorInstances } from './observe-project.js';
 import type { Runtime } from './runtime.js';
+import { sleep } from '../sleep.js';
 
 /** The health path a service's handler checks actively in Caddy's config (`health_uri`), if any. */
 export function healthPathsOf(config: JsonValue, project: ProjectConfig): Record<string, string> {
@@ -64,7 +65,7 @@ export async function probeHealthPaths(
             hint: 'traffic was not touched; the new containers were removed',
           });
         }
-        await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+        await sleep(options.intervalMs, options.signal);
       }
       runtime.logger.info({ event: 'health.path', container: container.name, url }, `  ${container.name} answers ${path}`);
     }

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { ServiceContainer } from '../adapters/docker/service-container.js';
-import type { JsonValue } from '../domain/caddy-json.js';
+import { type JsonValue, serversOf } from '../domain/caddy-json.js';
 import { planPlain } from '../domain/plan-switch.js';
 import { readTraffic } from '../domain/read-traffic.js';
 import { stateFilePath } from '../state/state-paths.js';
@@ -8,7 +8,7 @@ import { loadProjectForInspection } from './load-project-for-inspection.js';
 import { preflight } from './preflight.js';
 import type { Runtime } from './runtime.js';
 import { stopAndRemove } from './start-color.js';
-import { serversOf, switchTraffic } from './switch-traffic.js';
+import { switchTraffic } from './switch-traffic.js';
 
 export interface ResetPlan {
   /** Services Caddy will reach by their plain Compose name again. */

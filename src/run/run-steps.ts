@@ -1,5 +1,6 @@
 import { RollbackFailedError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { formatDuration } from '../domain/format-duration.js';
 
 /**
  * One step of an operation. `run` does the work; `undo`, when present, puts
@@ -53,7 +54,7 @@ export async function runSteps(steps: readonly Step[], options: RunStepsOptions)
       const ms = Math.round(performance.now() - started);
       timings.push({ phase: step.phase, ms });
       done.push(step);
-      logger.info({ event: 'phase.done', phase: step.phase, ms }, `${step.title}: done in ${formatMs(ms)}`);
+      logger.info({ event: 'phase.done', phase: step.phase, ms }, `${step.title}: done in ${formatDuration(ms)}`);
     }
     return timings;
   } catch (error) {
@@ -77,8 +78,4 @@ export async function runSteps(steps: readonly Step[], options: RunStepsOptions)
     }
     throw error;
   }
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

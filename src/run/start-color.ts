@@ -1,9 +1,9 @@
 import type { ServiceContainer } from '../adapters/docker/service-container.js';
 import type { HealthChange, HealthCheckRun, HealthOutcome, HealthWaitResult } from '../adapters/docker/wait-until-healthy.js';
 import type { Color, ProjectConfig, ServiceSpec } from '../config/model.js';
+import { formatDuration } from '../domain/format-duration.js';
 import { HealthTimeoutError } from '../errors.js';
 import type { Runtime } from './runtime.js';
-import { formatMs } from './run-steps.js';
 
 function dockerNames(project: ProjectConfig): { networks: Record<string, string>; volumes: Record<string, string> } {
   return {
@@ -83,7 +83,7 @@ function failureSummary(outcome: HealthOutcome): string {
 
 /** What to do about it, for the case at hand: a stop, a failing check, or an app that needs longer. */
 function failureHint(failed: readonly HealthOutcome[], options: { timeoutMs: number }): string {
-  const timeout = `HEALTH_CHECK_TIMEOUT (now ${formatMs(options.timeoutMs)})`;
+  const timeout = `HEALTH_CHECK_TIMEOUT (now ${formatDuration(options.timeoutMs)})`;
   if (failed.some((o) => o.verdict === 'exited' || o.verdict === 'gone')) {
     return 'traffic was not touched. A container stopped: see its exit code and last log lines above';
   }
@@ -116,7 +116,7 @@ export async function waitForHealthy(
     if (waiting.length === 0) return;
     runtime.logger.info(
       { event: 'health.progress', color: options.color, elapsedMs: Date.now() - started, containers: waiting.map((w) => ({ name: w.name, state: w.state, health: w.health, lastCheck: w.lastCheck })) },
-      `  waiting for ${options.color} (${formatMs(Date.now() - started)} of ${formatMs(options.timeoutMs)}): ${waiting.map(describeLook).join('; ')}`,
+      `  waiting for ${options.color} (${formatDuration(Date.now() - started)} of ${formatDuration(options.timeoutMs)}): ${waiting.map(describeLook).join('; ')}`,
     );
   }, options.intervalMs);
   let result: HealthWaitResult;
@@ -145,7 +145,7 @@ export async function waitForHealthy(
   const failed = result.outcomes.filter((o) => o.verdict !== 'healthy');
   for (const outcome of failed) runtime.logger.error({ event: 'health.failed', container: outcome.name, verdict: outcome.verdict, health: outcome.health, lastCheck: outcome.lastCheck, logTail: outcome.logTail }, describeOutcome(outcome));
   throw new HealthTimeoutError(
-    `${failed.length} of ${result.outcomes.length} ${options.color} container(s) did not become healthy (${formatMs(result.elapsedMs)}): ${failed.map(failureSummary).join(', ')}`,
+    `${failed.length} of ${result.outcomes.length} ${options.color} container(s) did not become healthy (${formatDuration(result.elapsedMs)}): ${failed.map(failureSummary).join(', ')}`,
     { hint: failureHint(failed, { timeoutMs: options.timeoutMs }) },
   );
 }

@@ -3,6 +3,7 @@ import type { PullPolicy } from '../domain/plan-deploy.js';
 import { CaddyUnavailableError, ConfigInvalidError } from '../errors.js';
 import type { Runtime } from './runtime.js';
 import { ensureProjectResources, startService } from './start-color.js';
+import { sleep } from '../sleep.js';
 
 const CADDY_START_TIMEOUT_MS = 30_000;
 
@@ -54,7 +55,7 @@ async function waitForCaddyAdmin(runtime: Runtime): Promise<void> {
       return;
     } catch (error) {
       if (!(error instanceof CaddyUnavailableError) || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
   }
 }

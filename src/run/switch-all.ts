@@ -1,10 +1,10 @@
 import type { Color, ProjectConfig } from '../config/model.js';
-import type { JsonValue } from '../domain/caddy-json.js';
+import { type JsonValue, serversOf } from '../domain/caddy-json.js';
 import { planPlain, planSwitch, type SwitchOptions, type SwitchPlan } from '../domain/plan-switch.js';
 import { readTraffic } from '../domain/read-traffic.js';
 import { colorInstances } from './observe-project.js';
 import type { Runtime } from './runtime.js';
-import { serversOf, switchTraffic, type SwitchOutcome } from './switch-traffic.js';
+import { switchTraffic, type SwitchOutcome } from './switch-traffic.js';
 import { writeUpstreamSnippets } from './write-upstream-snippets.js';
 
 /**

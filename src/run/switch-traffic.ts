@@ -1,5 +1,5 @@
 import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../domain/caddy-json.js';
+import { type JsonObject, type JsonValue, SERVERS_PATH, serversOf } from '../domain/caddy-json.js';
 import { CaddyConflictError, ConfigInvalidError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -16,15 +16,8 @@ export interface SwitchOutcome<P> {
   changed: boolean;
 }
 
-export const SERVERS_PATH = '/config/apps/http/servers';
+// Re-exported for the modules that import them from here (canary-step.ts); new code imports domain/caddy-json.ts.
 const MAX_ATTEMPTS = 5;
-
-export function serversOf(config: unknown): JsonObject {
-  const apps = isJsonObject(config as JsonValue) ? (config as JsonObject).apps : undefined;
-  const http = isJsonObject(apps) ? apps.http : undefined;
-  const servers = isJsonObject(http) ? http.servers : undefined;
-  return isJsonObject(servers) ? servers : {};
-}
 
 /**
  * Reads Caddy's config, plans over it and sends the result as ONE PATCH of

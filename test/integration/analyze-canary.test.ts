@@ -17,6 +17,7 @@ import { probeColors, type ProbeResult } from '../../src/run/probe-colors.js';
 import { startCaddy } from '../rig/caddy-runner.js';
 import { startHostApp } from '../rig/host-app.js';
 import { httpGet } from '../rig/http-get.js';
+import { sleep } from '../../src/sleep.js';
 
 async function post(url: string): Promise<void> {
   const response = await fetch(url, { method: 'POST' });
@@ -78,7 +79,7 @@ test('analyzeCanary probes both colors through Caddy and aborts a failing green 
     const seen: CanaryFigures[] = [];
     const reloading = (async () => {
       for (let i = 0; i < 4; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await sleep(500);
         await reload();
       }
     })();
@@ -186,7 +187,7 @@ async function closingServer(t: import('node:test').TestContext, dieAt: number):
 async function probeFor(url: string, ms: number): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
   const run = probeColors({ url, colors: ['green'], intervalMs: 50, timeoutMs: 2_000, signal: new AbortController().signal, onResult: (r) => void results.push(r) });
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  await sleep(ms);
   await run.finish();
   return results;
 }

@@ -26,6 +26,7 @@ import { testRuntime } from '../rig/test-runtime.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
+import { sleep } from '../../src/sleep.js';
 
 const scope = testScope('deploybox');
 const docker = rigDockerClient();
@@ -70,7 +71,10 @@ async function liveDials(): Promise<string[]> {
     const config = (await admin.readConfig('/config/')).value;
     const dials: string[] = [];
     const walk = (node: unknown, inPreview: boolean): void => {
-      if (Array.isArray(node)) return node.forEach((child) => walk(child, inPreview));
+      if (Array.isArray(node)) {
+        for (const child of node) walk(child, inPreview);
+        return;
+      }
       if (typeof node !== 'object' || node === null) return;
       const record = node as Record<string, unknown>;
       const preview = inPreview || JSON.stringify(record.match ?? '').includes('Cutover-Color');
@@ -128,7 +132,7 @@ describe('blue-green deploy with Caddy in a container on the compose network', (
 
   test('v1 to v2 under load: no failed request, v2 from green after the switch, blue stays as previewable standby', async () => {
     const load = startLoad({ baseUrl: current().url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 1500, postEvery: 5, maxDurationMs: 60_000 });
-    while (load.samples.filter((s) => s.kind === 'slow').length < 2) await new Promise((r) => setTimeout(r, 50));
+    while (load.samples.filter((s) => s.kind === 'slow').length < 2) await sleep(50);
     const started = Date.now();
     const { result, error, log } = await deployVersion('v2');
     const deployMs = Date.now() - started;

@@ -15,11 +15,12 @@ import { createHostModeProject, type HostModeProject } from '../rig/host-mode-pr
 import { httpGet } from '../rig/http-get.js';
 import { assertCleanSwitch, stopLoadAfter } from '../rig/assert-clean-switch.js';
 import { startLoad } from '../rig/load-client.js';
-import { recordingLogger } from '../rig/recording-logger.js';
+import type { recordingLogger } from '../rig/recording-logger.js';
 import { testRuntime } from '../rig/test-runtime.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
+import { sleep } from '../../src/sleep.js';
 
 const scope = testScope('deployhost');
 const docker = rigDockerClient();
@@ -84,7 +85,7 @@ describe('blue-green deploy with Caddy on the host', () => {
   test('v1 to v2 under load: no failed request, new requests after the switch get v2, slow ones finish on v1', async () => {
     const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 60_000 });
     // Let the load reach a steady state with slow requests in flight on v1.
-    while (load.samples.filter((s) => s.kind === 'slow').length < 2) await new Promise((r) => setTimeout(r, 50));
+    while (load.samples.filter((s) => s.kind === 'slow').length < 2) await sleep(50);
     const started = Date.now();
     const { result, error, log } = await deployVersion('v2');
     const deployMs = Date.now() - started;

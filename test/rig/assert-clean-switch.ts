@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import type { LogRecord } from './recording-logger.js';
 import { summarizeLoad, type LoadRun, type LoadSample } from './load-client.js';
+import { sleep } from '../../src/sleep.js';
 
 /** Keeps a load going until `count` more requests have finished, then stops it: enough requests after the switch to judge it. */
 export async function stopLoadAfter(load: LoadRun, count: number): Promise<LoadSample[]> {
   const target = load.samples.length + count;
-  while (load.samples.length < target) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (load.samples.length < target) await sleep(20);
   return load.stop();
 }
 

@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
+import { sleep } from '../../src/sleep.js';
 
 export const HTTP_PORT_PLACEHOLDER = '{{HTTP_PORT}}';
 
@@ -220,7 +221,7 @@ async function waitForAdmin(
     // The read waits for the initial load, so any other answer will not change by waiting.
     if (status !== undefined) throw new Error(`caddy's admin answered GET /config/ with ${status}:\n${tail(logs())}`);
     if (Date.now() > deadline) throw new Error(`caddy's admin did not answer within ${timeoutMs} ms:\n${tail(logs())}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
 }
 

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { sleep } from '../../src/sleep.js';
 
 export interface HttpAnswer {
   status: number;
@@ -37,7 +38,7 @@ export async function waitForHttp(url: string, timeoutMs = 10_000): Promise<Http
       if (Date.now() > deadline) throw err;
     }
     if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.js';
 import { runTempPrefix } from './run-id.js';
+import { sleep } from '../../src/sleep.js';
 
 export interface LocalRegistry {
   /** `127.0.0.1:<port>`: the registry part of an image reference. */
@@ -89,7 +90,7 @@ async function startOnce(dir: string, timeoutMs: number): Promise<LocalRegistry 
       if (/address already in use/i.test(output)) return 'port-taken';
       throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`);
     }
-    const failed = await Promise.race([spawnFailed, new Promise<undefined>((resolve) => setTimeout(resolve, 50))]);
+    const failed = await Promise.race([spawnFailed, sleep(50).then(() => undefined)]);
     if (failed !== undefined) {
       await stop();
       throw new Error(`cannot run ${BINARY}: ${failed.message} (apt-get install docker-registry)`);

@@ -11,13 +11,14 @@
  *   ...
  *   await removeTestImages(docker, scope);                   // in after()
  */
-import { open, readFile, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readFile, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { binaryWithLibraries, buildOnBase, imagePresent, importRootfs, labelInstruction, MINIMAL_ETC, recipeHash, type RootfsRecipe } from './rootfs-image.js';
 import { RUN_LABEL, runId, runIsOwned, runPrefix, runTempPrefix, SCOPE_LABEL, type TestScope } from './run-id.js';
+import { sleep } from '../../src/sleep.js';
 
 export { followJsonStream } from './rootfs-image.js';
 
@@ -98,7 +99,7 @@ async function ensureBase(docker: Docker): Promise<string> {
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (await imagePresent(docker, ref)) return ref;
-    let lock;
+    let lock: FileHandle | undefined;
     try {
       lock = await open(lockPath, 'wx');
     } catch (err) {
@@ -118,7 +119,7 @@ async function ensureBase(docker: Docker): Promise<string> {
     const holder = Number(await readFile(lockPath, 'utf8').catch(() => ''));
     if (holder > 0 && !processAlive(holder)) await unlink(lockPath).catch(() => undefined);
     if (Date.now() > deadline) throw new Error(`waited 180 s for another test process to import ${ref} (lock ${lockPath})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
 }
 

@@ -47,7 +47,7 @@ export interface AdaptResult {
 }
 
 /**
- * Client of Caddy's admin API (behaviour relied on: shared/reference/caddy-admin-facts.md).
+ * Client of Caddy's admin API (the behaviour relied on is listed in docs/caddy-facts.md).
  *
  * The admin API has no authentication: whoever reaches it controls Caddy, so
  * its address should be loopback or a unix socket. Retries live here and only

@@ -21,7 +21,7 @@ async function adapts(admin: CaddyAdmin, lbPolicy: string): Promise<string | und
  * Learns what this Caddy supports for weighted traffic through `POST /adapt`,
  * which converts a Caddyfile to JSON without loading it. Sending a config with
  * an unknown module instead would fail, and a failed load can leave Caddy's
- * upstream list broken until it restarts (see the facts file).
+ * upstream list broken until it restarts (docs/caddy-facts.md).
  */
 export async function detectCaddyFeatures(admin: CaddyAdmin): Promise<CaddyFeatures> {
   const weighted = await adapts(admin, 'weighted_round_robin 9 1');

@@ -80,7 +80,7 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
     const key = `${port.containerPort}/${port.protocol}`;
     exposedPorts[key] = {};
     // An empty HostPort asks Docker for an ephemeral port; an empty HostIp means all addresses.
-    (portBindings[key] ??= []).push({ HostIp: port.hostIp ?? '', HostPort: port.hostPort === undefined ? '' : String(port.hostPort) });
+    portBindings[key] = [...(portBindings[key] ?? []), { HostIp: port.hostIp ?? '', HostPort: port.hostPort === undefined ? '' : String(port.hostPort) }];
   }
   for (const port of spec.expose) exposedPorts[`${port}/tcp`] ??= {};
 

@@ -64,8 +64,7 @@ export async function pullImage(ctx: DockerContext, ref: string, options: PullIm
     };
     stream.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
         handle(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
       }

@@ -32,8 +32,8 @@ describe('loadSettings', () => {
     [{ HEALTH_CHECK_TIMEOUT: '0' }, {}, ['environment: HEALTH_CHECK_TIMEOUT: "0" must be positive; use seconds (300) or a unit (300s, 5m)']],
     [{ DRAIN_TIMEOUT: '-5' }, {}, ['environment: DRAIN_TIMEOUT: "-5" must be positive; use seconds (300) or a unit (300s, 5m)']],
     [{}, { HEALTH_CHECK_INTERVAL: '3 seconds' }, ['.env: HEALTH_CHECK_INTERVAL: "3 seconds" is not a duration; use seconds (300) or a unit (300s, 5m)']],
-    [{ HEALTH_CHECK_TIMEOUT: '2', HEALTH_CHECK_INTERVAL: '3' }, {}, ['environment: HEALTH_CHECK_INTERVAL: 3s must be less than HEALTH_CHECK_TIMEOUT (2s)']],
-    [{ HEALTH_CHECK_TIMEOUT: '3s' }, {}, ['environment: HEALTH_CHECK_TIMEOUT: 3s must be more than HEALTH_CHECK_INTERVAL (3s)']],
+    [{ HEALTH_CHECK_TIMEOUT: '2', HEALTH_CHECK_INTERVAL: '3' }, {}, ['environment: HEALTH_CHECK_INTERVAL: 3.0 s must be less than HEALTH_CHECK_TIMEOUT (2.0 s)']],
+    [{ HEALTH_CHECK_TIMEOUT: '3s' }, {}, ['environment: HEALTH_CHECK_TIMEOUT: 3.0 s must be more than HEALTH_CHECK_INTERVAL (3.0 s)']],
     [
       { HEALTH_CHECK_TIMEOUT: 'x', DRAIN_TIMEOUT: '0s' },
       {},

@@ -8,7 +8,7 @@ describe('parseVolume', () => {
     ['db-data:/var/lib/postgresql/data', { type: 'volume', source: 'db-data', target: '/var/lib/postgresql/data', readOnly: false }],
     ['caddy-data:/caddy-data:ro', { type: 'volume', source: 'caddy-data', target: '/caddy-data', readOnly: true }],
     ['./config:/etc/app', { type: 'bind', source: './config', target: '/etc/app', readOnly: false }],
-    ['../shared:/shared:rw', { type: 'bind', source: '../shared', target: '/shared', readOnly: false }],
+    ['../data:/data:rw', { type: 'bind', source: '../data', target: '/data', readOnly: false }],
     ['/srv/app:/app:ro,cached', { type: 'bind', source: '/srv/app', target: '/app', readOnly: true }],
     ['~/certs:/certs', { type: 'bind', source: '~/certs', target: '/certs', readOnly: false }],
   ];
