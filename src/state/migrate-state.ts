@@ -9,11 +9,13 @@ type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
 /**
  * One step per old schema version N, turning a version-N object into version
  * N+1. Steps see unvalidated data; the result is validated once, against the
- * current schema, at the end. Version 1 is current, so there are none yet.
- * Example of a future step:
- *   1: (v1) => ({ ...v1, schemaVersion: 2, caddyInstances: [] }),
+ * current schema, at the end.
  */
-const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+const MIGRATIONS: Readonly<Record<number, Migration>> = {
+  // v2 (image identity): `images` / `fromImages` are optional, so a v1 file is a valid v2 file
+  // without them; its releases are known by tag only until the next deploy records identities.
+  1: (v1) => ({ ...v1, schemaVersion: 2 }),
+};
 
 const headSchema = z.looseObject({ schemaVersion: z.number().int().positive() });
 

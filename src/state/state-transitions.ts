@@ -67,6 +67,8 @@ export interface OperationEnd {
 /**
  * Ends the operation and appends it to the history.
  * - succeeded: traffic is on `toColor`; the color it came from becomes the standby.
+ *   The operation's image identities (`images`) become the active ones, the
+ *   ones it started from (`fromImages`) the standby's; the history entry keeps both.
  * - otherwise: traffic stayed on (or went back to) the old color, so `active`
  *   is unchanged. A deploy or canary used the standby's color for the new
  *   version, so that standby no longer exists (its containers were replaced);
@@ -87,6 +89,9 @@ export function finishOperation(state: State, end: OperationEnd, now: Date): Sta
     outcome: end.outcome,
     ...(end.reason === undefined ? {} : { reason: end.reason }),
     phases: [...operation.phases, closePhase(operation, now)],
+    // Image identity (v2): what the operation started and what ran before it.
+    ...(operation.images === undefined ? {} : { images: operation.images }),
+    ...(operation.fromImages === undefined ? {} : { fromImages: operation.fromImages }),
   };
   const recorded = { ...recordDeployment(state, entry), operation: null };
 
@@ -95,8 +100,11 @@ export function finishOperation(state: State, end: OperationEnd, now: Date): Sta
     return {
       ...recorded,
       // `since` is the end of the operation (after verify and drain), a few seconds after the switch itself.
-      active: { color: toColor, version: toVersion, since: finishedAt },
-      standby: fromColor !== null && fromVersion !== null && fromColor !== toColor ? { color: fromColor, version: fromVersion } : null,
+      active: { color: toColor, version: toVersion, since: finishedAt, ...(operation.images === undefined ? {} : { images: operation.images }) },
+      standby:
+        fromColor !== null && fromVersion !== null && fromColor !== toColor
+          ? { color: fromColor, version: fromVersion, ...(operation.fromImages === undefined ? {} : { images: operation.fromImages }) }
+          : null,
     };
   }
   const standbyReplaced = operation.kind !== 'rollback' && state.standby?.color === operation.toColor;

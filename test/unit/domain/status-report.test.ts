@@ -74,7 +74,7 @@ const instancesOf = (containers: readonly ObservedContainer[]): ColorInstance[] 
 
 /** The state after deploying v1 (green) then v2 (blue). */
 const deployedState: State = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   project: 'demo',
   active: { color: 'blue', version: 'v2', since: '2025-03-01T12:00:00.000Z' },
   standby: { color: 'green', version: 'v1' },

@@ -11,8 +11,17 @@ describe('state schema', () => {
     assert.deepEqual(again, fullState);
   });
 
-  test('the current schema version is 1', () => {
-    assert.equal(STATE_SCHEMA_VERSION, 1);
+  test('the current schema version is 2', () => {
+    assert.equal(STATE_SCHEMA_VERSION, 2);
+  });
+
+  test('an image identity needs a sha256 image ID; the digest is a sha256 digest or null', () => {
+    const bad = structuredClone(fullState);
+    bad.active!.images = { platform: { ref: 'x:latest', id: 'abc', digest: null } };
+    assert.deepEqual(stateSchema.safeParse(bad).error?.issues[0]?.path, ['active', 'images', 'platform', 'id']);
+    const badDigest = structuredClone(fullState);
+    badDigest.active!.images = { platform: { ref: 'x:latest', id: `sha256:${'a'.repeat(64)}`, digest: 'latest' } };
+    assert.deepEqual(stateSchema.safeParse(badDigest).error?.issues[0]?.path, ['active', 'images', 'platform', 'digest']);
   });
 
   test('canary weights must add up to 100', () => {
@@ -42,7 +51,23 @@ describe('migrateState', () => {
       history: [],
     };
     const state = migrateState(v1File);
-    assert.deepEqual(state, { ...v1File, targets: {} });
+    assert.deepEqual(state, { ...v1File, schemaVersion: 2, targets: {} });
+  });
+
+  test('a v1 file with releases becomes v2 with no image identities (known by tag only)', () => {
+    const v1File = {
+      schemaVersion: 1,
+      project: 'tale',
+      active: { color: 'blue', version: 'v2', since: '2024-05-01T12:00:03.000Z' },
+      standby: { color: 'green', version: 'v1' },
+      operation: null,
+      history: [{ id: 'op-1', kind: 'deploy', version: 'v2', color: 'blue', fromVersion: 'v1', fromColor: 'green', startedAt: '2024-05-01T12:00:00.000Z', finishedAt: '2024-05-01T12:00:03.000Z', outcome: 'succeeded' }],
+      targets: {},
+    };
+    const state = migrateState(v1File);
+    assert.equal(state.schemaVersion, 2);
+    assert.deepEqual([state.active?.images, state.standby?.images, state.history[0]?.images, state.history[0]?.fromImages], [undefined, undefined, undefined, undefined]);
+    assert.deepEqual({ ...state, schemaVersion: 1 }, v1File);
   });
 
   test('a file from a newer cutover is refused with a message that says to upgrade', () => {
@@ -53,7 +78,7 @@ describe('migrateState', () => {
         assert.ok(error instanceof StateInvalidError);
         assert.equal(
           error.message,
-          'caddy/cutover-state.json was written by a newer cutover (schema version 2, this one reads up to 1); upgrade',
+          'caddy/cutover-state.json was written by a newer cutover (schema version 3, this one reads up to 2); upgrade',
         );
         assert.equal(error.exitCode, 11);
         assert.match(error.hint ?? '', /^upgrade cutover/);

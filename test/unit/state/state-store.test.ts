@@ -95,7 +95,7 @@ describe('readState / writeState', () => {
     await writeFile(join(dir, 'cutover-state.json'), JSON.stringify({ ...fullState, schemaVersion: 7 }));
     await expectInvalid(
       dir,
-      'caddy/cutover-state.json was written by a newer cutover (schema version 7, this one reads up to 1); upgrade',
+      'caddy/cutover-state.json was written by a newer cutover (schema version 7, this one reads up to 2); upgrade',
       'upgrade cutover; an older one must not rewrite this file, it would drop what it does not know',
     );
   });
