@@ -71,6 +71,8 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
       phase: 'preflight',
       pid: process.pid,
       host: os.hostname(),
+      ...(plan.images === undefined ? {} : { images: plan.images }),
+      ...(plan.fromImages === undefined ? {} : { fromImages: plan.fromImages }),
     },
     runtime.now(),
   );
@@ -116,7 +118,7 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
         // All services at once: creating and starting a container takes Docker about a second each.
         const results = await Promise.allSettled(
           project.colored.map(async (service) => {
-            const containers = await startService(runtime, project, service.byColor[toColor], toColor, version);
+            const containers = await startService(runtime, project, service.byColor[toColor], toColor, version, plan.images?.[service.name]);
             started = [...started, ...containers];
             logger.info({ event: 'container.started', service: service.name, containers: containers.map((c) => c.name) }, `  started ${containers.map((c) => c.name).join(', ')}`);
           }),

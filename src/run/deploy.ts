@@ -5,7 +5,10 @@ import { planDeploy, type DeployPlan, type KnownContainer, type PullPolicy } fro
 import { nextColor } from '../domain/read-traffic.js';
 import { validateVersion } from '../domain/validate-version.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
+import { describeIdentity, sameIdentities, type ServiceImages } from '../domain/image-identity.js';
 import { applyCutover, type CutoverResult } from './apply-cutover.js';
+import { identitiesOfContainers, imageIdsOf, resolveServiceImages } from './image-identities.js';
+import { pullImages } from './pull-images.js';
 import type { CanaryOptions } from './canary-step.js';
 import type { Observation } from './observe-project.js';
 import { preflight } from './preflight.js';
@@ -14,7 +17,10 @@ import type { Runtime } from './runtime.js';
 
 export interface DeployRequest {
   version: string;
-  pull: PullPolicy;
+  /** undefined: per image, `always` for a moving tag (latest, main, ...), else `missing`. */
+  pull: PullPolicy | undefined;
+  /** Deploy even when every service already runs exactly these images live. */
+  force?: boolean | undefined;
   /** Stop the old color after the drain instead of keeping it as warm standby. */
   stopOld: boolean;
   dryRun: boolean;
@@ -25,7 +31,7 @@ export interface DeployRequest {
   canary?: CanaryOptions | undefined;
 }
 
-export type DeployResult = { plan: DeployPlan } & Partial<CutoverResult>;
+export type DeployResult = { plan: DeployPlan; /** Set when the deploy stopped because the live color already runs these images. */ unchanged?: { color: Color; images: ServiceImages } } & Partial<CutoverResult>;
 
 export function checkVerifyUrl(url: string | undefined): void {
   if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) {
@@ -45,7 +51,7 @@ function warnIfMemoryIsShort(runtime: Runtime, project: ProjectConfig, color: Co
 }
 
 export function knownContainers(observation: Observation): KnownContainer[] {
-  return observation.containers.map((c) => ({ id: c.id, name: c.name, service: c.service, color: c.color, version: c.version, state: c.state, health: c.health }));
+  return observation.containers.map((c) => ({ id: c.id, name: c.name, service: c.service, color: c.color, version: c.version, state: c.state, health: c.health, imageId: c.imageId }));
 }
 
 /** Shared services that have a container, and the images already on the engine. */
@@ -66,7 +72,7 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
     command: `deploy ${version}`,
     dryRun: request.dryRun,
     // Caddy itself may be a shared service that is not running yet (a fresh host).
-    ...(request.dryRun ? {} : { beforeObserve: () => startAbsentSharedServices(runtime, project, request.pull) }),
+    ...(request.dryRun ? {} : { beforeObserve: () => startAbsentSharedServices(runtime, project, request.pull ?? 'missing') }),
   });
   try {
     const toColor = nextColor(observation.traffic.live);
@@ -91,8 +97,22 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
     });
     if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan', path: '', message })));
     if (request.dryRun) return { plan: planned.plan };
+    // Pull and resolve before the operation starts: what a tag means now decides whether there is anything to do.
+    await pullImages(runtime, planned.plan.pull);
+    const images = await resolveServiceImages(runtime, project, toColor);
+    const liveColor = observation.traffic.live.kind === 'color' ? observation.traffic.live.color : undefined;
+    const described = Object.entries(images).map(([service, image]) => `${service} ${describeIdentity(image)}`).join(', ');
+    if (liveColor !== undefined && sameIdentities(imageIdsOf(observation.containers, liveColor), images)) {
+      if (request.force !== true) {
+        runtime.logger.info({ event: 'deploy.unchanged', color: liveColor, images }, `${liveColor} already runs exactly these images (${described}); nothing changed (--force deploys them again)`);
+        return { plan: planned.plan, unchanged: { color: liveColor, images } };
+      }
+      runtime.logger.info({ event: 'deploy.forced', color: liveColor }, `${liveColor} already runs these images; deploying them again (--force)`);
+    }
+    runtime.logger.info({ event: 'images.resolved', images }, `images: ${described}`);
+    const fromImages = liveColor === undefined ? undefined : identitiesOfContainers(observation.containers, project, liveColor, observation.state?.active?.color === liveColor ? observation.state.active.images : undefined);
     warnIfMemoryIsShort(runtime, project, toColor);
-    return await applyCutover(runtime, project, observation, planned.plan, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary });
+    return await applyCutover(runtime, project, observation, { ...planned.plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary });
   } finally {
     await lock?.release();
   }

@@ -25,7 +25,7 @@ export interface HostModeProject {
   remove(): Promise<void>;
 }
 
-export async function createHostModeProject(docker: Docker, scope: TestScope, options: { services?: string[]; drainTimeout?: string; handlerLines?: string[] } = {}): Promise<HostModeProject> {
+export async function createHostModeProject(docker: Docker, scope: TestScope, options: { services?: string[]; drainTimeout?: string; handlerLines?: string[]; image?: string } = {}): Promise<HostModeProject> {
   const services = options.services ?? ['web', 'api'];
   const name = scope.prefix;
   const network = scope.name('net');
@@ -37,7 +37,7 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
     ports.blue[service] = await freePort();
     ports.green[service] = await freePort();
   }
-  const serviceYaml = services.map((service) => appComposeService(scope, service)).join('\n');
+  const serviceYaml = services.map((service) => appComposeService(scope, service, options.image === undefined ? {} : { image: options.image })).join('\n');
   await writeFile(
     path.join(dir, 'compose.yml'),
     `name: ${name}\nservices:\n${serviceYaml}\nnetworks:\n  net:\n    external: true\n    name: ${network}\n`,

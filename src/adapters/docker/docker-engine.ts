@@ -11,6 +11,8 @@ import type { PullProgress } from './pull-progress.js';
 import { imageExists } from './image-exists.js';
 import { pullImage, type PullImageOptions } from './pull-image.js';
 import { readLogTail } from './read-log-tail.js';
+import { resolveImageIdentity } from './resolve-image-identity.js';
+import type { ImageIdentity } from '../../domain/image-identity.js';
 import { removeContainers } from './remove-containers.js';
 import { retryRead } from './retry-read.js';
 import type { ServiceContainer } from './service-container.js';
@@ -96,5 +98,10 @@ export class DockerEngine {
 
   imageExists(ref: string): Promise<boolean> {
     return imageExists(this.ctx, ref);
+  }
+
+  /** The image ID and registry digest of the image `ref` names here; undefined when the engine lacks it. */
+  resolveImageIdentity(ref: string): Promise<ImageIdentity | undefined> {
+    return resolveImageIdentity(this.ctx, ref);
   }
 }

@@ -12,6 +12,10 @@ export const LABEL = {
   color: 'cutover.color',
   version: 'cutover.version',
   replica: 'cutover.replica',
+  /** The image as the compose files name it (`repo:latest`); the container itself is created from the pinned reference. */
+  imageRef: 'cutover.image.ref',
+  /** The repository digest (`sha256:...`) when the image came from a registry. */
+  imageDigest: 'cutover.image.digest',
 } as const;
 
 const COMPOSE_LABEL_PREFIX = 'com.docker.compose.';

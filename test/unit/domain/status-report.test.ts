@@ -163,7 +163,7 @@ const cases: Case[] = [
     check(report) {
       assert.deepEqual(report.active, deployedState.active);
       assert.deepEqual(report.traffic, { kind: 'color', color: 'blue' });
-      assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: true, healthy: true, detail: [] });
+      assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: true, healthy: true, detail: [], images: null });
       assert.deepEqual(service(report, 'web').dials, [{ dial: dial('blue', 'web'), color: 'blue', inFlight: 3 }]);
       assert.deepEqual(service(report, 'web').weights, { blue: 100, green: 0, plain: 0 });
       assert.equal(service(report, 'web').handler?.pointer, '/apps/http/servers/srv0/routes/1/handle/0');
@@ -319,7 +319,7 @@ const cases: Case[] = [
     exitCode: 7,
     check(report) {
       assert.deepEqual(report.traffic, { kind: 'color', color: 'blue' });
-      assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: null, healthy: null, detail: [] });
+      assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: null, healthy: null, detail: [], images: null });
       assert.deepEqual(service(report, 'web').containers, []);
       assert.deepEqual(kinds(report), ['error:docker-unreachable']);
     },
