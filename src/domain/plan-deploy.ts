@@ -1,6 +1,6 @@
 import type { Color, ProjectConfig } from '../config/model.js';
 import type { ServiceImages } from './image-identity.js';
-import { DIGEST, parseImageReference } from './image-reference.js';
+import { checkImageReferences } from './check-image-references.js';
 import { pullPolicyFor, type PullPolicy } from './pull-policy.js';
 import type { LiveTraffic } from './read-traffic.js';
 
@@ -76,15 +76,7 @@ export function planDeploy(input: DeployInput): PlanDeployResult {
       problems.push(`the image of ${service.name} (${service.byColor[toColor].image}) does not use \${VERSION}, so deploying a version cannot change it: write it as name:\${VERSION}`);
     }
   }
-  for (const service of project.colored) {
-    const image = service.byColor[toColor].image;
-    if (parseImageReference(image) !== undefined) continue;
-    problems.push(
-      DIGEST.test(input.version)
-        ? `version ${input.version} is a digest, but the image of ${service.name} becomes ${image}: write the image as name@\${VERSION} to deploy digests`
-        : `the image of ${service.name} (${image}) is not a valid image reference`,
-    );
-  }
+  problems.push(...checkImageReferences(project, toColor, input.version));
   // Colored images follow the moving-tag rule; a shared service's image is only pulled when it has to start and is missing.
   const policies = new Map<string, PullPolicy>();
   for (const s of project.colored) policies.set(s.byColor[toColor].image, pullPolicyFor(s.byColor[toColor].image, input.pull));

@@ -5,6 +5,7 @@ import { planDeploy, type DeployPlan, type KnownContainer, type PullPolicy } fro
 import { nextColor } from '../domain/read-traffic.js';
 import { validateVersion } from '../domain/validate-version.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
+import { checkImageReferences } from '../domain/check-image-references.js';
 import { describeIdentity, sameIdentities, type ServiceImages } from '../domain/image-identity.js';
 import { applyCutover, type CutoverResult } from './apply-cutover.js';
 import { identitiesOfContainers, imageIdsOf, resolveServiceImages } from './image-identities.js';
@@ -68,6 +69,9 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
   const version = validateVersion(request.version);
   checkVerifyUrl(request.verifyUrl);
   const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: version } });
+  // Before the lock and before shared services start: a version the image names cannot take changes nothing.
+  const badImages = [...new Set([...checkImageReferences(project, 'blue', version), ...checkImageReferences(project, 'green', version)])];
+  if (badImages.length > 0) throw new ConfigInvalidError(badImages.map((message) => ({ file: 'compose files', path: '', message })));
   const { lock, observation } = await preflight(runtime, project, {
     command: `deploy ${version}`,
     dryRun: request.dryRun,

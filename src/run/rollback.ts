@@ -84,7 +84,7 @@ export async function rollback(runtime: Runtime, request: RollbackRequest): Prom
       } catch (error) {
         if (!(error instanceof DockerOperationError) || previous.images === undefined) throw error;
         throw new OperationFailedError(`the previous release's image ${image} is no longer on this Docker engine and cannot be pulled by digest: ${error.message}`, {
-          hint: `push that image to its registry again, or deploy a version explicitly (cutover deploy <version>)`,
+          hint: 'make its registry reachable (or push that image to it again), or deploy a version explicitly: cutover deploy <version>',
           cause: error,
         });
       }
