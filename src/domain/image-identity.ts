@@ -23,8 +23,8 @@ export function shortDigest(digest: string): string {
 export function describeIdentity(identity: ImageIdentity): string {
   if (identity.digest !== null) {
     const parsed = parseImageReference(identity.ref);
-    // A digest reference already shows its digest.
-    if (parsed?.digest !== undefined) return identity.ref;
+    // A digest reference already names its digest: show it short.
+    if (parsed?.digest !== undefined) return `${parsed.repository}@${shortDigest(parsed.digest)}`;
     return `${identity.ref}@${shortDigest(identity.digest)}`;
   }
   return `${identity.ref} (local image ${shortDigest(identity.id)})`;

@@ -2,6 +2,7 @@ import { COLORS, type Color, type ColoredService } from '../config/model.js';
 import { ConfigInvalidError, DriftError, type CutoverError } from '../errors.js';
 import type { LockStatus } from '../state/deploy-lock.js';
 import type { ImageIdentity, ServiceImages, State } from '../state/state-schema.js';
+import { parseImageReference } from './image-reference.js';
 import { isJsonObject, PREVIEW_HEADER, previewRouteId, type JsonValue } from './caddy-json.js';
 import { readTraffic, type ServiceTraffic } from './read-traffic.js';
 import { classifyDial, serviceAddresses, type ColorInstance, type ServiceAddresses } from './service-addresses.js';
@@ -272,7 +273,9 @@ export interface StatusReport {
 /** A container's image identity; null for one whose image ID is unknown. */
 function imageOf(c: ObservedContainer): ImageIdentity | null {
   if (c.imageId === undefined || c.imageId === '') return null;
-  return { ref: c.imageRef ?? c.image ?? c.imageId, id: c.imageId, digest: c.imageDigest ?? null };
+  const ref = c.imageRef ?? c.image ?? c.imageId;
+  // A container created from `repo@sha256:...` names its digest even without cutover's label.
+  return { ref, id: c.imageId, digest: c.imageDigest ?? parseImageReference(ref)?.digest ?? null };
 }
 
 function problemOf(kind: ProblemKind, severity: Problem['severity'], error: CutoverError, details: string[] = []): Problem {

@@ -61,7 +61,7 @@ describe('image identity', () => {
 
   test('describeIdentity shows the tag and a short digest, or the local image ID', () => {
     assert.equal(describeIdentity(identity('r/app:latest', '1', 'a')), 'r/app:latest@sha256:aaaaaaaaaaaa');
-    assert.equal(describeIdentity(identity(`r/app@${D}`, '1', 'a')), `r/app@${D}`);
+    assert.equal(describeIdentity(identity(`r/app@${D}`, '1', 'a')), 'r/app@sha256:aaaaaaaaaaaa');
     assert.equal(describeIdentity(identity('app:dev', '3', null)), 'app:dev (local image sha256:333333333333)');
   });
 

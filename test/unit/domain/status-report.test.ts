@@ -417,6 +417,30 @@ describe('renderStatus', () => {
     assert.match(text, /^drift {6}none$/m);
   });
 
+  test('image identities: per container, for active and standby, and tag with digest in the history', () => {
+    const hex = (digit: string): string => `sha256:${digit.repeat(64)}`;
+    const v2 = { ref: 'r/app:latest', id: hex('2'), digest: hex('b') };
+    const v1 = { ref: 'r/app:latest', id: hex('1'), digest: hex('a') };
+    const state: State = {
+      ...deployedState,
+      active: { ...deployedState.active!, version: 'latest', images: { web: v2, api: v2 } },
+      standby: { ...deployedState.standby!, version: 'latest', images: { web: v1, api: v1 } },
+      history: [{ ...deployedState.history[0]!, version: 'latest', fromVersion: 'latest', images: { web: v2, api: v2 }, fromImages: { web: v1, api: v1 } }],
+    };
+    const images = { imageId: v2.id, imageRef: v2.ref, imageDigest: v2.digest };
+    const containers = runningBoth.map((c) => (c.color === 'blue' ? { ...c, ...images, version: 'latest' } : { ...c, imageId: v1.id, image: `r/app@${v1.digest}`, version: 'latest' }));
+    const report = buildStatusReport(input({ state, containers }));
+    assert.deepEqual(service(report, 'web').containers.find((c) => c.color === 'blue')?.image, v2);
+    // A container without cutover's image labels: the reference it was created from, no digest known.
+    assert.deepEqual(service(report, 'web').containers.find((c) => c.color === 'green')?.image, { ref: `r/app@${v1.digest}`, id: v1.id, digest: v1.digest });
+    assert.match(renderStatus(report), /green +latest +\S+ +running +healthy +r\/app@sha256:aaaaaaaaaaaa\n/);
+    assert.deepEqual([report.active?.images?.web, report.standby?.images?.web, report.history[0]?.images?.web, report.history[0]?.fromImages?.web], [v2, v1, v2, v1]);
+    const text = renderStatus(report);
+    assert.match(text, /^ {13}web: r\/app:latest@sha256:bbbbbbbbbbbb$/m);
+    assert.match(text, /blue +latest +\S+ +running +healthy +r\/app:latest@sha256:bbbbbbbbbbbb +serving/);
+    assert.match(text, /deploy {2}latest@sha256:aaaaaaaaaaaa \(\?\) → latest@sha256:bbbbbbbbbbbb \(green\)/);
+  });
+
   test('drift is spelled out', () => {
     const text = renderStatus(buildStatusReport(input({ caddy: caddyConfig(allTo('green')) })));
     assert.match(text, /^drift {6}CADDY AND THE STATE FILE DISAGREE$/m);
