@@ -114,7 +114,7 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
       runtime.logger.info({ event: 'deploy.forced', color: liveColor }, `${liveColor} already runs these images; deploying them again (--force)`);
     }
     runtime.logger.info({ event: 'images.resolved', images }, `images: ${described}`);
-    const fromImages = liveColor === undefined ? undefined : identitiesOfContainers(observation.containers, project, liveColor, observation.state?.active?.color === liveColor ? observation.state.active.images : undefined);
+    const fromImages = liveColor === undefined ? undefined : await identitiesOfContainers(runtime, observation.containers, project, liveColor, observation.state?.active?.color === liveColor ? observation.state.active.images : undefined);
     warnIfMemoryIsShort(runtime, project, toColor);
     return await applyCutover(runtime, project, observation, { ...planned.plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary });
   } finally {

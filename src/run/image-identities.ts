@@ -27,18 +27,20 @@ export async function resolveServiceImages(runtime: Runtime, project: ProjectCon
 /**
  * What the containers of `color` run, per service (the first replica's; they
  * are started together): the recorded identity when it is still the image the
- * container runs, else what the container's labels and image ID say.
+ * container runs, else what the container's labels and image ID say. A
+ * container without cutover's image labels (started by an older cutover) is
+ * looked up by its image ID, taking the digest of the repository it was
+ * created from, so that a rollback to it can still pull it by digest.
  */
-export function identitiesOfContainers(containers: readonly ServiceContainer[], project: ProjectConfig, color: Color, recorded: ServiceImages | undefined): ServiceImages {
+export async function identitiesOfContainers(runtime: Runtime, containers: readonly ServiceContainer[], project: ProjectConfig, color: Color, recorded: ServiceImages | undefined): Promise<ServiceImages> {
   const images: ServiceImages = {};
   for (const service of project.colored) {
     const container = containers.find((c) => c.color === color && c.service === service.name);
     if (container === undefined || !container.imageId.startsWith('sha256:')) continue;
     const known = recorded?.[service.name];
-    images[service.name] =
-      known !== undefined && known.id === container.imageId
-        ? known
-        : { ref: container.imageRef ?? container.image, id: container.imageId, digest: container.imageDigest ?? null };
+    if (known !== undefined && known.id === container.imageId) images[service.name] = known;
+    else if (container.imageRef !== undefined) images[service.name] = { ref: container.imageRef, id: container.imageId, digest: container.imageDigest ?? null };
+    else images[service.name] = (await runtime.docker.resolveImageIdentity(container.imageId, container.image)) ?? { ref: container.image, id: container.imageId, digest: null };
   }
   return images;
 }

@@ -92,8 +92,8 @@ export async function rollback(runtime: Runtime, request: RollbackRequest): Prom
     const standby = observation.containers;
     const images =
       previous.images ??
-      (plan.start.length > 0 ? await resolveServiceImages(runtime, project, toColor) : identitiesOfContainers(standby, project, toColor, undefined));
-    const fromImages = liveColor === undefined ? undefined : identitiesOfContainers(observation.containers, project, liveColor, state?.active?.color === liveColor ? state.active.images : undefined);
+      (plan.start.length > 0 ? await resolveServiceImages(runtime, project, toColor) : await identitiesOfContainers(runtime, standby, project, toColor, undefined));
+    const fromImages = liveColor === undefined ? undefined : await identitiesOfContainers(runtime, observation.containers, project, liveColor, state?.active?.color === liveColor ? state.active.images : undefined);
     return await applyCutover(runtime, project, observation, { ...plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal });
   } finally {
     await lock?.release();

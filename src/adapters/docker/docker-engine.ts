@@ -101,7 +101,7 @@ export class DockerEngine {
   }
 
   /** The image ID and registry digest of the image `ref` names here; undefined when the engine lacks it. */
-  resolveImageIdentity(ref: string): Promise<ImageIdentity | undefined> {
-    return resolveImageIdentity(this.ctx, ref);
+  resolveImageIdentity(ref: string, named?: string): Promise<ImageIdentity | undefined> {
+    return resolveImageIdentity(this.ctx, ref, named);
   }
 }
