@@ -52,7 +52,8 @@ function buildProgram(): Command {
   program
     .command('deploy <version>')
     .description('start <version> in the standby color, wait until healthy, switch every service in one Caddy change, drain the old color')
-    .addOption(new Option('--pull <policy>', 'when to pull images').choices(['always', 'missing', 'never']).default('missing'))
+    .addOption(new Option('--pull <policy>', 'when to pull images (default: always for a moving tag such as latest or main, missing for a version tag or digest)').choices(['always', 'missing', 'never']))
+    .option('--force', 'deploy even when every service already runs exactly these images')
     .option('--stop-old', 'stop the old color after the drain instead of keeping it as warm standby')
     .option('--verify-url <url>', 'after the switch, GET this URL through Caddy; a non-2xx answer switches back')
     .option('--fail-fast', "end the health wait at Docker's first \"unhealthy\" instead of waiting up to HEALTH_CHECK_TIMEOUT (also HEALTH_FAIL_FAST=1)")

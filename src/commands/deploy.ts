@@ -1,4 +1,5 @@
 import { renderDeployPlan, type PullPolicy } from '../domain/plan-deploy.js';
+import { describeIdentity } from '../domain/image-identity.js';
 import { deploy } from '../run/deploy.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
@@ -6,7 +7,8 @@ import { canaryOptionsFrom, type CanaryFlags } from './canary-flags.js';
 import { withInterrupt } from './with-interrupt.js';
 
 export interface DeployFlags extends CanaryFlags {
-  pull: PullPolicy;
+  pull?: PullPolicy;
+  force?: boolean;
   stopOld?: boolean;
   dryRun?: boolean;
   verifyUrl?: string;
@@ -23,6 +25,7 @@ export async function runDeploy(options: GlobalOptions, version: string, flags: 
       deploy(runtime, {
         version,
         pull: flags.pull,
+        force: flags.force === true,
         stopOld: flags.stopOld === true,
         dryRun: flags.dryRun === true,
         verifyUrl: flags.verifyUrl,
@@ -32,6 +35,10 @@ export async function runDeploy(options: GlobalOptions, version: string, flags: 
       }),
     );
     if (flags.dryRun === true) process.stdout.write(renderDeployPlan(result.plan, canary));
+    else if (result.unchanged !== undefined) {
+      const images = Object.entries(result.unchanged.images).map(([service, image]) => `${service} ${describeIdentity(image)}`).join(', ');
+      process.stdout.write(`unchanged: ${result.unchanged.color} already runs ${images}; nothing was changed (--force deploys them again)\n`);
+    }
     return 0;
   } finally {
     await runtime.close();

@@ -1,7 +1,10 @@
 import type { Color, ProjectConfig } from '../config/model.js';
+import type { ServiceImages } from './image-identity.js';
+import { checkImageReferences } from './check-image-references.js';
+import { pullPolicyFor, type PullPolicy } from './pull-policy.js';
 import type { LiveTraffic } from './read-traffic.js';
 
-export type PullPolicy = 'always' | 'missing' | 'never';
+export type { PullPolicy };
 
 /** A container cutover already knows about, reduced to what planning needs. */
 export interface KnownContainer {
@@ -13,6 +16,8 @@ export interface KnownContainer {
   state: string;
   /** Docker's health: starting, healthy, unhealthy, or none without a healthcheck. */
   health: string;
+  /** The image ID the container runs; undefined when not known. */
+  imageId?: string | undefined;
 }
 
 export interface DeployInput {
@@ -26,7 +31,8 @@ export interface DeployInput {
   /** Shared services that already have a container (by cutover's label, Compose's labels or container_name). */
   sharedPresent: ReadonlySet<string>;
   imagesPresent: ReadonlySet<string>;
-  pull: PullPolicy;
+  /** --pull; undefined: per image, `always` for a moving tag, else `missing` (see pull-policy.ts). */
+  pull: PullPolicy | undefined;
   stopOld: boolean;
 }
 
@@ -49,6 +55,14 @@ export interface DeployPlan {
   /** Old color's containers, kept as warm standby or stopped after the drain. */
   old: KnownContainer[];
   stopOld: boolean;
+  /**
+   * Per colored service, the image identity the new color starts (set once
+   * resolved, after the pull): its containers are created from the pinned
+   * reference, so a tag that moves meanwhile changes nothing.
+   */
+  images?: ServiceImages | undefined;
+  /** What the live color runs, recorded as the release a rollback returns to. */
+  fromImages?: ServiceImages | undefined;
 }
 
 export type PlanDeployResult = { ok: true; plan: DeployPlan } | { ok: false; problems: string[] };
@@ -62,13 +76,15 @@ export function planDeploy(input: DeployInput): PlanDeployResult {
       problems.push(`the image of ${service.name} (${service.byColor[toColor].image}) does not use \${VERSION}, so deploying a version cannot change it: write it as name:\${VERSION}`);
     }
   }
-  const images = [...new Set([
-    ...project.colored.map((s) => s.byColor[toColor].image),
-    ...project.shared.filter((s) => !input.sharedPresent.has(s.name)).map((s) => s.image),
-  ])];
-  const pull = images.filter((image) => input.pull === 'always' || (input.pull === 'missing' && !input.imagesPresent.has(image)));
-  if (input.pull === 'never') {
-    for (const image of images) if (!input.imagesPresent.has(image)) problems.push(`image ${image} is not on this Docker engine and --pull never forbids pulling it`);
+  problems.push(...checkImageReferences(project, toColor, input.version));
+  // Colored images follow the moving-tag rule; a shared service's image is only pulled when it has to start and is missing.
+  const policies = new Map<string, PullPolicy>();
+  for (const s of project.colored) policies.set(s.byColor[toColor].image, pullPolicyFor(s.byColor[toColor].image, input.pull));
+  for (const s of project.shared) if (!input.sharedPresent.has(s.name) && !policies.has(s.image)) policies.set(s.image, input.pull ?? 'missing');
+  const images = [...policies.keys()];
+  const pull = images.filter((image) => policies.get(image) === 'always' || (policies.get(image) === 'missing' && !input.imagesPresent.has(image)));
+  for (const image of images) {
+    if (policies.get(image) === 'never' && !input.imagesPresent.has(image)) problems.push(`image ${image} is not on this Docker engine and --pull never forbids pulling it`);
   }
   if (problems.length > 0) return { ok: false, problems };
   const fromColor = input.live.kind === 'color' ? input.live.color : undefined;
@@ -103,6 +119,7 @@ export function renderDeployPlan(plan: DeployPlan, canary?: { steps: { weights: 
   };
   if (plan.start.length > 0) {
     step(plan.pull.length === 0 ? 'pull: nothing (all images present)' : `pull ${plan.pull.join(', ')}`);
+    if (plan.kind === 'deploy') step('resolve each image to its identity (registry digest, else image ID); when every service already runs it live, stop here (--force deploys anyway)');
     if (plan.startShared.length > 0) step(`start shared services that are not running: ${plan.startShared.join(', ')}`);
     if (plan.replace.length > 0) step(`remove old ${plan.toColor} containers (not serving): ${plan.replace.map((c) => `${c.name} (${c.version})`).join(', ')}`);
     step(`start ${plan.toColor}: ${plan.start.map((s) => `${s.service}${s.replicas > 1 ? ` x${s.replicas}` : ''} (${s.image})`).join(', ')}`);

@@ -4,6 +4,7 @@ import { planDeploy, type PlanDeployResult } from './plan-deploy.js';
 import type { LiveTraffic } from './read-traffic.js';
 import { otherColor } from '../config/model.js';
 import { isServing } from './is-serving.js';
+import { describeIdentity, pinnedReference, type ServiceImages } from './image-identity.js';
 
 export interface RollbackInput {
   project: ProjectConfig;
@@ -14,7 +15,14 @@ export interface RollbackInput {
   containers: readonly KnownContainer[];
   sharedPresent: ReadonlySet<string>;
   imagesPresent: ReadonlySet<string>;
-  pull: PullPolicy;
+  pull: PullPolicy | undefined;
+  /**
+   * What the previous release ran, per service, when recorded (state v2).
+   * Then the standby counts as that release only when its containers run these
+   * image IDs, and `project` must already start them pinned (pinImages): a
+   * rollback never resolves a tag again.
+   */
+  previousImages?: ServiceImages | undefined;
 }
 
 
@@ -32,8 +40,20 @@ export function planRollback(input: RollbackInput): PlanDeployResult {
   const standby = input.containers.filter((c) => c.color === toColor);
   const ready = input.project.colored.every((service) => {
     const mine = standby.filter((c) => c.service === service.name);
-    return mine.length >= service.byColor[toColor].replicas && mine.every((c) => isServing(c) && c.version === input.previousVersion);
+    const recorded = input.previousImages?.[service.name];
+    const isPrevious = (c: KnownContainer): boolean => (recorded === undefined ? c.version === input.previousVersion : c.imageId === recorded.id);
+    return mine.length >= service.byColor[toColor].replicas && mine.every((c) => isServing(c) && isPrevious(c));
   });
+  if (!ready) {
+    // An image known only by its local ID cannot be fetched again: refuse before anything is touched.
+    const gone = Object.entries(input.previousImages ?? {}).filter(([, identity]) => identity.digest === null && !input.imagesPresent.has(pinnedReference(identity)));
+    if (gone.length > 0) {
+      return {
+        ok: false,
+        problems: gone.map(([service, identity]) => `the image ${service} ran in ${input.previousVersion}, ${describeIdentity(identity)}, is no longer on this Docker engine and has no registry digest to pull it by; nothing was changed`),
+      };
+    }
+  }
   const planned = planDeploy({
     project: input.project,
     version: input.previousVersion,
@@ -47,7 +67,7 @@ export function planRollback(input: RollbackInput): PlanDeployResult {
     stopOld: false,
   });
   if (!planned.ok) return planned;
-  const plan: DeployPlan = { ...planned.plan, kind: 'rollback' };
+  const plan: DeployPlan = { ...planned.plan, kind: 'rollback', ...(input.previousImages === undefined ? {} : { images: input.previousImages }) };
   if (!ready) return { ok: true, plan };
   return { ok: true, plan: { ...plan, pull: [], startShared: [], replace: [], start: [], reuse: standby } };
 }

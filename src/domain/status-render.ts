@@ -1,4 +1,6 @@
 import type { StatusReport, TrafficReport } from './status-report.js';
+import type { ServiceImages } from '../state/state-schema.js';
+import { describeIdentity, shortDigest } from './image-identity.js';
 import type { TrafficWeights } from './status-weights.js';
 
 /**
@@ -45,6 +47,22 @@ function describeWeights(weights: TrafficWeights | null): string {
   return parts.join(' ');
 }
 
+/** `images  web 127.0.0.1:5000/app:latest@sha256:0123456789ab, api ...`: one line per service. */
+function describeImages(images: ServiceImages | null): string[] {
+  if (images === null) return [];
+  return Object.entries(images).map(([service, identity]) => `${service}: ${describeIdentity(identity)}`);
+}
+
+/** A version with its digest (`latest@sha256:0123456789ab`) when every service ran one digest, else each service's. */
+function withDigest(version: string, images: ServiceImages | null): string {
+  if (images === null) return version;
+  const marks = Object.values(images).map((i) => (i.digest === null ? `${shortDigest(i.id)} (local)` : shortDigest(i.digest)));
+  const distinct = [...new Set(marks)];
+  if (distinct.length === 1 && !version.startsWith('sha256:')) return `${version}@${distinct[0]}`;
+  if (distinct.length === 1) return version;
+  return `${version} [${Object.entries(images).map(([service], index) => `${service} ${marks[index]}`).join(', ')}]`;
+}
+
 export function renderStatus(report: StatusReport): string {
   const now = report.observedAt;
   const out: string[] = [];
@@ -54,10 +72,12 @@ export function renderStatus(report: StatusReport): string {
   out.push(
     `active     ${report.active === null ? 'none recorded' : `${report.active.color} ${report.active.version}, since ${formatAt(report.active.since, now)}`}`,
   );
+  for (const line of describeImages(report.active?.images ?? null)) out.push(`             ${line}`);
   out.push(`traffic    ${describeTraffic(report.traffic)}`);
   const s = report.standby;
   const standbyState = s === null ? '' : s.running === null ? 'containers unknown' : !s.running ? 'not running' : s.healthy === true ? 'running, healthy' : 'running, not healthy';
   out.push(`standby    ${s === null ? 'none' : `${s.color} ${s.version}: ${standbyState}`}`);
+  for (const line of describeImages(s?.images ?? null)) out.push(`             ${line}`);
   for (const why of s?.detail ?? []) out.push(`             ${why}`);
   const op = report.operation;
   const figures = op?.canary?.analysis?.figures;
@@ -86,9 +106,9 @@ export function renderStatus(report: StatusReport): string {
   const containerRows = report.services.flatMap((svc) =>
     svc.containers.length === 0
       ? [[svc.name, '-', '-', '(none)', '-', '-', '']]
-      : svc.containers.map((c) => [svc.name, c.color ?? '?', c.version, c.name, c.state, c.health, c.serving === true ? 'serving' : '']),
+      : svc.containers.map((c) => [svc.name, c.color ?? '?', c.version, c.name, c.state, c.health, c.image === null ? '?' : describeIdentity(c.image), c.serving === true ? 'serving' : '']),
   );
-  out.push(...table(['SERVICE', 'COLOR', 'VERSION', 'CONTAINER', 'STATE', 'HEALTH', ''], containerRows));
+  out.push(...table(['SERVICE', 'COLOR', 'VERSION', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', ''], containerRows));
   for (const svc of report.services) if (!svc.configured) out.push(`  (${svc.name} is no longer in the compose files)`);
 
   out.push('', "upstreams  (Caddy's live config; in flight now)");
@@ -124,7 +144,7 @@ export function renderStatus(report: StatusReport): string {
         report.history.map((h) => [
           formatAt(h.finishedAt, now),
           h.kind,
-          `${h.fromVersion === null ? (h.fromColor ?? 'nothing') : `${h.fromVersion} (${h.fromColor ?? '?'})`} → ${h.version} (${h.color})`,
+          `${h.fromVersion === null ? (h.fromColor ?? 'nothing') : `${withDigest(h.fromVersion, h.fromImages)} (${h.fromColor ?? '?'})`} → ${withDigest(h.version, h.images)} (${h.color})`,
           `${h.outcome}${h.reason === null ? '' : `: ${h.reason}`}`,
         ]),
       ),

@@ -1,7 +1,8 @@
 import { COLORS, type Color, type ColoredService } from '../config/model.js';
 import { ConfigInvalidError, DriftError, type CutoverError } from '../errors.js';
 import type { LockStatus } from '../state/deploy-lock.js';
-import type { State } from '../state/state-schema.js';
+import type { ImageIdentity, ServiceImages, State } from '../state/state-schema.js';
+import { parseImageReference } from './image-reference.js';
 import { isJsonObject, PREVIEW_HEADER, previewRouteId, serversOf, type JsonValue } from './caddy-json.js';
 import { readTraffic, type ServiceTraffic } from './read-traffic.js';
 import { classifyDial, serviceAddresses, type ColorInstance, type ServiceAddresses } from './service-addresses.js';
@@ -50,6 +51,11 @@ export interface ObservedContainer {
   state: string;
   /** starting, healthy, unhealthy, or none without a healthcheck. */
   health: string;
+  /** The image reference it was created from, the image ID it runs, and cutover's image labels (when it set them). */
+  image?: string | undefined;
+  imageId?: string | undefined;
+  imageRef?: string | undefined;
+  imageDigest?: string | undefined;
 }
 
 export interface ObservedShared {
@@ -139,6 +145,8 @@ export interface ContainerRow {
   health: string;
   /** running, and healthy or without a healthcheck. */
   ready: boolean;
+  /** What it runs: the image as the compose files named it, the image ID, the registry digest (null: none known). */
+  image: ImageIdentity | null;
   /** Caddy sends this service's traffic to this container's color; null when Caddy's routing is unknown. */
   serving: boolean | null;
 }
@@ -172,6 +180,8 @@ export interface StandbyReport {
   healthy: boolean | null;
   /** Why not, one line per service. */
   detail: string[];
+  /** The image identities recorded for it, per service; null when none were recorded (before state v2). */
+  images: ServiceImages | null;
 }
 
 export interface SharedReport {
@@ -232,6 +242,9 @@ export interface HistoryRow {
   finishedAt: string;
   outcome: string;
   reason: string | null;
+  /** Per service, the images the operation started and the ones that ran before it; null when not recorded. */
+  images: ServiceImages | null;
+  fromImages: ServiceImages | null;
 }
 
 export interface StatusReport {
@@ -242,7 +255,7 @@ export interface StatusReport {
   ok: boolean;
   project: { name: string | null; dir: string; stateFile: string; caddyAdmin: string; dockerEndpoint: string };
   /** The state file's record; null when it has none, is missing or unreadable. */
-  active: { color: Color; version: string; since: string } | null;
+  active: { color: Color; version: string; since: string; images?: ServiceImages } | null;
   /** Where Caddy's live config sends the colored services. */
   traffic: TrafficReport;
   standby: StandbyReport | null;
@@ -258,6 +271,14 @@ export interface StatusReport {
 }
 
 // ---------------------------------------------------------------- building
+
+/** A container's image identity; null for one whose image ID is unknown. */
+function imageOf(c: ObservedContainer): ImageIdentity | null {
+  if (c.imageId === undefined || c.imageId === '') return null;
+  const ref = c.imageRef ?? c.image ?? c.imageId;
+  // A container created from `repo@sha256:...` names its digest even without cutover's label.
+  return { ref, id: c.imageId, digest: c.imageDigest ?? parseImageReference(ref)?.digest ?? null };
+}
 
 function problemOf(kind: ProblemKind, severity: Problem['severity'], error: CutoverError, details: string[] = []): Problem {
   return { kind, severity, message: error.message, hint: error.hint ?? null, details, exitCode: severity === 'error' ? error.exitCode : null };
@@ -434,6 +455,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
         state: c.state,
         health: c.health,
         ready: isServing(c),
+        image: imageOf(c),
         serving: colorsServed === undefined ? null : c.color !== undefined && colorsServed.includes(c.color),
       }));
     const handler = entry?.entry.handler;
@@ -479,12 +501,13 @@ export function buildStatusReport(input: StatusInput): StatusReport {
   let standby: StandbyReport | null = null;
   if (state?.standby !== null && state?.standby !== undefined) {
     const { color, version } = state.standby;
+    const images = state.standby.images ?? null;
     if (docker === undefined || project === undefined) {
-      standby = { color, version, running: null, healthy: null, detail: [] };
+      standby = { color, version, running: null, healthy: null, detail: [], images };
     } else {
       const per = project.colored.map((s) => readinessOf(s.name, color, containers, s.byColor[color].replicas, version));
       const detail = per.flatMap((r) => (r.why === undefined ? [] : [r.why]));
-      standby = { color, version, running: per.every((r) => r.running), healthy: per.every((r) => r.healthy), detail };
+      standby = { color, version, running: per.every((r) => r.running), healthy: per.every((r) => r.healthy), detail, images };
       if (detail.length > 0) {
         problems.push(
           warning('standby-not-ready', `standby ${color} (${version}) is not ready: ${detail.join('; ')}`, `cutover rollback would have to start ${version} first`),
@@ -597,6 +620,8 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       finishedAt: h.finishedAt,
       outcome: h.outcome,
       reason: h.reason ?? null,
+      images: h.images ?? null,
+      fromImages: h.fromImages ?? null,
     }));
 
   // Errors first (in the order found: the most fundamental decides the exit code), then warnings.

@@ -52,6 +52,8 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
       pid: process.pid,
       host: os.hostname(),
       stopOld: plan.stopOld,
+      ...(plan.images === undefined ? {} : { images: plan.images }),
+      ...(plan.fromImages === undefined ? {} : { fromImages: plan.fromImages }),
     },
     runtime.now(),
   );

@@ -82,7 +82,7 @@ export function startStep(ctx: CutoverContext): Step {
       await parkStandby(runtime, project, journal, replace, standby !== null && standby.color === plan.toColor ? standby : null);
       const results = await Promise.allSettled(
         project.colored.map(async (service) => {
-          const containers = await startService(runtime, project, service.byColor[plan.toColor], plan.toColor, plan.version, { [LABEL.operation]: operation.id });
+          const containers = await startService(runtime, project, service.byColor[plan.toColor], plan.toColor, plan.version, plan.images?.[service.name], { [LABEL.operation]: operation.id });
           runtime.logger.info({ event: 'container.started', service: service.name, containers: containers.map((c) => c.name) }, `  started ${containers.map((c) => c.name).join(', ')}`);
         }),
       );

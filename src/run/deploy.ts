@@ -5,7 +5,11 @@ import { planDeploy, type DeployPlan, type KnownContainer, type PullPolicy } fro
 import { nextColor } from '../domain/read-traffic.js';
 import { validateVersion } from '../domain/validate-version.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
+import { checkImageReferences } from '../domain/check-image-references.js';
+import { describeIdentity, sameIdentities, type ServiceImages } from '../domain/image-identity.js';
 import { applyCutover, type CutoverResult } from './apply-cutover.js';
+import { identitiesOfContainers, imageIdsOf, resolveServiceImages } from './image-identities.js';
+import { pullImages } from './pull-images.js';
 import type { CanaryOptions } from './canary-step.js';
 import type { Observation } from './observe-project.js';
 import { preflight } from './preflight.js';
@@ -14,7 +18,10 @@ import type { Runtime } from './runtime.js';
 
 export interface DeployRequest {
   version: string;
-  pull: PullPolicy;
+  /** undefined: per image, `always` for a moving tag (latest, main, ...), else `missing`. */
+  pull: PullPolicy | undefined;
+  /** Deploy even when every service already runs exactly these images live. */
+  force?: boolean | undefined;
   /** Stop the old color after the drain instead of keeping it as warm standby. */
   stopOld: boolean;
   dryRun: boolean;
@@ -27,7 +34,7 @@ export interface DeployRequest {
   canary?: CanaryOptions | undefined;
 }
 
-export type DeployResult = { plan: DeployPlan } & Partial<CutoverResult>;
+export type DeployResult = { plan: DeployPlan; /** Set when the deploy stopped because the live color already runs these images. */ unchanged?: { color: Color; images: ServiceImages } } & Partial<CutoverResult>;
 
 /** --fail-fast wins over the HEALTH_FAIL_FAST setting; without the flag the setting decides. */
 export function withFailFast(project: ProjectConfig, failFast: boolean | undefined): ProjectConfig {
@@ -52,7 +59,7 @@ function warnIfMemoryIsShort(runtime: Runtime, project: ProjectConfig, color: Co
 }
 
 export function knownContainers(observation: Observation): KnownContainer[] {
-  return observation.containers.map((c) => ({ id: c.id, name: c.name, service: c.service, color: c.color, version: c.version, state: c.state, health: c.health }));
+  return observation.containers.map((c) => ({ id: c.id, name: c.name, service: c.service, color: c.color, version: c.version, state: c.state, health: c.health, imageId: c.imageId }));
 }
 
 /** Shared services that have a container, and the images already on the engine. */
@@ -69,12 +76,15 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
   const version = validateVersion(request.version);
   checkVerifyUrl(request.verifyUrl);
   const project = withFailFast(await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: version } }), request.failFast);
+  // Before the lock and before shared services start: a version the image names cannot take changes nothing.
+  const badImages = [...new Set([...checkImageReferences(project, 'blue', version), ...checkImageReferences(project, 'green', version)])];
+  if (badImages.length > 0) throw new ConfigInvalidError(badImages.map((message) => ({ file: 'compose files', path: '', message })));
   const { lock, observation } = await preflight(runtime, project, {
     command: `deploy ${version}`,
     dryRun: request.dryRun,
     signal: request.signal,
     // Caddy itself may be a shared service that is not running yet (a fresh host).
-    ...(request.dryRun ? {} : { beforeObserve: () => startAbsentSharedServices(runtime, project, request.pull) }),
+    ...(request.dryRun ? {} : { beforeObserve: () => startAbsentSharedServices(runtime, project, request.pull ?? 'missing') }),
   });
   try {
     const toColor = nextColor(observation.traffic.live);
@@ -99,8 +109,22 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
     });
     if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan', path: '', message })));
     if (request.dryRun) return { plan: planned.plan };
+    // Pull and resolve before the operation starts: what a tag means now decides whether there is anything to do.
+    await pullImages(runtime, planned.plan.pull);
+    const images = await resolveServiceImages(runtime, project, toColor);
+    const liveColor = observation.traffic.live.kind === 'color' ? observation.traffic.live.color : undefined;
+    const described = Object.entries(images).map(([service, image]) => `${service} ${describeIdentity(image)}`).join(', ');
+    if (liveColor !== undefined && sameIdentities(imageIdsOf(observation.containers, liveColor), images)) {
+      if (request.force !== true) {
+        runtime.logger.info({ event: 'deploy.unchanged', color: liveColor, images }, `${liveColor} already runs exactly these images (${described}); nothing changed (--force deploys them again)`);
+        return { plan: planned.plan, unchanged: { color: liveColor, images } };
+      }
+      runtime.logger.info({ event: 'deploy.forced', color: liveColor }, `${liveColor} already runs these images; deploying them again (--force)`);
+    }
+    runtime.logger.info({ event: 'images.resolved', images }, `images: ${described}`);
+    const fromImages = liveColor === undefined ? undefined : await identitiesOfContainers(runtime, observation.containers, project, liveColor, observation.state?.active?.color === liveColor ? observation.state.active.images : undefined);
     warnIfMemoryIsShort(runtime, project, toColor);
-    return await applyCutover(runtime, project, observation, planned.plan, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary });
+    return await applyCutover(runtime, project, observation, { ...planned.plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary });
   } finally {
     await lock?.release();
   }

@@ -2,6 +2,8 @@ import type { ServiceContainer } from '../adapters/docker/service-container.js';
 import type { HealthChange, HealthCheckRun, HealthOutcome, HealthWaitResult } from '../adapters/docker/wait-until-healthy.js';
 import type { Color, ProjectConfig, ServiceSpec } from '../config/model.js';
 import { formatDuration } from '../domain/format-duration.js';
+import { LABEL } from '../adapters/docker/docker-labels.js';
+import { pinnedReference, type ImageIdentity } from '../domain/image-identity.js';
 import { HealthTimeoutError } from '../errors.js';
 import type { Runtime } from './runtime.js';
 
@@ -19,24 +21,30 @@ export async function ensureProjectResources(runtime: Runtime, project: ProjectC
   for (const spec of Object.values(project.volumes)) if ((await runtime.docker.ensureVolume(spec, labels)).created) runtime.logger.info({ event: 'docker.volume.created', volume: spec.name }, `created volume ${spec.name}`);
 }
 
-/** Starts one service in one color (all replicas), or a shared service when `color` is undefined. */
+/**
+ * Starts one service in one color (all replicas), or a shared service when
+ * `color` is undefined. With an `image` identity the containers are created
+ * from its pinned reference (digest or image ID, never the tag) and labelled
+ * with the reference and digest, so `status` can show what they run.
+ */
 export async function startService(
   runtime: Runtime,
   project: ProjectConfig,
   spec: ServiceSpec,
   color: Color | undefined,
   version: string,
-  extraLabels?: Record<string, string>,
+  image?: ImageIdentity | undefined,
+  extraLabels: Record<string, string> = {},
 ): Promise<ServiceContainer[]> {
   const names = dockerNames(project);
   return runtime.docker.startServiceColor({
     project: project.projectName,
-    spec,
+    spec: image === undefined ? spec : { ...spec, image: pinnedReference(image) },
     color,
     version,
     networks: names.networks,
     volumes: names.volumes,
-    extraLabels,
+    extraLabels: { ...extraLabels, ...(image === undefined ? {} : { [LABEL.imageRef]: image.ref, ...(image.digest === null ? {} : { [LABEL.imageDigest]: image.digest }) }) },
   });
 }
 

@@ -14,6 +14,8 @@ type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
 const MIGRATIONS: Readonly<Record<number, Migration>> = {
   // 2 adds the journal fields of an operation (stopOld, previousStandby, parked: all defaulted
   // by the schema) and the `interrupted` outcome; nothing of version 1 changes meaning.
+  // It also adds image identity: `images` / `fromImages` are optional, so a v1 file is a valid v2 file
+  // without them; its releases are known by tag only until the next deploy records identities.
   1: (v1) => ({ ...v1, schemaVersion: 2 }),
 };
 

@@ -22,6 +22,36 @@ const timeSchema = z.iso.datetime({ offset: true });
 const versionSchema = z.string().min(1);
 const percentSchema = z.number().min(0).max(100);
 
+// ---------------------------------------------------------------------------
+// Image identity (schema version 2, issue 12). One contiguous block so that a
+// merge with other v2 changes stays easy. Every field that uses these schemas
+// is optional: a state written before v2 has no identities, and the code then
+// falls back to the tag (the behaviour of v1).
+// ---------------------------------------------------------------------------
+
+/**
+ * What one colored service really ran: the reference as the compose files
+ * wrote it (`repo:latest`, `repo@sha256:...`), the image ID the engine gave the
+ * container (`sha256:...`, the config digest) and the repository digest
+ * (`sha256:...`) when the image came from a registry, else null (built or
+ * loaded on this host only). A rollback starts `repo@digest`, or the image ID
+ * when there is no digest; never the tag again.
+ */
+export const imageIdentitySchema = z.object({
+  ref: z.string().min(1),
+  id: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullable(),
+});
+
+/** Per colored service name. */
+export const serviceImagesSchema = z.record(z.string(), imageIdentitySchema);
+
+/** Fields added to `active`, `standby`, `operation` and history entries in v2. */
+const imagesField = { images: serviceImagesSchema.optional() };
+/** On `operation` and history entries: what ran before the operation (the release a rollback returns to). */
+const fromImagesField = { fromImages: serviceImagesSchema.optional() };
+// --------------------------------------------------------------------------- end of image identity
+
 export const operationKindSchema = z.enum(['deploy', 'rollback', 'canary', 'cleanup', 'reset']);
 /**
  * How an operation ended. `interrupted`: its process died (kill, crash, reboot)
@@ -40,12 +70,14 @@ export const activeSchema = z.object({
   version: versionSchema,
   /** When traffic was switched to this color. */
   since: timeSchema,
+  ...imagesField,
 });
 
 /** The previous color, kept running so that `rollback` is one Caddy change. */
 export const standbySchema = z.object({
   color: colorSchema,
   version: versionSchema,
+  ...imagesField,
 });
 
 export const canarySchema = z
@@ -118,6 +150,8 @@ export const operationSchema = z.object({
   previousStandby: standbySchema.nullable().default(null),
   /** The parked containers: id and the name to give back. Recorded before they are parked. */
   parked: z.array(z.object({ id: z.string().min(1), name: z.string().min(1) })).default([]),
+  ...imagesField,
+  ...fromImagesField,
 });
 
 export const historyEntrySchema = z.object({
@@ -143,6 +177,8 @@ export const historyEntrySchema = z.object({
       direction: z.enum(['finished', 'undone']),
     })
     .optional(),
+  ...imagesField,
+  ...fromImagesField,
 });
 
 /**
@@ -180,3 +216,5 @@ export type Operation = z.infer<typeof operationSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type ServiceTargets = z.infer<typeof serviceTargetsSchema>;
 export type State = z.infer<typeof stateSchema>;
+export type ImageIdentity = z.infer<typeof imageIdentitySchema>;
+export type ServiceImages = z.infer<typeof serviceImagesSchema>;

@@ -78,6 +78,8 @@ export function recordParked(state: State, parked: Operation['parked'], previous
 /**
  * Ends the operation and appends it to the history.
  * - succeeded: traffic is on `toColor`; the color it came from becomes the standby.
+ *   The operation's image identities (`images`) become the active ones, the
+ *   ones it started from (`fromImages`) the standby's; the history entry keeps both.
  * - otherwise: traffic stayed on (or went back to) the old color, so `active`
  *   is unchanged. A deploy or canary used the standby's color for the new
  *   version, so that standby no longer exists (its containers were replaced);
@@ -99,6 +101,9 @@ export function finishOperation(state: State, end: OperationEnd, now: Date): Sta
     ...(end.reason === undefined ? {} : { reason: end.reason }),
     phases: [...operation.phases, closePhase(operation, now)],
     ...(end.recovered === undefined ? {} : { recovered: end.recovered }),
+    // Image identity (v2): what the operation started and what ran before it.
+    ...(operation.images === undefined ? {} : { images: operation.images }),
+    ...(operation.fromImages === undefined ? {} : { fromImages: operation.fromImages }),
   };
   const recorded = { ...recordDeployment(state, entry), operation: null };
 
@@ -109,8 +114,11 @@ export function finishOperation(state: State, end: OperationEnd, now: Date): Sta
     return {
       ...recorded,
       // `since` is the end of the operation (after verify and drain), a few seconds after the switch itself.
-      active: { color: toColor, version: toVersion, since: finishedAt },
-      standby: fromColor !== null && fromVersion !== null && fromColor !== toColor ? { color: fromColor, version: fromVersion } : null,
+      active: { color: toColor, version: toVersion, since: finishedAt, ...(operation.images === undefined ? {} : { images: operation.images }) },
+      standby:
+        fromColor !== null && fromVersion !== null && fromColor !== toColor
+          ? { color: fromColor, version: fromVersion, ...(operation.fromImages === undefined ? {} : { images: operation.fromImages }) }
+          : null,
     };
   }
   if (end.standbyRestored === true && operation.previousStandby !== null) return { ...recorded, standby: operation.previousStandby };

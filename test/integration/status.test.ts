@@ -113,7 +113,10 @@ describe('cutover status on real Docker and Caddy', () => {
     assert.equal(report.schemaVersion, 1);
     assert.deepEqual([report.active?.color, report.active?.version], ['blue', 'v2']);
     assert.deepEqual(report.traffic, { kind: 'color', color: 'blue' });
-    assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: true, healthy: true, detail: [] });
+    const { images: standbyImages, ...standby } = report.standby ?? { images: null };
+    assert.deepEqual(standby, { color: 'green', version: 'v1', running: true, healthy: true, detail: [] });
+    // Built on this host, never pushed: known by image ID, no registry digest.
+    assert.deepEqual([standbyImages?.web?.ref, standbyImages?.web?.digest, standbyImages?.web?.id.startsWith('sha256:')], [`${scope.prefix}-app:v1`, null, true]);
     assert.equal(report.project.name, project.name);
 
     const web = serviceOf(report, 'web');

@@ -6,10 +6,10 @@ import { APP_PORT } from './test-image.js';
  * the scope at ${VERSION}, the scope's labels (so the sweep finds its
  * containers), the app's own health probe, and the env switches tests use.
  */
-export function appComposeService(scope: TestScope, service: string, options: { startPeriod?: string } = {}): string {
+export function appComposeService(scope: TestScope, service: string, options: { startPeriod?: string; image?: string } = {}): string {
   const labels = Object.entries(scope.labels).map(([k, v]) => `      ${k}: "${v}"`).join('\n');
   return `  ${service}:
-    image: ${scope.prefix}-app:\${VERSION}
+    image: ${options.image ?? `${scope.prefix}-app:\${VERSION}`}
     environment:
       HEALTH_FAIL: \${HEALTH_FAIL:-0}
       HEALTH_FAIL_MS: \${HEALTH_FAIL_MS:-0}

@@ -34,6 +34,7 @@ export interface HostModeOptions {
    * as docs/caddy-restarts.md tells users to, so a Caddy restart keeps the switch.
    */
   wired?: boolean;
+  image?: string;
 }
 
 export async function createHostModeProject(docker: Docker, scope: TestScope, options: HostModeOptions = {}): Promise<HostModeProject> {
@@ -48,7 +49,7 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
     ports.blue[service] = await freePort();
     ports.green[service] = await freePort();
   }
-  const serviceYaml = services.map((service) => appComposeService(scope, service)).join('\n');
+  const serviceYaml = services.map((service) => appComposeService(scope, service, options.image === undefined ? {} : { image: options.image })).join('\n');
   await writeFile(
     path.join(dir, 'compose.yml'),
     `name: ${name}\nservices:\n${serviceYaml}\nnetworks:\n  net:\n    external: true\n    name: ${network}\n`,

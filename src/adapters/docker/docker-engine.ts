@@ -11,6 +11,8 @@ import type { PullProgress } from './pull-progress.js';
 import { imageExists } from './image-exists.js';
 import { pullImage, type PullImageOptions } from './pull-image.js';
 import { readLogTail } from './read-log-tail.js';
+import { resolveImageIdentity } from './resolve-image-identity.js';
+import type { ImageIdentity } from '../../domain/image-identity.js';
 import { removeContainers } from './remove-containers.js';
 import { renameContainer } from './rename-container.js';
 import { startContainers } from './start-containers.js';
@@ -106,5 +108,10 @@ export class DockerEngine {
 
   imageExists(ref: string): Promise<boolean> {
     return imageExists(this.ctx, ref);
+  }
+
+  /** The image ID and registry digest of the image `ref` names here; undefined when the engine lacks it. */
+  resolveImageIdentity(ref: string, named?: string): Promise<ImageIdentity | undefined> {
+    return resolveImageIdentity(this.ctx, ref, named);
   }
 }

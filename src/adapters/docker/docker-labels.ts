@@ -14,6 +14,10 @@ export const LABEL = {
   replica: 'cutover.replica',
   /** The id of the operation that created the container: crash recovery finds what a dead process started by it. */
   operation: 'cutover.operation',
+  /** The image as the compose files name it (`repo:latest`); the container itself is created from the pinned reference. */
+  imageRef: 'cutover.image.ref',
+  /** The repository digest (`sha256:...`) when the image came from a registry. */
+  imageDigest: 'cutover.image.digest',
 } as const;
 
 const COMPOSE_LABEL_PREFIX = 'com.docker.compose.';

@@ -16,7 +16,7 @@ function pullHint(ref: string, message: string): string | undefined {
   const host = registryHostOf(ref);
   if (/unauthorized|authentication required|denied/i.test(message)) return `Log in to ${host} (\`docker login ${host}\`), or check that you may read this image.`;
   if (/blob unknown|unknown blob/i.test(message)) return `${host} lists the image but lacks one of its layers; push the image again.`;
-  if (/not found|manifest unknown/i.test(message)) return `Check that the tag exists in ${host}.`;
+  if (/not found|manifest unknown/i.test(message)) return ref.includes('@') ? `Check that the digest exists in ${host} (docker images --digests shows the digests of pushed images).` : `Check that the tag exists in ${host}.`;
   return `Check that ${host} is reachable from the Docker engine.`;
 }
 

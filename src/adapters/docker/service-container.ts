@@ -24,7 +24,13 @@ export interface NetworkEndpoint {
 export interface ServiceContainer {
   id: string;
   name: string;
+  /** The image reference the container was created from (for cutover's containers: the pinned one). */
   image: string;
+  /** The image ID it runs (`sha256:...`): what the container really is, whatever a tag says now. */
+  imageId: string;
+  /** From cutover's labels: the image as the compose files named it, and its registry digest; undefined on older containers. */
+  imageRef: string | undefined;
+  imageDigest: string | undefined;
   project: string;
   service: string;
   /** undefined when the label holds something that is not a color (a container not made by cutover). */
@@ -72,6 +78,9 @@ export function toServiceContainer(info: Docker.ContainerInspectInfo): ServiceCo
     id: info.Id,
     name: info.Name.replace(/^\//, ''),
     image: info.Config.Image,
+    imageId: info.Image,
+    imageRef: labels[LABEL.imageRef],
+    imageDigest: labels[LABEL.imageDigest],
     project: labels[LABEL.project] ?? '',
     service: labels[LABEL.service] ?? '',
     color: (COLORS as readonly string[]).includes(color ?? '') ? (color as Color) : undefined,

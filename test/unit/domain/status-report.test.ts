@@ -163,7 +163,7 @@ const cases: Case[] = [
     check(report) {
       assert.deepEqual(report.active, deployedState.active);
       assert.deepEqual(report.traffic, { kind: 'color', color: 'blue' });
-      assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: true, healthy: true, detail: [] });
+      assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: true, healthy: true, detail: [], images: null });
       assert.deepEqual(service(report, 'web').dials, [{ dial: dial('blue', 'web'), color: 'blue', inFlight: 3 }]);
       assert.deepEqual(service(report, 'web').weights, { blue: 100, green: 0, plain: 0 });
       assert.equal(service(report, 'web').handler?.pointer, '/apps/http/servers/srv0/routes/1/handle/0');
@@ -322,7 +322,7 @@ const cases: Case[] = [
     exitCode: 7,
     check(report) {
       assert.deepEqual(report.traffic, { kind: 'color', color: 'blue' });
-      assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: null, healthy: null, detail: [] });
+      assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: null, healthy: null, detail: [], images: null });
       assert.deepEqual(service(report, 'web').containers, []);
       assert.deepEqual(kinds(report), ['error:docker-unreachable']);
     },
@@ -422,6 +422,30 @@ describe('renderStatus', () => {
     assert.match(text, /^ {2}web {6}127\.0\.0\.1:8101 {2}blue {3}3 {10}blue 100%$/m);
     assert.match(text, /^preview {4}Cutover-Color: blue {2}\| {2}Cutover-Color: green$/m);
     assert.match(text, /^drift {6}none$/m);
+  });
+
+  test('image identities: per container, for active and standby, and tag with digest in the history', () => {
+    const hex = (digit: string): string => `sha256:${digit.repeat(64)}`;
+    const v2 = { ref: 'r/app:latest', id: hex('2'), digest: hex('b') };
+    const v1 = { ref: 'r/app:latest', id: hex('1'), digest: hex('a') };
+    const state: State = {
+      ...deployedState,
+      active: { ...deployedState.active!, version: 'latest', images: { web: v2, api: v2 } },
+      standby: { ...deployedState.standby!, version: 'latest', images: { web: v1, api: v1 } },
+      history: [{ ...deployedState.history[0]!, version: 'latest', fromVersion: 'latest', images: { web: v2, api: v2 }, fromImages: { web: v1, api: v1 } }],
+    };
+    const images = { imageId: v2.id, imageRef: v2.ref, imageDigest: v2.digest };
+    const containers = runningBoth.map((c) => (c.color === 'blue' ? { ...c, ...images, version: 'latest' } : { ...c, imageId: v1.id, image: `r/app@${v1.digest}`, version: 'latest' }));
+    const report = buildStatusReport(input({ state, containers }));
+    assert.deepEqual(service(report, 'web').containers.find((c) => c.color === 'blue')?.image, v2);
+    // A container without cutover's image labels: the reference it was created from, no digest known.
+    assert.deepEqual(service(report, 'web').containers.find((c) => c.color === 'green')?.image, { ref: `r/app@${v1.digest}`, id: v1.id, digest: v1.digest });
+    assert.match(renderStatus(report), /green +latest +\S+ +running +healthy +r\/app@sha256:aaaaaaaaaaaa\n/);
+    assert.deepEqual([report.active?.images?.web, report.standby?.images?.web, report.history[0]?.images?.web, report.history[0]?.fromImages?.web], [v2, v1, v2, v1]);
+    const text = renderStatus(report);
+    assert.match(text, /^ {13}web: r\/app:latest@sha256:bbbbbbbbbbbb$/m);
+    assert.match(text, /blue +latest +\S+ +running +healthy +r\/app:latest@sha256:bbbbbbbbbbbb +serving/);
+    assert.match(text, /deploy {2}latest@sha256:aaaaaaaaaaaa \(\?\) → latest@sha256:bbbbbbbbbbbb \(green\)/);
   });
 
   test('drift is spelled out', () => {

@@ -1,11 +1,16 @@
-import type { State } from '../../../src/state/state-schema.js';
+import type { ImageIdentity, State } from '../../../src/state/state-schema.js';
+
+/** An image identity whose id and digest are made of one repeated hex digit, for readable fixtures. */
+export function identity(ref: string, idDigit: string, digestDigit: string | null): ImageIdentity {
+  return { ref, id: `sha256:${idDigit.repeat(64)}`, digest: digestDigit === null ? null : `sha256:${digestDigit.repeat(64)}` };
+}
 
 /** A state with every part filled in, canary and targets included. */
 export const fullState: State = {
   schemaVersion: 2,
   project: 'tale',
-  active: { color: 'blue', version: 'v1.0.0', since: '2024-05-01T12:00:03.000Z' },
-  standby: { color: 'green', version: 'v0.9.0' },
+  active: { color: 'blue', version: 'v1.0.0', since: '2024-05-01T12:00:03.000Z', images: { platform: identity('ghcr.io/acme/platform:v1.0.0', 'a', 'b') } },
+  standby: { color: 'green', version: 'v0.9.0', images: { platform: identity('ghcr.io/acme/platform:v0.9.0', 'c', null) } },
   operation: {
     id: 'op-2',
     kind: 'canary',
@@ -22,6 +27,8 @@ export const fullState: State = {
     stopOld: false,
     previousStandby: null,
     parked: [],
+    images: { platform: identity('ghcr.io/acme/platform:v1.1.0', 'd', 'e') },
+    fromImages: { platform: identity('ghcr.io/acme/platform:v1.0.0', 'a', 'b') },
     canary: {
       steps: [10, 25, 50],
       stepIndex: 1,
@@ -44,6 +51,8 @@ export const fullState: State = {
       finishedAt: '2024-05-01T12:00:40.000Z',
       outcome: 'succeeded',
       phases: [{ name: 'switching', ms: 7 }],
+      images: { platform: identity('ghcr.io/acme/platform:v1.0.0', 'a', 'b') },
+      fromImages: { platform: identity('ghcr.io/acme/platform:v0.9.0', 'c', null) },
     },
   ],
   targets: {

@@ -15,6 +15,15 @@ describe('state schema', () => {
     assert.equal(STATE_SCHEMA_VERSION, 2);
   });
 
+  test('an image identity needs a sha256 image ID; the digest is a sha256 digest or null', () => {
+    const bad = structuredClone(fullState);
+    bad.active!.images = { platform: { ref: 'x:latest', id: 'abc', digest: null } };
+    assert.deepEqual(stateSchema.safeParse(bad).error?.issues[0]?.path, ['active', 'images', 'platform', 'id']);
+    const badDigest = structuredClone(fullState);
+    badDigest.active!.images = { platform: { ref: 'x:latest', id: `sha256:${'a'.repeat(64)}`, digest: 'latest' } };
+    assert.deepEqual(stateSchema.safeParse(badDigest).error?.issues[0]?.path, ['active', 'images', 'platform', 'digest']);
+  });
+
   test('canary weights must add up to 100', () => {
     const bad = structuredClone(fullState);
     bad.operation!.canary!.weights = { blue: 80, green: 25 };
@@ -52,6 +61,22 @@ describe('migrateState', () => {
     };
     const state = migrateState({ schemaVersion: 1, project: 'tale', active: null, standby: null, operation: v1Operation, history: [] });
     assert.deepEqual(state.operation, { ...v1Operation, stopOld: false, previousStandby: null, parked: [] });
+  });
+
+  test('a v1 file with releases becomes v2 with no image identities (known by tag only)', () => {
+    const v1File = {
+      schemaVersion: 1,
+      project: 'tale',
+      active: { color: 'blue', version: 'v2', since: '2024-05-01T12:00:03.000Z' },
+      standby: { color: 'green', version: 'v1' },
+      operation: null,
+      history: [{ id: 'op-1', kind: 'deploy', version: 'v2', color: 'blue', fromVersion: 'v1', fromColor: 'green', startedAt: '2024-05-01T12:00:00.000Z', finishedAt: '2024-05-01T12:00:03.000Z', outcome: 'succeeded' }],
+      targets: {},
+    };
+    const state = migrateState(v1File);
+    assert.equal(state.schemaVersion, 2);
+    assert.deepEqual([state.active?.images, state.standby?.images, state.history[0]?.images, state.history[0]?.fromImages], [undefined, undefined, undefined, undefined]);
+    assert.deepEqual({ ...state, schemaVersion: 1 }, v1File);
   });
 
   test('a file from a newer cutover is refused with a message that says to upgrade', () => {

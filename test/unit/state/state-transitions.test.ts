@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OperationFailedError } from '../../../src/errors.js';
-import { HISTORY_LIMIT, stateSchema, type HistoryEntry, type State } from '../../../src/state/state-schema.js';
+import { HISTORY_LIMIT, stateSchema, type HistoryEntry, type ImageIdentity, type State } from '../../../src/state/state-schema.js';
+import { identity } from './state-fixtures.js';
 import {
   emptyState,
   enterPhase,
@@ -58,6 +59,40 @@ function entry(id: string): HistoryEntry {
     outcome: 'succeeded',
   };
 }
+
+describe('image identities (state v2)', () => {
+  const v1 = identity('127.0.0.1:5000/app:latest', '1', 'a');
+  const v2 = identity('127.0.0.1:5000/app:latest', '2', 'b');
+  const local = identity('app:dev', '3', null);
+
+  const cases: Array<{ name: string; outcome: 'succeeded' | 'failed'; kind: 'deploy' | 'rollback'; active: ImageIdentity | undefined; standby: ImageIdentity | undefined; history: { images: ImageIdentity | undefined; fromImages: ImageIdentity | undefined } }> = [
+    { name: 'a successful deploy: the new images become active, the old ones the standby', outcome: 'succeeded', kind: 'deploy', active: v2, standby: v1, history: { images: v2, fromImages: v1 } },
+    { name: 'a failed deploy: active keeps its images, the replaced standby is gone', outcome: 'failed', kind: 'deploy', active: v1, standby: undefined, history: { images: v2, fromImages: v1 } },
+    { name: 'a failed rollback: active and standby keep their images', outcome: 'failed', kind: 'rollback', active: v1, standby: local, history: { images: v2, fromImages: v1 } },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const live = frozen(valid({
+        ...emptyState('tale'),
+        active: { color: 'blue', version: 'latest', since: t0.toISOString(), images: { web: v1 } },
+        standby: { color: 'green', version: 'dev', images: { web: local } },
+      }));
+      const running = frozen(valid(startOperation(live, { ...deployStart(live.active, 'green', 'latest'), kind: c.kind, images: { web: v2 }, fromImages: { web: v1 } }, at(1))));
+      const done = valid(finishOperation(running, { outcome: c.outcome }, at(9)));
+      assert.deepEqual(done.active?.images?.web, c.active);
+      assert.deepEqual(done.standby?.images?.web, c.standby);
+      assert.deepEqual({ images: done.history.at(-1)?.images?.web, fromImages: done.history.at(-1)?.fromImages?.web }, c.history);
+    });
+  }
+
+  test('an operation without identities (a state from before v2) records none', () => {
+    const live = frozen(valid({ ...emptyState('tale'), active: { color: 'blue', version: 'v1', since: t0.toISOString() } }));
+    const done = valid(finishOperation(startOperation(live, deployStart(live.active, 'green', 'v2'), at(1)), { outcome: 'succeeded' }, at(2)));
+    assert.equal('images' in (done.active ?? {}), false);
+    assert.equal('images' in (done.standby ?? {}), false);
+    assert.equal('images' in (done.history[0] ?? {}), false);
+  });
+});
 
 describe('operation lifecycle', () => {
   test('first deploy: phases are timed, the new color becomes active, there is no standby yet', () => {
