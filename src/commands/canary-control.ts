@@ -12,7 +12,7 @@ export async function runCanaryControl(options: GlobalOptions, action: CanaryAct
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {
-    const result = await withInterrupt(context.logger, (signal) => controlCanary(runtime, action, { timeoutMs, signal }));
+    const result = await withInterrupt(context.logger, (signal) => controlCanary(runtime, action, { timeoutMs, signal }), { stateDir: runtime.stateDir });
     const verb = action === 'promote' ? 'promoted' : 'aborted';
     const how = result.how === 'requested' ? 'the running canary acted on it' : "the canary's process was gone; finished it here";
     process.stdout.write(`${verb}: traffic ${action === 'promote' ? 'goes on to' : 'is back on'} ${result.color} (${result.version}); ${how}\n`);

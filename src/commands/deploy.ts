@@ -33,6 +33,7 @@ export async function runDeploy(options: GlobalOptions, version: string, flags: 
         signal,
         canary,
       }),
+      { stateDir: runtime.stateDir },
     );
     if (flags.dryRun === true) process.stdout.write(renderDeployPlan(result.plan, canary));
     else if (result.unchanged !== undefined) {

@@ -8,7 +8,7 @@ export async function runReconcile(options: GlobalOptions, flags: { dryRun?: boo
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {
-    const result = await withInterrupt(context.logger, (signal) => reconcile(runtime, { dryRun: flags.dryRun === true, signal }));
+    const result = await withInterrupt(context.logger, (signal) => reconcile(runtime, { dryRun: flags.dryRun === true, signal }), { stateDir: runtime.stateDir });
     if (result.active === null) process.stdout.write('nothing recorded to reconcile: no color is active in the state file\n');
     else if (result.dryRun && !result.inSync) process.stdout.write(`would make Caddy send every service to ${result.active.color} (${result.active.version}), as recorded (see the lines above)\n`);
     else process.stdout.write(`Caddy sends every service to ${result.active.color} (${result.active.version}), as recorded${result.inSync ? '' : ' (put back now)'}\n`);

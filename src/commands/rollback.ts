@@ -18,6 +18,7 @@ export async function runRollback(options: GlobalOptions, flags: RollbackFlags):
   try {
     const result = await withInterrupt(context.logger, (signal) =>
       rollback(runtime, { pull: flags.pull, dryRun: flags.dryRun === true, verifyUrl: flags.verifyUrl, failFast: flags.failFast === true, signal }),
+      { stateDir: runtime.stateDir },
     );
     if (flags.dryRun === true) process.stdout.write(renderDeployPlan(result.plan));
     return 0;

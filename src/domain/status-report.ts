@@ -21,7 +21,7 @@ import { trafficWeights, type TrafficWeights } from './status-weights.js';
  * field. Bump STATUS_SCHEMA_VERSION when a field changes meaning or goes away
  * (adding a field does not bump it).
  */
-export const STATUS_SCHEMA_VERSION = 1;
+export const STATUS_SCHEMA_VERSION = 2;
 
 /** How many history entries status shows, newest first. */
 export const HISTORY_SHOWN = 5;
@@ -116,6 +116,7 @@ export type ProblemKind =
   | 'standby-not-ready'
   | 'shared-missing'
   | 'operation-interrupted'
+  | 'previews-missing'
   | 'lock-stale'
   | 'lock-unreadable';
 
@@ -596,6 +597,15 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     }
     for (const other of found.otherCaddy) {
       problems.push(warning('drift-unchecked', `${other.service}: its targets were recorded for Caddy at ${other.caddyAdmin}, not ${input.caddyAdmin}; not compared`, 'pass the same --caddy-admin as the deploy did'));
+    }
+    if (recordedActive !== null && drift.length === 0 && caddy !== undefined && !hasPreviewRoutes(caddy.config) && operation === null) {
+      problems.push(
+        warning(
+          'previews-missing',
+          `Caddy reloaded its own config (a restart or caddy reload): traffic is on ${recordedActive.color} as recorded, but cutover's preview routes (Cutover-Color) are gone`,
+          'cutover reconcile puts them back (the next switch does too); until then the old color drains without visible in-flight counts on Caddy before 2.11.2',
+        ),
+      );
     }
     if (recordedActive === null && traffic.kind === 'color') {
       problems.push(

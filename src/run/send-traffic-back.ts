@@ -6,6 +6,7 @@ import type { Operation } from '../state/state-schema.js';
 import type { Runtime } from './runtime.js';
 import { switchAll, switchAllToPlain } from './switch-all.js';
 import { restoreServers, type SwitchOutcome } from './switch-traffic.js';
+import { writeUpstreamSnippets } from './write-upstream-snippets.js';
 
 /** Each service's load balancing as it was before a canary changed it (null: none), from the journal. */
 export function originalLoadBalancing(operation: Operation): Record<string, JsonObject | null> {
@@ -25,6 +26,13 @@ export function originalLoadBalancing(operation: Operation): Record<string, Json
 export async function sendTrafficBack(runtime: Runtime, project: ProjectConfig, operation: Operation, exact?: SwitchOutcome<SwitchPlan>): Promise<void> {
   if (exact !== undefined) {
     try {
+      // The snippets first, as before every switch: a Caddy restart must come back on the old color too.
+      const from = operation.fromColor;
+      await writeUpstreamSnippets(
+        runtime,
+        exact.plan.services.map((s) => ({ service: s.service, port: s.port, dials: from === null ? [`${s.service}:${s.port}`] : s.byColor[from] })),
+        from ?? 'the plain Compose names',
+      );
       await restoreServers(runtime.admin, exact);
       runtime.logger.info({ event: 'switch.undone' }, '  Caddy is back on the previous upstreams');
       return;

@@ -167,11 +167,32 @@ describe('a deploy killed at each phase is settled by the next command', { concu
       assert.deepEqual([entry.outcome, entry.recovered?.direction], switched ? ['succeeded', 'finished'] : ['interrupted', 'undone']);
       if (then === 'reconcile' || then === 'status-then-reconcile') {
         assert.deepEqual(settled.active && { color: settled.active.color, version: settled.active.version }, expected && { color: expected.color, version: expected.version });
-        if (!switched) assert.deepEqual(settled.standby, before.standby, 'the parked standby is back, the rollback target kept');
+        if (!switched) assert.deepEqual(settled.standby, before.standby, 'the parked standby is back, the rollback target kept (images included)');
       }
       await h.assertSettled(`killed ${where}, then ${then}`);
     });
   }
+
+  test('a second Ctrl-C during the undo exits at once, says what is left, and the next command settles it', async () => {
+    const before = await h.state();
+    const version = `v${next}`;
+    next += 1;
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, '--log-format', 'json', 'deploy', version], { env: { START_DELAY_MS: '5000' } });
+    await waitUntil('the deploy to wait for health', 60_000, () => (run.stderr().includes('"phase":"waiting-healthy"') ? true : undefined));
+    run.child.kill('SIGINT');
+    await waitUntil('the first interrupt to be taken', 10_000, () => (run.stderr().includes('"event":"interrupt"') ? true : undefined));
+    run.child.kill('SIGINT');
+    await run.done;
+    const again = run.stderr().split('\n').find((line) => line.includes('"event":"interrupt.again"'));
+    // The undo brings the parked standby back and waits until it is healthy: the second signal lands before that ends.
+    assert.ok(again !== undefined, run.stderr());
+    assert.match(again, new RegExp(`before undoing the deploy to ${version} in phase [a-z-]+; .*next cutover command \\(or cutover reconcile\\) finishes or undoes it`));
+    assert.notEqual((await h.state()).operation, null, 'the journal still holds the deploy');
+    const settle = await h.cli(['reconcile']);
+    assert.equal(settle.code, 0, settle.stderr);
+    const settled = await h.assertSettled('a second Ctrl-C');
+    assert.deepEqual([settled.active?.version, settled.standby?.version], [before.active?.version, before.standby?.version]);
+  });
 
   test('a rollback killed right after the switch is finished by the next command', async () => {
     const before = await h.state();
@@ -180,7 +201,7 @@ describe('a deploy killed at each phase is settled by the next command', { concu
     assert.equal(run.code, 0, run.stderr);
     const settled = await h.assertSettled('rollback killed after the switch');
     assert.deepEqual(settled.active?.version, before.standby?.version);
-    assert.deepEqual(settled.standby, before.active && { color: before.active.color, version: before.active.version });
+    assert.deepEqual(settled.standby && { color: settled.standby.color, version: settled.standby.version }, before.active && { color: before.active.color, version: before.active.version });
   });
 
   test('a cleanup killed while removing is done again by the next command', async () => {

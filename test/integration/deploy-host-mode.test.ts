@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deploy } from '../../src/run/deploy.js';
 import { rollback } from '../../src/run/rollback.js';
+import { cleanup } from '../../src/run/cleanup.js';
 import type { Runtime } from '../../src/run/runtime.js';
 import { HealthTimeoutError } from '../../src/errors.js';
 import { rigDockerClient } from '../rig/docker-client.js';
@@ -124,20 +125,28 @@ describe('blue-green deploy with Caddy on the host', () => {
     assert.deepEqual([state.active.color, state.active.version, state.standby.color, state.standby.version], ['green', 'v1', 'blue', 'v2']);
   });
 
-  test('a version that never becomes healthy leaves traffic where it was and removes what it started', async () => {
+  test('a version that never becomes healthy leaves traffic where it was, removes what it started and brings the standby back', async () => {
     const { error, log } = await deployVersion('v3', { HEALTH_FAIL: '1', HEALTH_CHECK_TIMEOUT: '20' });
     assert.ok(error instanceof HealthTimeoutError, String(error));
     assert.match(log.text(), /last health check \(exit 1\): 500 unhealthy: v3 told to fail/);
     assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v1');
-    // The blue standby (v2) made room for the failed attempt, whose containers are gone again.
-    assert.deepEqual(await containerNames(), [`${project.name}-api-green`, `${project.name}-web-green`]);
+    // The blue standby (v2) was parked for the failed attempt, whose containers are gone again; v2 is back, the rollback target kept.
+    assert.deepEqual(await containerNames(), [`${project.name}-api-blue`, `${project.name}-api-green`, `${project.name}-web-blue`, `${project.name}-web-green`]);
+    assert.equal((await httpGet(project.caddy.url('/version'), { headers: { 'Cutover-Color': 'blue' } })).body, 'v2');
+    assert.equal(log.events('standby.restored').length, 1);
     const state = JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
-    assert.deepEqual([state.active.color, state.active.version, state.standby], ['green', 'v1', null]);
+    assert.deepEqual([state.active.color, state.active.version, state.standby?.color, state.standby?.version], ['green', 'v1', 'blue', 'v2']);
     assert.equal(state.history.at(-1).outcome, 'failed');
     assert.equal(state.operation, null);
   });
 
   test('rollback without a standby starts the previous version first, then switches', async () => {
+    const { runtime } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
+    try {
+      assert.deepEqual((await cleanup(runtime, { dryRun: false })).removed.map((c) => c.version), ['v2', 'v2']);
+    } finally {
+      await runtime.close();
+    }
     const { result, error, log } = await rollBack();
     assert.equal(error, undefined, log.text());
     assert.deepEqual([result?.plan.toColor, result?.plan.version, result?.plan.start.length], ['blue', 'v2', 2]);
