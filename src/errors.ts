@@ -75,7 +75,17 @@ export class ConfigInvalidError extends CutoverError {
 
 export class CaddyUnavailableError extends CutoverError {
   readonly exitCode = 4;
+  /** A change was sent and its answer lost after it may have reached Caddy (reset, timeout): it may have been applied. */
+  changeMayHaveApplied = false;
 }
+
+/**
+ * A switch was sent, its answer was lost, and Caddy could not be read again to
+ * tell whether it was applied. Nothing may be undone on a guess (removing the
+ * new color while Caddy sends traffic to it would be an outage): the journal
+ * keeps the operation open for the next command, which decides by Caddy.
+ */
+export class SwitchOutcomeUnknownError extends CaddyUnavailableError {}
 
 /** Caddy answered a change with an error; `caddyMessage` is Caddy's own text. */
 export class CaddyRejectedError extends CutoverError {

@@ -55,3 +55,15 @@ export function serversOf(config: unknown): JsonObject {
   const servers = isJsonObject(http) ? http.servers : undefined;
   return isJsonObject(servers) ? servers : {};
 }
+
+/** Key order aside, the same JSON: Caddy gives objects back with their keys sorted. */
+export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: JsonValue | undefined): string {
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isJsonObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  return JSON.stringify(value);
+}

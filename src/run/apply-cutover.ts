@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { ProjectConfig } from '../config/model.js';
 import type { DeployPlan } from '../domain/plan-deploy.js';
-import { CanaryAbortedError } from '../errors.js';
+import { CanaryAbortedError, SwitchOutcomeUnknownError } from '../errors.js';
 import { emptyState, enterPhase, finishOperation, startOperation } from '../state/state-transitions.js';
 import { canaryStep, type CanaryOptions } from './canary-step.js';
 import { finishCutover } from './finish-cutover.js';
@@ -78,8 +78,14 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
       beforeUndo: (error) => {
         ctx.keepNew = error instanceof CanaryAbortedError && canary?.keepFailed === true;
       },
+      undoOn: (error) => !(error instanceof SwitchOutcomeUnknownError),
     });
   } catch (error) {
+    if (error instanceof SwitchOutcomeUnknownError) {
+      // The journal stays open: the next command settles it by what Caddy really does.
+      logger.error({ event: 'operation.left-open', phase: journal.state.operation?.phase }, `left the ${plan.kind} open in the state file, nothing undone: ${error.message}`);
+      throw error;
+    }
     const reason = error instanceof Error ? error.message : String(error);
     const outcome = error instanceof CanaryAbortedError ? 'aborted' : 'failed';
     await journal.update((s) => finishOperation(s, { outcome, reason, standbyRestored: ctx.standbyRestored }, runtime.now())).catch((writeError: unknown) =>

@@ -5,7 +5,7 @@ import type { CanarySteps } from '../domain/canary-steps.js';
 import type { CanaryThresholds } from '../domain/canary-verdict.js';
 import { readTraffic } from '../domain/read-traffic.js';
 import { describeCanaryFigures } from '../domain/describe-canary-figures.js';
-import { CanaryAbortedError, RollbackFailedError } from '../errors.js';
+import { CanaryAbortedError, RollbackFailedError, SwitchOutcomeUnknownError } from '../errors.js';
 import type { Operation } from '../state/state-schema.js';
 import { takeCanaryRequest } from '../state/canary-request.js';
 import { enterPhase, updateCanary } from '../state/state-transitions.js';
@@ -153,6 +153,8 @@ export function canaryStep(
       try {
         await runCanary(signal);
       } catch (error) {
+        // Nobody can tell what Caddy does: nothing is undone on a guess (the journal keeps the canary).
+        if (error instanceof SwitchOutcomeUnknownError) throw error;
         // A step that fails undoes itself (see run-steps.ts): all traffic back on the old color first.
         try {
           await revert();

@@ -28,6 +28,11 @@ export interface RunStepsOptions {
   onPhase?: ((phase: string) => Promise<void>) | undefined;
   /** Called with the error before the finished steps are undone. */
   beforeUndo?: ((error: unknown) => void) | undefined;
+  /**
+   * False leaves the finished steps as they are: when nobody can tell what the
+   * failing step changed, undoing on a guess could make things worse. Default: undo.
+   */
+  undoOn?: ((error: unknown) => boolean) | undefined;
 }
 
 function message(error: unknown): string {
@@ -58,6 +63,7 @@ export async function runSteps(steps: readonly Step[], options: RunStepsOptions)
     }
     return timings;
   } catch (error) {
+    if (options.undoOn?.(error) === false) throw error;
     options.beforeUndo?.(error);
     const failures: string[] = [];
     for (const step of [...done].reverse()) {

@@ -1,6 +1,6 @@
 import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
-import { type JsonObject, type JsonValue, SERVERS_PATH, serversOf } from '../domain/caddy-json.js';
-import { CaddyConflictError, ConfigInvalidError } from '../errors.js';
+import { type JsonObject, type JsonValue, SERVERS_PATH, sameJson, serversOf } from '../domain/caddy-json.js';
+import { CaddyConflictError, CaddyUnavailableError, ConfigInvalidError, SwitchOutcomeUnknownError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /** What one planning round over Caddy's current config yields. */
@@ -49,6 +49,14 @@ export async function switchTraffic<P>(
       await options.beforeWrite?.(round.plan);
       await admin.changeConfig('PATCH', SERVERS_PATH, round.servers, { ifMatch: read.etag });
     } catch (error) {
+      if (error instanceof CaddyUnavailableError && error.changeMayHaveApplied) {
+        const applied = await wasApplied(admin, round.servers, previousServers, error);
+        if (!applied) throw error;
+        options.logger.warn({ event: 'switch.answer-lost', what: options.what }, `Caddy's answer to the switch was lost (${error.message}), but its config shows the switch applied`);
+        const after = await admin.readConfig('/config/');
+        options.logger.info({ event: 'switch.acknowledged', what: options.what, attempts: attempt }, `Caddy acknowledged: ${options.what}`);
+        return { plan: round.plan, previousServers, etagAfter: after.etag, attempts: attempt, changed: true };
+      }
       if (!(error instanceof CaddyConflictError) || attempt >= MAX_ATTEMPTS) throw error;
       options.logger.warn(
         { event: 'switch.conflict', attempt },
@@ -60,6 +68,30 @@ export async function switchTraffic<P>(
     options.logger.info({ event: 'switch.acknowledged', what: options.what, attempts: attempt }, `Caddy acknowledged: ${options.what}`);
     return { plan: round.plan, previousServers, etagAfter: after.etag, attempts: attempt, changed: true };
   }
+}
+
+/**
+ * After a change whose answer was lost (reset connection, timeout): reads
+ * Caddy again to tell whether it was applied. True when Caddy's servers are the
+ * ones sent, false when they are still the ones before; when Caddy cannot be
+ * read, or shows something else, nobody can tell: SwitchOutcomeUnknownError.
+ */
+async function wasApplied(admin: CaddyAdmin, sent: JsonObject, before: JsonObject, lost: CaddyUnavailableError): Promise<boolean> {
+  let now: JsonObject;
+  try {
+    now = serversOf((await admin.readConfig('/config/')).value);
+  } catch (error) {
+    throw new SwitchOutcomeUnknownError(`${lost.message}; Caddy could not be read again to tell whether the switch was applied (${error instanceof Error ? error.message : String(error)})`, {
+      cause: lost,
+      hint: 'nothing was undone: the state file keeps the operation. Once Caddy answers, cutover reconcile (or any cutover command) finishes it or undoes it, going by where Caddy sends traffic',
+    });
+  }
+  if (sameJson(now, sent)) return true;
+  if (sameJson(now, before)) return false;
+  throw new SwitchOutcomeUnknownError(`${lost.message}; Caddy's config is now neither the one before the switch nor the one sent (someone else changed it too)`, {
+    cause: lost,
+    hint: 'nothing was undone: the state file keeps the operation. cutover status shows where traffic goes; cutover reconcile settles it',
+  });
 }
 
 /**

@@ -88,10 +88,12 @@ export class AdminTransport {
     const hint = unsure
       ? `The change may or may not have been applied: read Caddy's config (cutover status) before trying again. ${ADDRESS_HINT}`
       : ADDRESS_HINT;
-    return new CaddyUnavailableError(
+    const unavailable = new CaddyUnavailableError(
       `Caddy's admin API at ${this.address.text} is unreachable (${failure.reason}) during ${request.method} ${request.path}`,
       { hint, cause: error },
     );
+    unavailable.changeMayHaveApplied = unsure;
+    return unavailable;
   }
 }
 
