@@ -10,6 +10,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import type { ProjectConfig } from '../../src/config/model.js';
 import { stateFilePath } from '../../src/state/state-paths.js';
+import { UPSTREAM_SNIPPETS_FILE } from '../../src/domain/render-upstream-snippets.js';
 import { removeImagesByLabel } from '../../test/rig/test-image.js';
 import { DEMO_IMAGE_LABEL } from './build-demo-images.js';
 
@@ -62,6 +63,8 @@ export async function removeDemoStack(docker: Docker, project: ProjectConfig, op
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+  // The Caddyfile snippets cutover wrote before each switch belong to the demo's run too.
+  await rm(path.join(project.projectDir, 'caddy', UPSTREAM_SNIPPETS_FILE), { force: true });
   if (options.images) removed.images = await removeImagesByLabel(docker, DEMO_IMAGE_LABEL);
   return removed;
 }
