@@ -4,16 +4,12 @@ import type { Color } from '../../../src/config/model.js';
 import type { JsonObject, JsonValue } from '../../../src/domain/caddy-json.js';
 import { rewriteCaddyConfig } from '../../../src/domain/rewrite-caddy-config.js';
 import type { ColorInstance } from '../../../src/domain/service-addresses.js';
-import { renderStatus } from '../../../src/domain/status-render.js';
-import {
-  buildStatusReport,
-  type ObservedContainer,
-  type ObservedFailure,
-  type ObservedProject,
-  type ObservedUpstream,
-  type StatusInput,
-  type StatusReport,
-} from '../../../src/domain/status-report.js';
+import { buildStatusReport } from '../../../src/domain/status/build-status-report.js';
+import { renderStatus } from '../../../src/domain/status/render-status.js';
+import type { ObservedContainer, ObservedFailure, ObservedProject, ObservedUpstream, StatusInput } from '../../../src/domain/status/status-input.js';
+import type { StatusReport } from '../../../src/domain/status/status-report-types.js';
+import { PROBLEM_RULES, problem } from '../../../src/domain/status/problem-rules.js';
+import { ConfigInvalidError, DriftError } from '../../../src/errors.js';
 import type { LockStatus } from '../../../src/state/deploy-lock.js';
 import type { State } from '../../../src/state/state-schema.js';
 import { makeColoredService } from '../../fixtures/make-service.js';
@@ -452,5 +448,19 @@ describe('renderStatus', () => {
     const text = renderStatus(buildStatusReport(input({ caddy: caddyConfig(allTo('green')) })));
     assert.match(text, /^drift {6}CADDY AND THE STATE FILE DISAGREE$/m);
     assert.match(text, /^ {2}all services: state file: blue \(v2\) is active; Caddy: every service → green$/m);
+  });
+});
+
+describe('PROBLEM_RULES', () => {
+  test("an error kind's exit code is the one of the typed error it stands for", () => {
+    const expected: Record<string, number> = { 'caddy-config': new ConfigInvalidError([]).exitCode, drift: new DriftError('x').exitCode, 'active-unhealthy': new DriftError('x').exitCode, 'operation-interrupted': new DriftError('x').exitCode };
+    const errors = Object.entries(PROBLEM_RULES).filter(([, rule]) => rule.severity === 'error' && rule.exitCode !== 'of-failure');
+    assert.deepEqual(Object.fromEntries(errors.map(([kind, rule]) => [kind, rule.exitCode])), expected);
+  });
+
+  test('an explained error is a warning without an exit code; a warning kind never has one', () => {
+    assert.deepEqual(problem('drift', 'm', 'h', { explained: true }), { kind: 'drift', severity: 'warning', message: 'm', hint: 'h', details: [], exitCode: null });
+    assert.deepEqual(problem('drift', 'm'), { kind: 'drift', severity: 'error', message: 'm', hint: null, details: [], exitCode: 13 });
+    assert.equal(problem('lock-stale', 'm').exitCode, null);
   });
 });
