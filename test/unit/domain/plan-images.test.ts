@@ -11,22 +11,14 @@ import { checkImageReferences } from '../../../src/domain/check-image-references
 import { pinImages } from '../../../src/domain/pin-images.js';
 import { planDeploy, type KnownContainer, type PullPolicy } from '../../../src/domain/plan-deploy.js';
 import { planRollback } from '../../../src/domain/plan-rollback.js';
+import { makeProject } from '../../fixtures/make-project.js';
 import { makeColoredService } from '../../fixtures/make-service.js';
 import { identity } from '../state/state-fixtures.js';
 
 const D = `sha256:${'d'.repeat(64)}`;
 
 function projectWith(image: string): ProjectConfig {
-  return {
-    projectName: 'demo',
-    projectDir: '/tmp/demo',
-    files: [],
-    networks: {},
-    volumes: {},
-    colored: [makeColoredService('web', () => ({ image }))],
-    shared: [],
-    settings: { healthCheckTimeoutMs: 1000, healthCheckIntervalMs: 100, drainTimeoutMs: 1000, healthFailFast: false },
-  };
+  return makeProject([makeColoredService('web', () => ({ image }))]);
 }
 
 describe('planDeploy: what is pulled', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Color } from '../../../src/config/model.js';
-import type { JsonObject, JsonValue } from '../../../src/domain/caddy-json.js';
+import type { JsonValue } from '../../../src/domain/caddy-json.js';
 import { rewriteCaddyConfig } from '../../../src/domain/rewrite-caddy-config.js';
 import type { ColorInstance } from '../../../src/domain/service-addresses.js';
 import { buildStatusReport } from '../../../src/domain/status/build-status-report.js';
@@ -12,6 +12,7 @@ import { PROBLEM_RULES, problem } from '../../../src/domain/status/problem-rules
 import { ConfigInvalidError, DriftError } from '../../../src/errors.js';
 import type { LockStatus } from '../../../src/state/deploy-lock.js';
 import type { State } from '../../../src/state/state-schema.js';
+import { proxy, server } from '../../fixtures/make-caddy-config.js';
 import { makeColoredService } from '../../fixtures/make-service.js';
 
 // A host-mode project like the integration rig's: web and api, each color on its own fixed host port.
@@ -32,23 +33,11 @@ const project: ObservedProject = {
   shared: [{ name: 'db' }],
 };
 
-const proxy = (dials: string[]): JsonObject => ({ handler: 'reverse_proxy', upstreams: dials.map((d) => ({ dial: d })) });
 const pointerOf = (service: ServiceName): Array<string | number> => ['apps', 'http', 'servers', 'srv0', 'routes', service === 'api' ? 0 : 1, 'handle', 0];
 
 /** Caddy's config with these upstreams per service, and cutover's preview routes as a deploy leaves them. */
 function caddyConfig(upstreams: Record<ServiceName, string[]>, options: { preview?: boolean } = {}): JsonValue {
-  const base: JsonObject = {
-    apps: {
-      http: {
-        servers: {
-          srv0: {
-            listen: [':8080'],
-            routes: [{ match: [{ path: ['/api/*'] }], handle: [proxy(upstreams.api)] }, { handle: [proxy(upstreams.web)] }],
-          },
-        },
-      },
-    },
-  };
+  const base = server([{ match: [{ path: ['/api/*'] }], handle: [proxy(upstreams.api)] }, { handle: [proxy(upstreams.web)] }]);
   if (options.preview === false) return base;
   return rewriteCaddyConfig(
     base,
@@ -382,7 +371,7 @@ const cases: Case[] = [
   },
   {
     name: "Caddy's config has no handler for a service: exit 3, every problem listed",
-    input: input({ caddy: { apps: { http: { servers: { srv0: { listen: [':8080'], routes: [{ handle: [proxy([dial('blue', 'web')])] }] } } } } } }),
+    input: input({ caddy: server([{ handle: [proxy([dial('blue', 'web')])] }]) }),
     exitCode: 3,
     check(report) {
       assert.equal(report.traffic.kind, 'unknown');
