@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ColoredService } from '../../../src/config/model.js';
 import { planDeploy, renderDeployPlan, type DeployInput, type DeployPlan } from '../../../src/domain/plan-deploy.js';
-import { makeContainer, makeProject } from '../../fixtures/make-project.js';
+import { expectPlan, expectRefusal, makeContainer, makeProject } from '../../fixtures/make-project.js';
 import { makeColoredService, makeSpec } from '../../fixtures/make-service.js';
 
 const service = (name: string, replicas = 1, image = `r/${name}:v2`): ColoredService => makeColoredService(name, () => ({ image, replicas }));
@@ -78,25 +78,17 @@ describe('planDeploy', () => {
   for (const c of cases) {
     test(c.name, () => {
       const planned = planDeploy(deployInput(c.input));
-      if (c.expect instanceof RegExp) {
-        assert.equal(planned.ok, false);
-        if (!planned.ok) assert.match(planned.problems.join('\n'), c.expect);
-        return;
-      }
-      assert.ok(planned.ok, JSON.stringify(planned));
-      const got = summary(planned.plan);
+      if (c.expect instanceof RegExp) return expectRefusal(planned, c.expect);
+      const plan = expectPlan(planned);
+      const got = summary(plan);
       assert.deepEqual(Object.fromEntries(Object.keys(c.expect).map((k) => [k, got[k as keyof typeof got]])), c.expect);
-      assert.deepEqual([planned.plan.kind, planned.plan.version, planned.plan.reuse], ['deploy', 'v2', []]);
+      assert.deepEqual([plan.kind, plan.version, plan.reuse], ['deploy', 'v2', []]);
     });
   }
 });
 
 describe('renderDeployPlan for a deploy', () => {
-  const plan = (input: Partial<DeployInput> = {}): DeployPlan => {
-    const planned = planDeploy(deployInput(input));
-    assert.ok(planned.ok);
-    return planned.plan;
-  };
+  const plan = (input: Partial<DeployInput> = {}): DeployPlan => expectPlan(planDeploy(deployInput(input)));
 
   test('every step in order, numbered, from the start of the new color to the record', () => {
     assert.equal(

@@ -11,7 +11,7 @@ import { checkImageReferences } from '../../../src/domain/check-image-references
 import { pinImages } from '../../../src/domain/pin-images.js';
 import { planDeploy, type KnownContainer, type PullPolicy } from '../../../src/domain/plan-deploy.js';
 import { planRollback } from '../../../src/domain/plan-rollback.js';
-import { makeProject } from '../../fixtures/make-project.js';
+import { expectPlan, expectRefusal, makeProject } from '../../fixtures/make-project.js';
 import { makeColoredService } from '../../fixtures/make-service.js';
 import { identity } from '../state/state-fixtures.js';
 
@@ -48,12 +48,8 @@ describe('planDeploy: what is pulled', () => {
         pull: c.pull,
         stopOld: false,
       });
-      if (c.pulls === 'refused') {
-        assert.equal(planned.ok, false);
-        return;
-      }
-      assert.ok(planned.ok);
-      assert.deepEqual(planned.plan.pull, c.pulls ? [c.image] : []);
+      if (c.pulls === 'refused') return expectRefusal(planned, /--pull never forbids pulling it/);
+      assert.deepEqual(expectPlan(planned).pull, c.pulls ? [c.image] : []);
     });
   }
 });
@@ -103,18 +99,14 @@ describe('planRollback with recorded image identities', () => {
         pull: undefined,
         previousImages: { web: c.images },
       });
-      if (c.expect instanceof RegExp) {
-        assert.equal(planned.ok, false);
-        if (!planned.ok) assert.match(planned.problems.join('\n'), c.expect);
-        return;
-      }
-      assert.ok(planned.ok);
-      assert.deepEqual(planned.plan.images, { web: c.images });
+      if (c.expect instanceof RegExp) return expectRefusal(planned, c.expect);
+      const plan = expectPlan(planned);
+      assert.deepEqual(plan.images, { web: c.images });
       if (c.expect === 'reuse') {
-        assert.deepEqual([planned.plan.start, planned.plan.reuse.map((r) => r.id)], [[], ['s']]);
+        assert.deepEqual([plan.start, plan.reuse.map((r) => r.id)], [[], ['s']]);
       } else {
-        assert.deepEqual(planned.plan.start.map((s) => s.image), [c.expect.start]);
-        assert.deepEqual(planned.plan.pull, c.expect.pull);
+        assert.deepEqual(plan.start.map((s) => s.image), [c.expect.start]);
+        assert.deepEqual(plan.pull, c.expect.pull);
       }
     });
   }

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import type { KnownContainer } from '../../../src/domain/plan-deploy.js';
 import { renderDeployPlan } from '../../../src/domain/plan-deploy.js';
 import { planRollback, type RollbackInput } from '../../../src/domain/plan-rollback.js';
-import { makeContainer, makeProject } from '../../fixtures/make-project.js';
+import { expectPlan, expectRefusal, makeContainer, makeProject } from '../../fixtures/make-project.js';
 import { makeColoredService } from '../../fixtures/make-service.js';
 
 const project = makeProject([makeColoredService('web', () => ({ image: 'r/web:v1' })), makeColoredService('api', () => ({ image: 'r/api:v1', replicas: 2 }))]);
@@ -50,13 +50,8 @@ describe('planRollback', () => {
   for (const c of cases) {
     test(c.name, () => {
       const planned = planRollback(rollbackInput(c.input));
-      if (c.expect instanceof RegExp) {
-        assert.equal(planned.ok, false);
-        if (!planned.ok) assert.match(planned.problems.join('\n'), c.expect);
-        return;
-      }
-      assert.ok(planned.ok, JSON.stringify(planned));
-      const { plan } = planned;
+      if (c.expect instanceof RegExp) return expectRefusal(planned, c.expect);
+      const plan = expectPlan(planned);
       assert.deepEqual([plan.kind, plan.version, plan.fromColor, plan.toColor, plan.stopOld], ['rollback', 'v1', 'blue', 'green', false]);
       assert.deepEqual(plan.old.map((o) => o.name), ['web-blue', 'api-blue-1', 'api-blue-2']);
       if (c.expect === 'instant') {
@@ -73,10 +68,8 @@ describe('planRollback', () => {
 
 describe('renderDeployPlan for a rollback', () => {
   test('onto the warm standby: an instant switch of every service, nothing started', () => {
-    const planned = planRollback(rollbackInput());
-    assert.ok(planned.ok);
     assert.equal(
-      renderDeployPlan(planned.plan),
+      renderDeployPlan(expectPlan(planRollback(rollbackInput()))),
       [
         'rollback to v1: an instant switch from blue (v2) back to the warm standby green, which already runs v1; nothing is pulled or started',
         '  1. use the warm standby as it runs: web-green (v1, healthy), api-green-1 (v1, healthy), api-green-2 (v1, healthy)',
@@ -91,9 +84,7 @@ describe('renderDeployPlan for a rollback', () => {
   });
 
   test('without a ready standby: says the previous version is started first, then the switch', () => {
-    const planned = planRollback(rollbackInput({ containers: live, imagesPresent: new Set(['r/web:v1']) }));
-    assert.ok(planned.ok);
-    const text = renderDeployPlan(planned.plan);
+    const text = renderDeployPlan(expectPlan(planRollback(rollbackInput({ containers: live, imagesPresent: new Set(['r/web:v1']) }))));
     assert.match(text, /^rollback to v1: green does not run v1 ready, so it is started there first \(like a deploy\); then traffic moves from blue \(v2\) to green\n/);
     assert.match(text, /^ {2}1\. pull r\/api:v1\n {2}2\. start green: web \(r\/web:v1\), api x2 \(r\/api:v1\)\n {2}3\. wait until every green container is healthy\n {2}4\. switch all 2 services to green/m);
     assert.doesNotMatch(text, /resolve each image/);

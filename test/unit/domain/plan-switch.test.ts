@@ -13,6 +13,7 @@ import { planPlain, planSwitch, type SwitchOptions, type SwitchPlan } from '../.
 import { hasPreviewRoutes, stripPreviewRoutes } from '../../../src/domain/rewrite-caddy-config.js';
 import type { ColorInstance } from '../../../src/domain/service-addresses.js';
 import { readView, routesFor } from '../../fixtures/make-caddy-config.js';
+import { expectPlan, expectRefusal } from '../../fixtures/make-project.js';
 import { makeColoredService, seedStyleService } from '../../fixtures/make-service.js';
 
 const network = [seedStyleService('web'), seedStyleService('api')];
@@ -26,9 +27,7 @@ function plan(config: JsonValue, color: Color, options: SwitchOptions = {}, serv
 }
 
 function planned(config: JsonValue, color: Color, options: SwitchOptions = {}, services: readonly ColoredService[] = network, instances: readonly ColorInstance[] = []): SwitchPlan {
-  const result = plan(config, color, options, services, instances);
-  assert.ok(result.ok, JSON.stringify(result));
-  return result.plan;
+  return expectPlan(plan(config, color, options, services, instances));
 }
 
 /** The user's handlers (preview routes left out) of the servers a plan sends. */
@@ -105,9 +104,7 @@ describe('planSwitch: a canary split', () => {
   });
 
   test('a split needs both colors: refused when one does not run', () => {
-    const result = plan(routesFor({ rag: ['127.0.0.1:8101'] }), 'green', cases[0]!.options, [rag], ragRunning('green'));
-    assert.equal(result.ok, false);
-    if (!result.ok) assert.match(result.problems[0]!, /^rag has no blue upstream to switch to/);
+    expectRefusal(plan(routesFor({ rag: ['127.0.0.1:8101'] }), 'green', cases[0]!.options, [rag], ragRunning('green')), /^rag has no blue upstream to switch to/);
   });
 });
 
