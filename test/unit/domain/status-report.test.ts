@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Color } from '../../../src/config/model.js';
 import type { JsonValue } from '../../../src/domain/caddy-json.js';
@@ -445,6 +446,17 @@ describe('PROBLEM_RULES', () => {
     const expected: Record<string, number> = { 'caddy-config': new ConfigInvalidError([]).exitCode, drift: new DriftError('x').exitCode, 'active-unhealthy': new DriftError('x').exitCode, 'operation-interrupted': new DriftError('x').exitCode };
     const errors = Object.entries(PROBLEM_RULES).filter(([, rule]) => rule.severity === 'error' && rule.exitCode !== 'of-failure');
     assert.deepEqual(Object.fromEntries(errors.map(([kind, rule]) => [kind, rule.exitCode])), expected);
+  });
+
+  test('docs/status-json.md lists every kind with the severity and exit code of the table', () => {
+    const docs = readFileSync(new URL('../../../docs/status-json.md', import.meta.url), 'utf8');
+    const rows = [...docs.matchAll(/^\| `([a-z-]+)` \| (error|warning)(?: \((\d+)\))?[^|]*\|/gm)].filter(([, kind]) => kind !== undefined && kind in PROBLEM_RULES);
+    assert.deepEqual(rows.map(([, kind]) => kind).sort(), Object.keys(PROBLEM_RULES).sort());
+    for (const [, kind, severity, code] of rows) {
+      const rule = PROBLEM_RULES[kind as keyof typeof PROBLEM_RULES];
+      assert.equal(severity, rule.severity, kind);
+      if (typeof rule.exitCode === 'number') assert.equal(Number(code), rule.exitCode, kind);
+    }
   });
 
   test('an explained error is a warning without an exit code; a warning kind never has one', () => {
