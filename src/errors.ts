@@ -59,16 +59,21 @@ export function formatConfigProblem(problem: ConfigProblem): string {
   return `${where}: ${problem.message}`;
 }
 
+/** One line for several problems: the first, and how many more there are. */
+export function summarizeConfigProblems(problems: readonly ConfigProblem[]): string {
+  const first = problems[0];
+  const head = first === undefined ? 'invalid configuration' : formatConfigProblem(first);
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  return `${head}${more}`;
+}
+
 /** All problems of a configuration at once, so the user fixes them in one go. */
 export class ConfigInvalidError extends CutoverError {
   readonly exitCode = 3;
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[], options: CutoverErrorOptions = {}) {
-    const first = problems[0];
-    const head = first === undefined ? 'invalid configuration' : formatConfigProblem(first);
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-    super(`${head}${more}`, options);
+    super(summarizeConfigProblems(problems), options);
     this.problems = problems;
   }
 }

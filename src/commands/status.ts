@@ -1,5 +1,5 @@
-import { renderStatus } from '../domain/status-render.js';
-import { buildStatusReport } from '../domain/status-report.js';
+import { renderStatus } from '../domain/status/render-status.js';
+import { buildStatusReport } from '../domain/status/build-status-report.js';
 import { observeStatus } from '../run/observe-status.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';

@@ -108,37 +108,60 @@ export function planDeploy(input: DeployInput): PlanDeployResult {
   };
 }
 
-/** The plan as a person reads it (`deploy --dry-run`). */
-export function renderDeployPlan(plan: DeployPlan, canary?: { steps: { weights: number[]; pauseAfter: number[] }; stepIntervalMs: number }): string {
-  const from = plan.fromColor === undefined ? 'plain Compose names (no color live yet)' : `${plan.fromColor}${plan.fromVersion === undefined ? '' : ` (${plan.fromVersion})`}`;
-  const lines = [`${plan.kind} to ${plan.version}: traffic moves from ${from} to ${plan.toColor}`];
-  let n = 0;
-  const step = (text: string): void => {
-    n += 1;
-    lines.push(`  ${n}. ${text}`);
-  };
-  if (plan.start.length > 0) {
-    step(plan.pull.length === 0 ? 'pull: nothing (all images present)' : `pull ${plan.pull.join(', ')}`);
-    if (plan.kind === 'deploy') step('resolve each image to its identity (registry digest, else image ID); when every service already runs it live, stop here (--force deploys anyway)');
-    if (plan.startShared.length > 0) step(`start shared services that are not running: ${plan.startShared.join(', ')}`);
-    if (plan.replace.length > 0) step(`remove old ${plan.toColor} containers (not serving): ${plan.replace.map((c) => `${c.name} (${c.version})`).join(', ')}`);
-    step(`start ${plan.toColor}: ${plan.start.map((s) => `${s.service}${s.replicas > 1 ? ` x${s.replicas}` : ''} (${s.image})`).join(', ')}`);
-    step(`wait until every ${plan.toColor} container is healthy`);
-  } else {
-    step(`use the warm standby as it runs: ${plan.reuse.map((c) => `${c.name} (${c.version}, ${c.health === 'none' ? 'running' : c.health})`).join(', ')}`);
+/** The services a plan switches: those it starts, else those whose warm standby it reuses. */
+function switchedServices(plan: DeployPlan): string[] {
+  return plan.start.length > 0 ? plan.start.map((s) => s.service) : [...new Set(plan.reuse.map((c) => c.service))];
+}
+
+/** The first line: what the operation does as a whole, from which color to which. */
+function describePlan(plan: DeployPlan): string {
+  const version = (v: string | undefined): string => (v === undefined ? '' : ` (${v})`);
+  const from = plan.fromColor === undefined ? 'plain Compose names (no color live yet)' : `${plan.fromColor}${version(plan.fromVersion)}`;
+  if (plan.kind === 'deploy') return `deploy to ${plan.version}: traffic moves from ${from} to ${plan.toColor}`;
+  if (plan.start.length === 0) {
+    return `rollback to ${plan.version}: an instant switch from ${from} back to the warm standby ${plan.toColor}, which already runs ${plan.version}; nothing is pulled or started`;
   }
-  if (canary !== undefined) {
-    for (const [index, weight] of canary.steps.weights.entries()) {
-      const pause = canary.steps.pauseAfter.includes(index) ? ', then wait for cutover promote or abort' : '';
-      step(`canary: ${weight}% of requests to ${plan.toColor} in one Caddy change, analyse for ${canary.stepIntervalMs / 1000}s (abort back to ${plan.fromColor ?? 'the old upstreams'} on failure)${pause}`);
-    }
+  return `rollback to ${plan.version}: ${plan.toColor} does not run ${plan.version} ready, so it is started there first (like a deploy); then traffic moves from ${from} to ${plan.toColor}`;
+}
+
+/** The steps before the switch: start the new color, or take the warm standby as it is. */
+function preparationSteps(plan: DeployPlan): string[] {
+  if (plan.start.length === 0) {
+    return [`use the warm standby as it runs: ${plan.reuse.map((c) => `${c.name} (${c.version}, ${c.health === 'none' ? 'running' : c.health})`).join(', ')}`];
   }
-  step(`switch all ${plan.start.length} services to ${plan.toColor} in one Caddy change (If-Match)`);
-  step('verify: read Caddy back' );
+  return [
+    plan.pull.length === 0 ? 'pull: nothing (all images present)' : `pull ${plan.pull.join(', ')}`,
+    ...(plan.kind === 'deploy' ? ['resolve each image to its identity (registry digest, else image ID); when every service already runs it live, stop here (--force deploys anyway)'] : []),
+    ...(plan.startShared.length > 0 ? [`start shared services that are not running: ${plan.startShared.join(', ')}`] : []),
+    ...(plan.replace.length > 0 ? [`remove old ${plan.toColor} containers (not serving): ${plan.replace.map((c) => `${c.name} (${c.version})`).join(', ')}`] : []),
+    `start ${plan.toColor}: ${plan.start.map((s) => `${s.service}${s.replicas > 1 ? ` x${s.replicas}` : ''} (${s.image})`).join(', ')}`,
+    `wait until every ${plan.toColor} container is healthy`,
+  ];
+}
+
+export interface CanaryPlan {
+  steps: { weights: number[]; pauseAfter: number[] };
+  stepIntervalMs: number;
+}
+
+function canarySteps(plan: DeployPlan, canary: CanaryPlan): string[] {
+  return canary.steps.weights.map((weight, index) => {
+    const pause = canary.steps.pauseAfter.includes(index) ? ', then wait for cutover promote or abort' : '';
+    return `canary: ${weight}% of requests to ${plan.toColor} in one Caddy change, analyse for ${canary.stepIntervalMs / 1000}s (abort back to ${plan.fromColor ?? 'the old upstreams'} on failure)${pause}`;
+  });
+}
+
+/** The plan as a person reads it (`deploy --dry-run`, `rollback --dry-run`). */
+export function renderDeployPlan(plan: DeployPlan, canary?: CanaryPlan): string {
+  const steps = preparationSteps(plan);
+  if (canary !== undefined) steps.push(...canarySteps(plan, canary));
+  const services = switchedServices(plan);
+  steps.push(`switch ${services.length === 1 ? services[0] : `all ${services.length} services`} to ${plan.toColor} in one Caddy change (If-Match)`);
+  steps.push('verify: read Caddy back');
   if (plan.fromColor !== undefined) {
-    step(`drain ${plan.fromColor}: wait until Caddy has no request in flight to it`);
-    step(plan.stopOld ? `stop ${plan.fromColor} with each service's stop_grace_period` : `keep ${plan.fromColor} running as warm standby`);
+    steps.push(`drain ${plan.fromColor}: wait until Caddy has no request in flight to it`);
+    steps.push(plan.stopOld ? `stop ${plan.fromColor} with each service's stop_grace_period` : `keep ${plan.fromColor} running as warm standby`);
   }
-  step('record the deployment in the state file');
-  return `${lines.join('\n')}\n`;
+  steps.push(`record the ${plan.kind === 'deploy' ? 'deployment' : 'rollback'} in the state file`);
+  return `${[describePlan(plan), ...steps.map((text, index) => `  ${index + 1}. ${text}`)].join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 import { loadProject } from '../config/load-project.js';
 import type { ServiceSpec } from '../config/model.js';
 import type { JsonValue } from '../domain/caddy-json.js';
-import type { Observed, ObservedFailure, StatusInput } from '../domain/status-report.js';
+import type { Observed, ObservedFailure, StatusInput } from '../domain/status/status-input.js';
 import { CaddyUnavailableError, ConfigInvalidError, CutoverError, DockerUnavailableError, formatConfigProblem, OperationFailedError } from '../errors.js';
 import { readLock, type LockStatus } from '../state/deploy-lock.js';
 import { displayPath, stateFilePath } from '../state/state-paths.js';

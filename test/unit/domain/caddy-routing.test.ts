@@ -6,17 +6,10 @@ import { findProxyHandlers } from '../../../src/domain/find-proxy-handlers.js';
 import { liveColors, locateServiceHandlers } from '../../../src/domain/locate-service-handlers.js';
 import { rewriteCaddyConfig, stripPreviewRoutes } from '../../../src/domain/rewrite-caddy-config.js';
 import { classifyDial, dialsForColor, parseDial, reachModeOf, serviceAddresses } from '../../../src/domain/service-addresses.js';
+import { proxy, server } from '../../fixtures/make-caddy-config.js';
 import { makeColoredService, seedStyleService } from '../../fixtures/make-service.js';
 
 const seedV1 = JSON.parse(readFileSync(new URL('../../fixtures/caddy/bluegreen-v1-adapted.json', import.meta.url), 'utf8')) as JsonObject;
-
-function proxy(dials: string[], extra: JsonObject = {}): JsonObject {
-  return { handler: 'reverse_proxy', upstreams: dials.map((dial) => ({ dial })), ...extra };
-}
-
-function server(routes: JsonValue[]): JsonObject {
-  return { apps: { http: { servers: { srv0: { listen: [':8080'], routes } } } } };
-}
 
 describe('parseDial', () => {
   const cases: Array<[string, ReturnType<typeof parseDial>]> = [

@@ -11,22 +11,14 @@ import { checkImageReferences } from '../../../src/domain/check-image-references
 import { pinImages } from '../../../src/domain/pin-images.js';
 import { planDeploy, type KnownContainer, type PullPolicy } from '../../../src/domain/plan-deploy.js';
 import { planRollback } from '../../../src/domain/plan-rollback.js';
+import { expectPlan, expectRefusal, makeProject } from '../../fixtures/make-project.js';
 import { makeColoredService } from '../../fixtures/make-service.js';
 import { identity } from '../state/state-fixtures.js';
 
 const D = `sha256:${'d'.repeat(64)}`;
 
 function projectWith(image: string): ProjectConfig {
-  return {
-    projectName: 'demo',
-    projectDir: '/tmp/demo',
-    files: [],
-    networks: {},
-    volumes: {},
-    colored: [makeColoredService('web', () => ({ image }))],
-    shared: [],
-    settings: { healthCheckTimeoutMs: 1000, healthCheckIntervalMs: 100, drainTimeoutMs: 1000, healthFailFast: false },
-  };
+  return makeProject([makeColoredService('web', () => ({ image }))]);
 }
 
 describe('planDeploy: what is pulled', () => {
@@ -56,12 +48,8 @@ describe('planDeploy: what is pulled', () => {
         pull: c.pull,
         stopOld: false,
       });
-      if (c.pulls === 'refused') {
-        assert.equal(planned.ok, false);
-        return;
-      }
-      assert.ok(planned.ok);
-      assert.deepEqual(planned.plan.pull, c.pulls ? [c.image] : []);
+      if (c.pulls === 'refused') return expectRefusal(planned, /--pull never forbids pulling it/);
+      assert.deepEqual(expectPlan(planned).pull, c.pulls ? [c.image] : []);
     });
   }
 });
@@ -111,18 +99,14 @@ describe('planRollback with recorded image identities', () => {
         pull: undefined,
         previousImages: { web: c.images },
       });
-      if (c.expect instanceof RegExp) {
-        assert.equal(planned.ok, false);
-        if (!planned.ok) assert.match(planned.problems.join('\n'), c.expect);
-        return;
-      }
-      assert.ok(planned.ok);
-      assert.deepEqual(planned.plan.images, { web: c.images });
+      if (c.expect instanceof RegExp) return expectRefusal(planned, c.expect);
+      const plan = expectPlan(planned);
+      assert.deepEqual(plan.images, { web: c.images });
       if (c.expect === 'reuse') {
-        assert.deepEqual([planned.plan.start, planned.plan.reuse.map((r) => r.id)], [[], ['s']]);
+        assert.deepEqual([plan.start, plan.reuse.map((r) => r.id)], [[], ['s']]);
       } else {
-        assert.deepEqual(planned.plan.start.map((s) => s.image), [c.expect.start]);
-        assert.deepEqual(planned.plan.pull, c.expect.pull);
+        assert.deepEqual(plan.start.map((s) => s.image), [c.expect.start]);
+        assert.deepEqual(plan.pull, c.expect.pull);
       }
     });
   }

@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Color } from '../../../src/config/model.js';
-import type { JsonObject, JsonValue } from '../../../src/domain/caddy-json.js';
+import type { JsonValue } from '../../../src/domain/caddy-json.js';
 import { rewriteCaddyConfig } from '../../../src/domain/rewrite-caddy-config.js';
 import type { ColorInstance } from '../../../src/domain/service-addresses.js';
-import { renderStatus } from '../../../src/domain/status-render.js';
-import {
-  buildStatusReport,
-  type ObservedContainer,
-  type ObservedFailure,
-  type ObservedProject,
-  type ObservedUpstream,
-  type StatusInput,
-  type StatusReport,
-} from '../../../src/domain/status-report.js';
+import { buildStatusReport } from '../../../src/domain/status/build-status-report.js';
+import { renderStatus } from '../../../src/domain/status/render-status.js';
+import type { ObservedContainer, ObservedFailure, ObservedProject, ObservedUpstream, StatusInput } from '../../../src/domain/status/status-input.js';
+import type { StatusReport } from '../../../src/domain/status/status-report-types.js';
+import { PROBLEM_RULES, problem } from '../../../src/domain/status/problem-rules.js';
+import { ConfigInvalidError, DriftError } from '../../../src/errors.js';
 import type { LockStatus } from '../../../src/state/deploy-lock.js';
 import type { State } from '../../../src/state/state-schema.js';
+import { proxy, server } from '../../fixtures/make-caddy-config.js';
 import { makeColoredService } from '../../fixtures/make-service.js';
 
 // A host-mode project like the integration rig's: web and api, each color on its own fixed host port.
@@ -36,23 +34,11 @@ const project: ObservedProject = {
   shared: [{ name: 'db' }],
 };
 
-const proxy = (dials: string[]): JsonObject => ({ handler: 'reverse_proxy', upstreams: dials.map((d) => ({ dial: d })) });
 const pointerOf = (service: ServiceName): Array<string | number> => ['apps', 'http', 'servers', 'srv0', 'routes', service === 'api' ? 0 : 1, 'handle', 0];
 
 /** Caddy's config with these upstreams per service, and cutover's preview routes as a deploy leaves them. */
 function caddyConfig(upstreams: Record<ServiceName, string[]>, options: { preview?: boolean } = {}): JsonValue {
-  const base: JsonObject = {
-    apps: {
-      http: {
-        servers: {
-          srv0: {
-            listen: [':8080'],
-            routes: [{ match: [{ path: ['/api/*'] }], handle: [proxy(upstreams.api)] }, { handle: [proxy(upstreams.web)] }],
-          },
-        },
-      },
-    },
-  };
+  const base = server([{ match: [{ path: ['/api/*'] }], handle: [proxy(upstreams.api)] }, { handle: [proxy(upstreams.web)] }]);
   if (options.preview === false) return base;
   return rewriteCaddyConfig(
     base,
@@ -386,7 +372,7 @@ const cases: Case[] = [
   },
   {
     name: "Caddy's config has no handler for a service: exit 3, every problem listed",
-    input: input({ caddy: { apps: { http: { servers: { srv0: { listen: [':8080'], routes: [{ handle: [proxy([dial('blue', 'web')])] }] } } } } } }),
+    input: input({ caddy: server([{ handle: [proxy([dial('blue', 'web')])] }]) }),
     exitCode: 3,
     check(report) {
       assert.equal(report.traffic.kind, 'unknown');
@@ -452,5 +438,30 @@ describe('renderStatus', () => {
     const text = renderStatus(buildStatusReport(input({ caddy: caddyConfig(allTo('green')) })));
     assert.match(text, /^drift {6}CADDY AND THE STATE FILE DISAGREE$/m);
     assert.match(text, /^ {2}all services: state file: blue \(v2\) is active; Caddy: every service → green$/m);
+  });
+});
+
+describe('PROBLEM_RULES', () => {
+  test("an error kind's exit code is the one of the typed error it stands for", () => {
+    const expected: Record<string, number> = { 'caddy-config': new ConfigInvalidError([]).exitCode, drift: new DriftError('x').exitCode, 'active-unhealthy': new DriftError('x').exitCode, 'operation-interrupted': new DriftError('x').exitCode };
+    const errors = Object.entries(PROBLEM_RULES).filter(([, rule]) => rule.severity === 'error' && rule.exitCode !== 'of-failure');
+    assert.deepEqual(Object.fromEntries(errors.map(([kind, rule]) => [kind, rule.exitCode])), expected);
+  });
+
+  test('docs/status-json.md lists every kind with the severity and exit code of the table', () => {
+    const docs = readFileSync(new URL('../../../docs/status-json.md', import.meta.url), 'utf8');
+    const rows = [...docs.matchAll(/^\| `([a-z-]+)` \| (error|warning)(?: \((\d+)\))?[^|]*\|/gm)].filter(([, kind]) => kind !== undefined && kind in PROBLEM_RULES);
+    assert.deepEqual(rows.map(([, kind]) => kind).sort(), Object.keys(PROBLEM_RULES).sort());
+    for (const [, kind, severity, code] of rows) {
+      const rule = PROBLEM_RULES[kind as keyof typeof PROBLEM_RULES];
+      assert.equal(severity, rule.severity, kind);
+      if (typeof rule.exitCode === 'number') assert.equal(Number(code), rule.exitCode, kind);
+    }
+  });
+
+  test('an explained error is a warning without an exit code; a warning kind never has one', () => {
+    assert.deepEqual(problem('drift', 'm', 'h', { explained: true }), { kind: 'drift', severity: 'warning', message: 'm', hint: 'h', details: [], exitCode: null });
+    assert.deepEqual(problem('drift', 'm'), { kind: 'drift', severity: 'error', message: 'm', hint: null, details: [], exitCode: 13 });
+    assert.equal(problem('lock-stale', 'm').exitCode, null);
   });
 });

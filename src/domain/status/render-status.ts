@@ -1,7 +1,7 @@
-import type { StatusReport, TrafficReport } from './status-report.js';
-import type { ServiceImages } from '../state/state-schema.js';
-import { describeIdentity, shortDigest } from './image-identity.js';
-import type { TrafficWeights } from './status-weights.js';
+import type { StatusReport, TrafficReport } from './status-report-types.js';
+import type { ServiceImages } from '../../state/state-schema.js';
+import { describeIdentity, shortDigest } from '../image-identity.js';
+import type { TrafficWeights } from './traffic-weights.js';
 
 /**
  * The human form of `cutover status`: a compact block of labelled lines and
@@ -63,8 +63,8 @@ function withDigest(version: string, images: ServiceImages | null): string {
   return `${version} [${Object.entries(images).map(([service], index) => `${service} ${marks[index]}`).join(', ')}]`;
 }
 
-export function renderStatus(report: StatusReport): string {
-  const now = report.observedAt;
+/** Project, active and standby colors, where traffic goes. */
+function renderSummary(report: StatusReport, now: string): string[] {
   const out: string[] = [];
   const p = report.project;
   out.push(`project    ${p.name ?? '(unknown)'}  ${p.dir}`);
@@ -79,6 +79,12 @@ export function renderStatus(report: StatusReport): string {
   out.push(`standby    ${s === null ? 'none' : `${s.color} ${s.version}: ${standbyState}`}`);
   for (const line of describeImages(s?.images ?? null)) out.push(`             ${line}`);
   for (const why of s?.detail ?? []) out.push(`             ${why}`);
+  return out;
+}
+
+/** The operation in progress (with its canary step and analysis), and the lock. */
+function renderOperation(report: StatusReport, now: string): string[] {
+  const out: string[] = [];
   const op = report.operation;
   const figures = op?.canary?.analysis?.figures;
   const analysis = figures === undefined ? '' : `\n           analysis: ${Object.entries(figures).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`).join(', ')}`;
@@ -101,8 +107,13 @@ export function renderStatus(report: StatusReport): string {
           : `held by ${lock.command}, pid ${lock.pid} on ${lock.host} since ${formatAt(lock.startedAt, now)}${lock.liveness === 'dead' ? ' (process gone: stale)' : ''}`
     }`,
   );
+  return out;
+}
 
-  out.push('', 'containers');
+/** One row per container of each colored service. */
+function renderContainers(report: StatusReport): string[] {
+  const out: string[] = [];
+  out.push('containers');
   const containerRows = report.services.flatMap((svc) =>
     svc.containers.length === 0
       ? [[svc.name, '-', '-', '(none)', '-', '-', '']]
@@ -110,8 +121,13 @@ export function renderStatus(report: StatusReport): string {
   );
   out.push(...table(['SERVICE', 'COLOR', 'VERSION', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', ''], containerRows));
   for (const svc of report.services) if (!svc.configured) out.push(`  (${svc.name} is no longer in the compose files)`);
+  return out;
+}
 
-  out.push('', "upstreams  (Caddy's live config; in flight now)");
+/** Each handler's dials with their in-flight counts and weights, then the rows that are not live. */
+function renderUpstreams(report: StatusReport): string[] {
+  const out: string[] = [];
+  out.push("upstreams  (Caddy's live config; in flight now)");
   const dialRows = report.services.flatMap((svc) =>
     svc.handler === null
       ? [[svc.name, '(unknown)', '', '', '']]
@@ -123,8 +139,12 @@ export function renderStatus(report: StatusReport): string {
     out.push('  not live (preview or draining):');
     for (const u of notLive) out.push(`    ${u.address}${u.service === null ? '' : ` (${u.service} ${u.color ?? '?'})`}: ${u.inFlight} in flight`);
   }
+  return out;
+}
 
-  out.push('');
+/** Shared services, preview routes, the last operations. */
+function renderSharedAndHistory(report: StatusReport, now: string): string[] {
+  const out: string[] = [];
   out.push(
     `shared     ${
       report.shared.length === 0
@@ -150,8 +170,12 @@ export function renderStatus(report: StatusReport): string {
       ),
     );
   }
+  return out;
+}
 
-  out.push('');
+/** Drift, then the verdict with the count of problems. */
+function renderVerdict(report: StatusReport): string[] {
+  const out: string[] = [];
   if (report.drift.length === 0) out.push('drift      none');
   else {
     out.push('drift      CADDY AND THE STATE FILE DISAGREE');
@@ -161,5 +185,22 @@ export function renderStatus(report: StatusReport): string {
   const warnings = report.problems.length - errors;
   const counted = [errors > 0 ? `${errors} error(s)` : '', warnings > 0 ? `${warnings} warning(s)` : ''].filter((x) => x !== '').join(', ');
   out.push(`verdict    ${report.ok ? 'ok' : `NOT OK (exit ${report.exitCode})`}${counted === '' ? '' : `: ${counted}, listed on stderr`}`);
+  return out;
+}
+
+export function renderStatus(report: StatusReport): string {
+  const now = report.observedAt;
+  const out = [
+    ...renderSummary(report, now),
+    ...renderOperation(report, now),
+    '',
+    ...renderContainers(report),
+    '',
+    ...renderUpstreams(report),
+    '',
+    ...renderSharedAndHistory(report, now),
+    '',
+    ...renderVerdict(report),
+  ];
   return `${out.join('\n')}\n`;
 }

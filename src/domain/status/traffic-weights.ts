@@ -1,6 +1,6 @@
-import { isJsonObject } from './caddy-json.js';
-import type { ProxyHandler } from './find-proxy-handlers.js';
-import { classifyDial, type ServiceAddresses } from './service-addresses.js';
+import { isJsonObject } from '../caddy-json.js';
+import type { ProxyHandler } from '../find-proxy-handlers.js';
+import { classifyDial, type ServiceAddresses } from '../service-addresses.js';
 
 /** Percent of one service's new requests per target, as Caddy's live config splits them. */
 export interface TrafficWeights {

@@ -1,0 +1,84 @@
+import type { Color } from '../../config/model.js';
+import type { ServiceTraffic } from '../read-traffic.js';
+import { isServing } from '../is-serving.js';
+import { parseImageReference } from '../image-reference.js';
+import { classifyDial } from '../service-addresses.js';
+import type { ImageIdentity } from '../../state/state-schema.js';
+import { problem, type Problem } from './problem-rules.js';
+import { readinessOf } from './readiness-of.js';
+import type { ObservedContainer, StatusFacts } from './status-input.js';
+import type { ContainerRow, DialRow, ServiceReport } from './status-report-types.js';
+import { colorsServing, type TrafficSection } from './traffic-section.js';
+import { trafficWeights } from './traffic-weights.js';
+
+/** A container's image identity; null for one whose image ID is unknown. */
+function imageOf(c: ObservedContainer): ImageIdentity | null {
+  if (c.imageId === undefined || c.imageId === '') return null;
+  const ref = c.imageRef ?? c.image ?? c.imageId;
+  // A container created from `repo@sha256:...` names its digest even without cutover's label.
+  return { ref, id: c.imageId, digest: c.imageDigest ?? parseImageReference(ref)?.digest ?? null };
+}
+
+function containerRow(c: ObservedContainer, colorsServed: readonly Color[] | undefined): ContainerRow {
+  return {
+    name: c.name,
+    color: c.color ?? null,
+    version: c.version,
+    state: c.state,
+    health: c.health,
+    ready: isServing(c),
+    image: imageOf(c),
+    serving: colorsServed === undefined ? null : c.color !== undefined && colorsServed.includes(c.color),
+  };
+}
+
+function dialRows(entry: ServiceTraffic | undefined, facts: StatusFacts): DialRow[] {
+  const countsByAddress = new Map((facts.upstreamCounts ?? []).map((row) => [row.address, row]));
+  return (entry?.entry.handler.dials ?? []).map((dial) => {
+    const owner = entry === undefined ? undefined : classifyDial(dial, entry.addresses);
+    return {
+      dial,
+      color: owner === undefined ? null : owner.kind === 'color' ? owner.color : owner.kind === 'neutral' ? 'plain' : null,
+      inFlight: countsByAddress.get(dial)?.numRequests ?? null,
+    };
+  });
+}
+
+/** Each colored service: configured ones first, in config order, then leftovers found in Docker. */
+export function servicesSection(facts: StatusFacts, traffic: TrafficSection): ServiceReport[] {
+  const containers = facts.docker?.containers ?? [];
+  const sharedNames = new Set((facts.project?.shared ?? []).map((s) => s.name));
+  const configured = (facts.project?.colored ?? []).map((s) => s.name);
+  const leftovers = [...new Set(containers.filter((c) => c.color !== undefined && !sharedNames.has(c.service) && !configured.includes(c.service)).map((c) => c.service))].sort();
+  return [...configured, ...leftovers].map((name) => {
+    const entry = traffic.services.find((t) => t.service === name);
+    const colorsServed = traffic.traffic.kind !== 'unknown' ? (colorsServing(traffic, facts, name) ?? []) : undefined;
+    const handler = entry?.entry.handler;
+    return {
+      name,
+      configured: configured.includes(name),
+      containers: containers.filter((c) => c.service === name && !sharedNames.has(c.service)).map((c) => containerRow(c, colorsServed)),
+      handler: handler === undefined ? null : { server: handler.server, id: handler.id ?? null, pointer: `/${handler.pointer.join('/')}` },
+      dials: dialRows(entry, facts),
+      weights: entry === undefined ? null : trafficWeights(entry.entry.handler, entry.addresses),
+    };
+  });
+}
+
+/** The colors that take traffic must be able to serve it: each one that cannot is an error. */
+export function servingProblems(facts: StatusFacts, traffic: TrafficSection): Problem[] {
+  const { docker, project } = facts;
+  if (docker === undefined || project === undefined) return [];
+  const problems: Problem[] = [];
+  for (const service of project.colored) {
+    for (const color of colorsServing(traffic, facts, service.name) ?? []) {
+      const readiness = readinessOf(service.name, color, docker.containers, service.byColor[color].replicas, undefined);
+      if (readiness.why === undefined) continue;
+      const who = traffic.traffic.kind === 'unknown' ? `the state file says ${color} is active` : `Caddy sends ${service.name}'s traffic to ${color}`;
+      problems.push(
+        problem('active-unhealthy', `${readiness.why}, but ${who}`, 'requests to it fail or wait: roll back (cutover rollback) or redeploy; docker logs shows why a container is unhealthy'),
+      );
+    }
+  }
+  return problems;
+}
