@@ -81,10 +81,12 @@ export function aggregateTraffic(
       continue;
     }
     const color = colors[owner.color];
-    const service = (color.services[owner.service] ??= { total: emptyFigures(), routes: {} });
+    const service = color.services[owner.service] ?? { total: emptyFigures(), routes: {} };
+    color.services[owner.service] = service;
     const route = routePattern(roundtrip.method, roundtrip.path);
     const key = route in service.routes || Object.keys(service.routes).length < maxRoutes ? route : OTHER_ROUTES;
-    const routeFigures = (service.routes[key] ??= emptyFigures());
+    const routeFigures = service.routes[key] ?? emptyFigures();
+    service.routes[key] = routeFigures;
     for (const figures of [color.total, service.total, routeFigures]) count(figures, roundtrip);
   }
   for (const color of Object.values(colors)) {

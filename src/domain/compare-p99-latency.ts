@@ -7,7 +7,7 @@ export interface P99Comparison {
   verdict: TrafficVerdict;
   newP99Ms: number | undefined;
   oldP99Ms: number | undefined;
-  /** The pooled p99 of both colors: the line whose crossings are counted. */
+  /** The pooled p99 of both colors: requests at or above it count as slow. */
   pooledP99Ms: number | undefined;
   pValue: number | undefined;
   test: ProportionTestName | undefined;
@@ -19,7 +19,8 @@ export interface P99Comparison {
  *
  * p99s are compared only with `latencyMinSamples` answered requests per color.
  * The test: take the p99 of both colors' samples pooled, count each color's
- * requests slower than it, and test that the new color's share of slow
+ * requests at or above it ("at", so that a new color slower than the old on
+ * every request, with ties at the top, still counts), and test that the new color's share of slow
  * requests is higher (the one-sided proportion test). If both colors have the
  * same latency distribution, a request is equally likely to be slow in either,
  * whatever the threshold drawn from the pool, so the test holds its alpha.
@@ -40,19 +41,19 @@ export function compareP99Latency(
     return { verdict: 'inconclusive', newP99Ms, oldP99Ms, pooledP99Ms: undefined, pValue: undefined, test: undefined, alpha };
   }
   const pooledP99Ms = nearestRank(mergeAscending(nextMs, oldMs), 99) as number;
-  const slowNew = countAbove(nextMs, pooledP99Ms);
-  const slowOld = countAbove(oldMs, pooledP99Ms);
+  const slowNew = countAtOrAbove(nextMs, pooledP99Ms);
+  const slowOld = countAtOrAbove(oldMs, pooledP99Ms);
   const { pValue, test } = oneSidedProportionTest(slowNew, nextMs.length, slowOld, oldMs.length);
   const slower = newP99Ms > oldP99Ms * thresholds.latencyFactor && newP99Ms > oldP99Ms + thresholds.latencyMarginMs;
   return { verdict: pValue < alpha && slower ? 'worse' : 'ok', newP99Ms, oldP99Ms, pooledP99Ms, pValue, test, alpha };
 }
 
-function countAbove(ascending: readonly number[], threshold: number): number {
+function countAtOrAbove(ascending: readonly number[], threshold: number): number {
   let low = 0;
   let high = ascending.length;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if ((ascending[middle] as number) <= threshold) low = middle + 1;
+    if ((ascending[middle] as number) < threshold) low = middle + 1;
     else high = middle;
   }
   return ascending.length - low;
