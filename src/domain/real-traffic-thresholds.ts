@@ -4,7 +4,11 @@
  * says why each default is what it is.
  */
 export interface RealTrafficThresholds {
-  /** Significance level of each one-sided test (before the per-route correction). Default 0.01. */
+  /**
+   * Significance level of each one-sided test, at each look (before the per-route
+   * correction). Default 0.001: a step is judged many times over sliding windows,
+   * and each look is another chance of a false abort.
+   */
   alpha: number;
   /** Requests per color before a test that finds nothing may say "ok" rather than "inconclusive". Default 50. */
   minRequests: number;
@@ -21,7 +25,7 @@ export interface RealTrafficThresholds {
 }
 
 export const DEFAULT_REAL_TRAFFIC_THRESHOLDS: Readonly<RealTrafficThresholds> = Object.freeze({
-  alpha: 0.01,
+  alpha: 0.001,
   minRequests: 50,
   minErrors: 3,
   minErrorRateIncrease: 0.01,

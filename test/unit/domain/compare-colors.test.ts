@@ -74,10 +74,10 @@ describe('compareColors (green new, blue old)', () => {
     assert.deepEqual(
       result.scopes.map((s) => [s.scope.kind === 'route' ? s.scope.route : s.scope.kind, s.errors.alpha]),
       [
-        ['all', 0.01],
-        ['service', 0.01 / 3],
-        ['GET /a', 0.01 / 3],
-        ['GET /b', 0.01 / 3],
+        ['all', defaults.alpha],
+        ['service', defaults.alpha / 3],
+        ['GET /a', defaults.alpha / 3],
+        ['GET /b', defaults.alpha / 3],
       ],
     );
   });

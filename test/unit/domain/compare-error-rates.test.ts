@@ -14,6 +14,9 @@ describe('compareErrorRates with the default thresholds', () => {
     ['a new color with fewer errors', [0, 450], [36, 1800], 'ok'],
     ['one failure in a few requests: too few errors to abort', [1, 1], [0, 100], 'inconclusive'],
     ['two failures in 10 requests', [2, 10], [0, 500], 'inconclusive'],
+    ['3 of 30 new against none of 270: p 0.0009, under alpha', [3, 30], [0, 270], 'worse'],
+    ['a healthy 2 % against 2 %, a bit unlucky', [8, 300], [54, 2700], 'ok'],
+    ['6 % against 2 %', [18, 300], [54, 2700], 'worse'],
     ['no errors but too few new requests', [0, 20], [0, 500], 'inconclusive'],
     ['no errors but too few old requests', [0, 500], [0, 20], 'inconclusive'],
     ['no new request at all', [0, 0], [0, 500], 'inconclusive'],
@@ -28,18 +31,18 @@ describe('compareErrorRates with the default thresholds', () => {
   }
 
   test('reports the rates, the p-value, the test and the alpha held to', () => {
-    const result = compareErrorRates({ errors: 5, requests: 30 }, { errors: 0, requests: 270 }, defaults, 0.002);
+    const result = compareErrorRates({ errors: 5, requests: 30 }, { errors: 0, requests: 270 }, defaults, 0.0002);
     assert.equal(result.newRate, 5 / 30);
     assert.equal(result.oldRate, 0);
     assert.equal(result.test, 'fisher-exact');
-    assert.equal(result.alpha, 0.002);
-    assert.ok(result.pValue !== undefined && result.pValue < 0.002);
+    assert.equal(result.alpha, 0.0002);
+    assert.ok(result.pValue !== undefined && result.pValue < 0.0002);
   });
 
   test('a smaller alpha (the per-route correction) can turn worse into ok', () => {
-    const next = { errors: 12, requests: 100 }; // p about 0.002
+    const next = { errors: 20, requests: 100 }; // p about 0.000016
     const old = { errors: 1, requests: 100 };
     assert.equal(compareErrorRates(next, old, defaults).verdict, 'worse');
-    assert.equal(compareErrorRates(next, old, defaults, 0.0001).verdict, 'ok');
+    assert.equal(compareErrorRates(next, old, defaults, 0.00001).verdict, 'ok');
   });
 });
