@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { aggregateTraffic, type DialOwner } from '../../src/domain/aggregate-traffic.js';
 import type { JsonObject } from '../../src/domain/caddy-json.js';
-import { parseRoundtripLine, type Roundtrip } from '../../src/domain/parse-roundtrip-line.js';
+import { readRoundtrips, type RoundtripBatch } from '../../src/domain/read-roundtrips.js';
 import { hasTrafficLog, withoutTrafficLog, withTrafficLog } from '../../src/domain/traffic-log-config.js';
 import { startCaddy } from '../rig/caddy-runner.js';
 import { freePort } from '../rig/free-port.js';
@@ -25,15 +25,8 @@ async function upstream(t: { after(fn: () => Promise<void>): void }): Promise<st
   return `127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function roundtripsIn(file: string): Promise<{ roundtrips: Roundtrip[]; unparseable: number }> {
-  const roundtrips: Roundtrip[] = [];
-  let unparseable = 0;
-  for (const line of (await readFile(file, 'utf8')).split('\n')) {
-    const parsed = parseRoundtripLine(line);
-    if (parsed.kind === 'roundtrip') roundtrips.push(parsed.roundtrip);
-    else if (parsed.kind === 'unparseable') unparseable++;
-  }
-  return { roundtrips, unparseable };
+async function roundtripsIn(file: string): Promise<RoundtripBatch> {
+  return readRoundtrips(await readFile(file, 'utf8'));
 }
 
 /**
@@ -106,12 +99,13 @@ test("real traffic per color, read from Caddy 2.6.2's reverse_proxy log that wit
     sent.greenErrors++;
   }
   const total = sent.blue + sent.green;
-  const { roundtrips, unparseable } = await waitUntil(`${total} round trips in ${logFile}`, 5_000, async () => {
+  const { roundtrips, unparseable, rest } = await waitUntil(`${total} round trips in ${logFile}`, 5_000, async () => {
     const read = existsSync(logFile) ? await roundtripsIn(logFile) : undefined;
     return read !== undefined && read.roundtrips.length >= total ? read : undefined;
   });
   assert.equal(roundtrips.length, total);
   assert.equal(unparseable, 0);
+  assert.equal(rest, '', 'Caddy writes whole lines');
 
   const owners = new Map<string, DialOwner>([
     [blue, { service: 'web', color: 'blue' }],
