@@ -8,7 +8,10 @@ import { ROUNDTRIP_LOGGER } from './parse-roundtrip-line.js';
  * - A `file` writer, not `net`: on Caddy 2.6 a `net` writer whose address does
  *   not answer makes the whole config fail to load (no `soft_start` before
  *   2.7), so a cutover that died would leave a config Caddy cannot load again.
- *   A file always opens (Caddy creates it; it rolls at 100 MB by default).
+ *   A rolled file (the default; never set `roll: false`) is opened at the
+ *   first line, not at load: a missing directory is made then, and a path
+ *   that cannot be written only loses lines ("write error" on Caddy's stderr).
+ *   Neither fails a load or a request (observed on 2.6.2). It rolls at 100 MB.
  * - The default log excludes that logger, so a user whose default log is at
  *   DEBUG does not get the per-request lines twice, on stderr too.
  * - Only `logging.logs[TRAFFIC_LOG_NAME]` and that one entry of the default

@@ -138,3 +138,25 @@ test("real traffic per color, read from Caddy 2.6.2's reverse_proxy log that wit
   await waitUntil('the round trip of /after in the default log', 5_000, () => (caddy.logs().includes('"uri":"/after"') ? true : undefined));
   assert.equal((await roundtripsIn(logFile)).roundtrips.length, total);
 });
+
+test('a traffic log file Caddy 2.6.2 cannot open yet, or at all, fails neither the load nor a request', async (t) => {
+  const app = await upstream(t);
+  const caddy = await startCaddy({ config: { apps: { http: { servers: { s: { listen: ['127.0.0.1:{{HTTP_PORT}}'], routes: [{ handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: app }] }] }] } } } } } });
+  t.after(() => caddy.stop());
+  const running = await readConfig(caddy.adminAddress);
+
+  // A directory that is not there: the file (rolled, the default) opens at the first line, and its directory is made then.
+  const missing = path.join(caddy.dir, 'not', 'yet', 'cutover-traffic.log');
+  await load(caddy.adminAddress, withTrafficLog(running, { filename: missing }));
+  assert.equal(existsSync(path.dirname(missing)), false, 'Caddy opened the file at load time: a later load could fail on it');
+  assert.equal((await httpGet(caddy.url('/one'))).status, 200);
+  const lines = await waitUntil('the first round trip in the new directory', 5_000, async () =>
+    existsSync(missing) ? ((await roundtripsIn(missing)).roundtrips.length === 1 ? true : undefined) : undefined,
+  );
+  assert.equal(lines, true);
+
+  // A path no one can write (under /proc): every line is lost with a "write error" on stderr, nothing else happens.
+  await load(caddy.adminAddress, withTrafficLog(running, { filename: '/proc/cutover-traffic.log' }));
+  assert.equal((await httpGet(caddy.url('/two'))).status, 200);
+  await waitUntil('the write error on stderr', 5_000, () => (/write error: can't open new logfile/.test(caddy.logs()) ? true : undefined));
+});
