@@ -457,7 +457,8 @@ export function buildStatusReport(input: StatusInput): StatusReport {
         health: c.health,
         ready: isServing(c),
         image: imageOf(c),
-        serving: colorsServed === undefined ? null : c.color !== undefined && colorsServed.includes(c.color),
+        // A plain container (started by reset) serves when Caddy uses the plain services.
+        serving: colorsServed === undefined ? null : c.color === undefined ? traffic.kind === 'plain' : colorsServed.includes(c.color),
       }));
     const handler = entry?.entry.handler;
     return {
