@@ -28,7 +28,8 @@ export interface LoadProjectOptions {
 }
 
 /** Compose's own search order for the main file. */
-const BASE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+/** The names compose.yml may have, in Compose's order of preference. */
+export const BASE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 type Tree = Record<string, unknown>;
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { basename } from 'node:path';
 import type { ServiceContainer } from '../adapters/docker/service-container.js';
 import { LABEL } from '../adapters/docker/docker-labels.js';
+import { BASE_FILES } from '../config/load-project.js';
 import type { ProjectConfig } from '../config/model.js';
 import { planReset, type ResetPlan } from '../domain/plan-reset.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
@@ -38,10 +39,10 @@ export interface ResetResult {
   removed: string[];
 }
 
-/** The file compose.yml was read from, for the problems (`compose.yml` or `compose.yaml`...). */
+/** The name compose.yml was read under, for the problems (`compose.yml`, `compose.yaml`, ...). */
 function baseFileOf(project: ProjectConfig): string {
-  const first = project.files[0];
-  return first === undefined ? 'compose.yml' : basename(first);
+  const base = project.files.map((file) => basename(file)).find((name) => BASE_FILES.includes(name));
+  return base ?? 'compose.yml';
 }
 
 function operationOf(journal: StateKeeper): Operation {

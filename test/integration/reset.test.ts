@@ -210,3 +210,38 @@ describe('cutover reset returns to plain Compose mode without an outage', { conc
     assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v4');
   });
 });
+
+describe('cutover reset refuses, before any change, a service Caddy could not reach in plain mode', () => {
+  const refusalScope = testScope('reset-refuse');
+  let bare: HostModeProject;
+  before(async () => {
+    await buildTestImage(docker, refusalScope, 'v1');
+    // compose.yml's web publishes no port of its own: Caddy on the host would have no address for it.
+    bare = await createHostModeProject(docker, refusalScope, { services: ['web'] });
+    const run = await runCli(['-C', bare.dir, '--caddy-admin', bare.caddy.adminAddress, 'deploy', 'v1']);
+    assert.equal(run.code, 0, run.stderr);
+  });
+  after(async () => {
+    await bare?.remove();
+    assert.deepEqual(await cleanUpScope(docker, refusalScope), NOTHING_LEFT);
+  });
+
+  test('one line naming the service and what to add, exit 3, nothing changed', async () => {
+    const snapshot = async () => ({
+      containers: (await docker.listContainers({ all: true, filters: { label: [`cutover.project=${bare.name}`] } })).map((c) => [c.Names[0], c.State]).sort(),
+      state: await readFile(path.join(bare.dir, 'caddy', 'cutover-state.json'), 'utf8'),
+      caddy: await (await fetch(`${bare.caddy.adminAddress}/config/`)).text(),
+    });
+    const before = await snapshot();
+    for (const args of [['reset', '--yes'], ['reset', '--dry-run']]) {
+      const run = await runCli(['-C', bare.dir, '--caddy-admin', bare.caddy.adminAddress, ...args]);
+      assert.equal(run.code, 3, `${args.join(' ')}: ${run.stderr}`);
+      const errors = run.stderr.split('\n').filter((line) => line.startsWith('error:'));
+      assert.deepEqual(errors.length, 1, run.stderr);
+      assert.match(errors[0] ?? '', /^error: compose\.yml: services\.web\.ports: Caddy reaches web on a host port, but compose\.yml publishes none for its port 3000: add ports: \["127\.0\.0\.1:<free port>:3000"\] to web in compose\.yml/);
+      assert.equal(run.stdout, '', 'no plan is printed for a reset that cannot run');
+    }
+    assert.deepEqual(await snapshot(), before);
+    assert.equal((await httpGet(bare.caddy.url('/version'))).body, 'v1');
+  });
+});
