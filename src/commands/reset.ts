@@ -13,7 +13,7 @@ export function describeReset(preview: ResetPreview): string {
   const lines: string[] = [];
   if (plan.kind === 'already-plain') {
     lines.push('reset: Caddy already sends every service to its plain service (plain Compose mode):');
-    lines.push(`  1. remove ${plan.remove.length} blue/green container(s) left: ${names(plan.remove)}`);
+    lines.push(plan.remove.length === 0 ? '  nothing to do' : `  1. remove ${plan.remove.length} blue/green container(s) left: ${names(plan.remove)}`);
   } else {
     lines.push(`reset returns to plain Compose mode without an outage (traffic is on ${plan.fromColor}, ${plan.version}):`);
     if (plan.replacePlain.length > 0) lines.push(`  0. remove ${names(plan.replacePlain)} (plain containers of an earlier reset, serving nothing)`);

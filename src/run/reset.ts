@@ -92,6 +92,10 @@ export async function reset(runtime: Runtime, options: { dryRun: boolean; confir
       healthCheckTimeoutMs: project.settings.healthCheckTimeoutMs,
       drainTimeoutMs: project.settings.drainTimeoutMs,
     };
+    if (plan.kind === 'already-plain' && plan.remove.length === 0) {
+      logger.info({ event: 'reset.done', removed: [] }, 'plain Compose mode already; nothing to do');
+      return { preview, done: !options.dryRun, removed: [] };
+    }
     if (options.dryRun || !(await options.confirm(preview))) return { preview, done: false, removed: [] };
     const fromColor = plan.kind === 'switch' ? plan.fromColor : null;
     const recordedColor = observation.state?.active?.color ?? plan.remove.find((c) => c.color !== undefined)?.color ?? 'blue';
