@@ -120,7 +120,7 @@ function buildProgram(): Command {
 
   program
     .command('reset')
-    .description('return to plain Compose mode: Caddy back to the plain service names, every blue/green container and the state removed')
+    .description('return to plain Compose mode without an outage: start the plain services (compose.yml alone), switch Caddy to them in one change, drain, remove every blue/green container')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'print what would happen and change nothing')
     .action(async (options: { yes?: boolean; dryRun?: boolean }, command: Command) => {

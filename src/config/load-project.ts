@@ -3,6 +3,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { ConfigInvalidError, type ConfigProblem } from '../errors.js';
 import { checkColorsCanCoexist, checkReferences, resolveDependencies, type PlacedSpec } from './check-project.js';
 import { childPath } from './config-path.js';
+import { buildPlainService } from './build-plain-service.js';
 import { findColoredServices, type ColoredPart, type ComposeFileServices } from './find-colored-services.js';
 import { referencedVariables, type VariableLookup } from './interpolate.js';
 import { interpolateTree, type TreeProblem } from './interpolate-tree.js';
@@ -27,7 +28,8 @@ export interface LoadProjectOptions {
 }
 
 /** Compose's own search order for the main file. */
-const BASE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+/** The names compose.yml may have, in Compose's order of preference. */
+export const BASE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 type Tree = Record<string, unknown>;
 
@@ -172,7 +174,13 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
       });
     }
     if (specs.blue !== undefined && specs.green !== undefined) {
-      colored.push({ name, byColor: { blue: specs.blue, green: specs.green }, imageFollowsVersion: follows[0] === true && follows[1] === true });
+      const plainDefinition = isMapping(baseServices[name]) ? baseServices[name] : undefined;
+      colored.push({
+        name,
+        byColor: { blue: specs.blue, green: specs.green },
+        imageFollowsVersion: follows[0] === true && follows[1] === true,
+        plain: buildPlainService(name, plainDefinition, ctx),
+      });
     }
   }
 

@@ -110,6 +110,13 @@ export interface ColoredService {
    * `<project>-<service>`). Added by the config loader.
    */
   imageFollowsVersion: boolean;
+  /**
+   * The service as compose.yml alone defines it (no overlay): what `reset`
+   * runs to return to plain Compose mode. undefined when compose.yml has no
+   * usable plain definition. Added by the config loader (optional so
+   * hand-built services stay valid).
+   */
+  plain?: ServiceSpec | undefined;
 }
 
 export interface NetworkSpec {

@@ -22,7 +22,7 @@ function describe(handler: ProxyHandler): string {
 
 function lookedFor(addresses: ServiceAddresses): string {
   const names = [...addresses.hosts.blue, ...addresses.hosts.green, ...addresses.neutralHosts].map((h) => `${h}:*`);
-  const ports = [...addresses.hostPorts.blue, ...addresses.hostPorts.green].map((p) => `127.0.0.1:${p.hostPort}`);
+  const ports = [...addresses.hostPorts.blue, ...addresses.hostPorts.green, ...addresses.plainHostPorts].map((p) => `127.0.0.1:${p.hostPort}`);
   return [...names, ...ports].join(', ');
 }
 

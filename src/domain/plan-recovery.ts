@@ -19,7 +19,14 @@ import type { LiveTraffic } from './read-traffic.js';
  *   healthy, so it is finished, with one switch to it first; before, undone,
  *   with one switch back first.
  *
- * Cleanup and reset are idempotent removals: they are finished by doing them again.
+ * Cleanup is an idempotent removal: it is finished by doing it again.
+ *
+ * A reset starts the plain services, then switches Caddy to them: Caddy on the
+ * plain services means the switch happened, so it is *finished* (drain the old
+ * color, remove every colored container); Caddy on the old color means it did
+ * not, so it is *undone* (the plain containers it started are removed). Caddy
+ * anywhere else: past the switch (`draining`, `removing`) one switch to plain,
+ * then finish; before, one switch back to the old color, then undo.
  */
 
 /** The command meeting the interrupted operation: only promote and abort change what happens to a canary. */
@@ -37,6 +44,9 @@ export interface RecoveryPlan {
 /** Phases after which the new color has served traffic and been verified. */
 const PAST_VERIFICATION = new Set(['draining', 'finishing']);
 
+/** Phases of a reset after which Caddy had been switched to the plain services. */
+const RESET_PAST_SWITCH = new Set(['draining', 'removing']);
+
 function describeLive(live: LiveTraffic): string {
   if (live.kind === 'color') return `Caddy sends every service to ${live.color}`;
   if (live.kind === 'plain') return 'Caddy uses the plain Compose names';
@@ -53,14 +63,20 @@ export function planRecovery(operation: Operation, live: LiveTraffic, command: R
     outcome: operation.canary !== undefined && command === 'abort' ? 'aborted' : 'interrupted',
     reason: `${interrupted}; ${why}: undone`,
   });
-  const finish = (switchTo: Color | undefined, why: string): RecoveryPlan => ({
+  const finish = (switchTo: Color | 'plain' | undefined, why: string): RecoveryPlan => ({
     direction: 'finish',
     switchTo,
     outcome: 'succeeded',
     reason: `${interrupted}; ${why}: finished`,
   });
 
-  if (operation.kind === 'cleanup' || operation.kind === 'reset') return finish(undefined, 'it only removes, so it is done again');
+  if (operation.kind === 'cleanup') return finish(undefined, 'it only removes, so it is done again');
+  if (operation.kind === 'reset') {
+    if (live.kind === 'plain') return finish(undefined, where);
+    if (live.kind === 'color' && live.color === operation.fromColor) return undo(undefined, where);
+    if (RESET_PAST_SWITCH.has(operation.phase)) return finish('plain', `${where}, but Caddy had been switched to the plain services`);
+    return undo(back, `${where}, and Caddy had not been switched to the plain services`);
+  }
   if (live.kind === 'color' && live.color === operation.toColor) return finish(undefined, where);
   if (live.kind === 'color' && live.color === operation.fromColor) return undo(undefined, where);
   if (live.kind === 'plain' && operation.fromColor === null) return undo(undefined, where);

@@ -76,31 +76,60 @@ export function planSwitch(view: TrafficView, color: Color, instances: readonly 
   return { ok: true, plan: { color, services: summary, servers, unchanged: JSON.stringify(servers) === JSON.stringify(currentServers) } };
 }
 
+/** The one admin change back to plain Compose mode, and what it points each service at. */
+export interface PlainPlan {
+  servers: JsonObject;
+  unchanged: boolean;
+  /** Services Caddy will reach in plain mode. */
+  plain: string[];
+  /** Services Caddy reaches by a host port that the plain service does not publish: left as they are. */
+  unreachable: string[];
+  services: Array<{ service: string; port: number; dials: string[] }>;
+}
+
 /**
- * Plans the change back to plain Compose names (`platform:3000`) with no
- * preview routes: what `reset` leaves behind. Only for Caddy on the compose
- * network; a service Caddy reaches by a published host port has no plain
- * address, and is reported in `unreachable` and left as it is.
+ * Plans the change back to plain Compose mode: Caddy on the compose network
+ * reaches each service by its plain name (`platform:3000`); Caddy on the host
+ * by the host port that compose.yml's plain service publishes
+ * (`127.0.0.1:8080`). A service Caddy reaches by a host port that the plain
+ * service does not publish is reported in `unreachable` and left as it is.
+ *
+ * Without `keepPreviewsFor`, no preview route is left: the config as before
+ * the first deploy. With the running color instances, the preview routes to
+ * both colors stay, so Caddy keeps counting the requests still in flight to
+ * the color being left (the drain reads them); a later change removes them.
  */
-export function planPlain(
-  view: TrafficView,
-  currentServers: JsonObject,
-): { servers: JsonObject; unchanged: boolean; plain: string[]; unreachable: string[]; services: Array<{ service: string; port: number; dials: string[] }> } {
+export function planPlain(view: TrafficView, currentServers: JsonObject, options: { keepPreviewsFor?: readonly ColorInstance[] } = {}): PlainPlan {
   const changes: UpstreamChange[] = [];
+  const previews: PreviewTarget[] = [];
   const plain: string[] = [];
-  const services: Array<{ service: string; port: number; dials: string[] }> = [];
+  const services: PlainPlan['services'] = [];
   const unreachable: string[] = [];
-  for (const traffic of view.services) {
-    if (traffic.mode.kind !== 'network') {
-      unreachable.push(traffic.service);
-      continue;
+  const dials = options.keepPreviewsFor === undefined ? undefined : colorDials(view, options.keepPreviewsFor);
+  for (const [index, traffic] of view.services.entries()) {
+    const pointer = traffic.entry.handler.pointer;
+    let to: string[];
+    let port: number;
+    if (traffic.mode.kind === 'network') {
+      port = traffic.mode.port;
+      to = [`${traffic.service}:${port}`];
+    } else {
+      const containerPort = traffic.mode.containerPort;
+      const published = traffic.addresses.plainHostPorts.find((p) => p.containerPort === containerPort);
+      if (published === undefined) {
+        unreachable.push(traffic.service);
+        continue;
+      }
+      port = containerPort;
+      to = [`127.0.0.1:${published.hostPort}`];
     }
-    const dials = [`${traffic.service}:${traffic.mode.port}`];
-    changes.push({ service: traffic.service, pointer: traffic.entry.handler.pointer, dials });
-    services.push({ service: traffic.service, port: traffic.mode.port, dials });
+    changes.push({ service: traffic.service, pointer, dials: to });
+    const byColor = dials?.[index]?.byColor;
+    if (byColor !== undefined && COLORS.some((c) => byColor[c].length > 0)) previews.push({ service: traffic.service, pointer, dialsByColor: byColor });
+    services.push({ service: traffic.service, port, dials: to });
     plain.push(traffic.service);
   }
-  const next = rewriteCaddyConfig(view.base, changes, []);
+  const next = rewriteCaddyConfig(view.base, changes, previews);
   const servers = serversOf(next);
   return { servers, unchanged: JSON.stringify(servers) === JSON.stringify(currentServers), plain, unreachable, services };
 }

@@ -17,6 +17,8 @@ export interface ServiceAddresses {
   hostPorts: Record<Color, Array<{ containerPort: number; hostPort: number }>>;
   /** Names that reach whichever color holds them: the plain service name and aliases both colors share. */
   neutralHosts: string[];
+  /** Host ports the plain service (compose.yml alone) publishes: how Caddy on the host reaches it after `reset`. */
+  plainHostPorts: Array<{ containerPort: number; hostPort: number }>;
 }
 
 export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -47,7 +49,16 @@ export function serviceAddresses(service: ColoredService, instances: readonly Co
     hosts: { blue: blue.filter((n) => !shared.includes(n)), green: green.filter((n) => !shared.includes(n)) },
     hostPorts: { blue: hostPortsOf('blue'), green: hostPortsOf('green') },
     neutralHosts: [...new Set([service.name, ...shared])],
+    plainHostPorts: plainHostPorts(service),
   };
+}
+
+/** The fixed TCP host ports of the plain service, none published by a color (a color's port says that color). */
+function plainHostPorts(service: ColoredService): Array<{ containerPort: number; hostPort: number }> {
+  const colorPorts = new Set(COLORS.flatMap((color) => service.byColor[color].ports.map((p) => p.hostPort)));
+  return (service.plain?.ports ?? []).flatMap((port) =>
+    port.hostPort === undefined || port.protocol !== 'tcp' || colorPorts.has(port.hostPort) ? [] : [{ containerPort: port.containerPort, hostPort: port.hostPort }],
+  );
 }
 
 export interface Dial {
@@ -79,6 +90,7 @@ export function classifyDial(dial: string, addresses: ServiceAddresses): DialOwn
     }
   }
   if (addresses.neutralHosts.includes(parsed.host)) return { kind: 'neutral' };
+  if (LOOPBACK_HOSTS.has(parsed.host) && addresses.plainHostPorts.some((p) => p.hostPort === parsed.port)) return { kind: 'neutral' };
   return { kind: 'foreign' };
 }
 
@@ -95,6 +107,8 @@ export function reachModeOf(dials: readonly string[], addresses: ServiceAddresse
         const published = addresses.hostPorts[color].find((p) => p.hostPort === parsed.port);
         if (published !== undefined) return { kind: 'host', containerPort: published.containerPort };
       }
+      const plain = addresses.plainHostPorts.find((p) => p.hostPort === parsed.port);
+      if (plain !== undefined) return { kind: 'host', containerPort: plain.containerPort };
       continue;
     }
     return { kind: 'network', port: parsed.port };

@@ -1,15 +1,16 @@
 import type { ProjectConfig } from '../config/model.js';
-import { planRecovery, type RecoveringCommand } from '../domain/plan-recovery.js';
+import { planRecovery, type RecoveringCommand, type RecoveryPlan } from '../domain/plan-recovery.js';
 import { RollbackFailedError } from '../errors.js';
-import type { Operation, State } from '../state/state-schema.js';
+import type { HistoryEntry, Operation, State } from '../state/state-schema.js';
 import { finishOperation } from '../state/state-transitions.js';
 import { finishCutover } from './finish-cutover.js';
+import { finishReset } from './finish-reset.js';
 import type { Observation } from './observe-project.js';
 import type { Runtime } from './runtime.js';
 import { originalLoadBalancing, sendTrafficBack } from './send-traffic-back.js';
 import { stopAndRemove } from './start-color.js';
 import { StateKeeper } from './state-keeper.js';
-import { switchAll } from './switch-all.js';
+import { switchAll, switchAllToPlain } from './switch-all.js';
 import { undoStartedColor } from './undo-started-color.js';
 
 export interface RecoveringBy {
@@ -42,10 +43,12 @@ export async function recoverInterrupted(runtime: Runtime, project: ProjectConfi
     `an interrupted ${describe(operation)} is recorded; ${plan.direction === 'finish' ? 'finishing' : 'undoing'} it first: ${plan.reason.replace(/: (finished|undone)$/, '')}`,
   );
   try {
-    if (operation.kind === 'cleanup' || operation.kind === 'reset') {
-      const idle = observation.containers.filter((c) => c.color !== undefined && (operation.kind === 'reset' || c.color !== operation.toColor));
+    if (operation.kind === 'cleanup') {
+      const idle = observation.containers.filter((c) => c.color !== undefined && c.color !== operation.toColor);
       await stopAndRemove(runtime, project, idle);
       await journal.update((s) => finishOperation(s, { outcome: 'succeeded', reason: plan.reason, recovered }, runtime.now()));
+    } else if (operation.kind === 'reset') {
+      await settleReset(runtime, project, journal, plan, { signal, recovered });
     } else if (plan.direction === 'finish') {
       if (plan.switchTo !== undefined && plan.switchTo !== 'plain') {
         await switchAll(runtime, project, plan.switchTo, `sends every service to ${plan.switchTo}`, { restoreLoadBalancing: originalLoadBalancing(operation) });
@@ -65,4 +68,29 @@ export async function recoverInterrupted(runtime: Runtime, project: ProjectConfi
   }
   runtime.logger.info({ event: 'recovery.done', operation: operation.id, direction: plan.direction, outcome: plan.outcome }, `the interrupted ${operation.kind} is ${plan.direction === 'finish' ? 'finished' : 'undone'}`);
   return journal.state;
+}
+
+/**
+ * A reset: finished once Caddy is on the plain services (one switch there
+ * first when it was past its switch but Caddy is elsewhere now), by the same
+ * finish path as its own process (drain, remove the colors, plain mode
+ * recorded); undone before that: traffic back on the color it started from
+ * when Caddy is elsewhere, the plain containers it started removed.
+ */
+async function settleReset(
+  runtime: Runtime,
+  project: ProjectConfig,
+  journal: StateKeeper,
+  plan: RecoveryPlan,
+  options: { signal: AbortSignal; recovered: NonNullable<HistoryEntry['recovered']> },
+): Promise<void> {
+  const operation = journal.state.operation as Operation;
+  if (plan.direction === 'finish') {
+    if (plan.switchTo === 'plain') await switchAllToPlain(runtime, project, 'sends every service to its plain service', { keepPreviews: true });
+    await finishReset(runtime, project, journal, { signal: options.signal, recovered: options.recovered, reason: plan.reason });
+    return;
+  }
+  if (plan.switchTo !== undefined) await sendTrafficBack(runtime, project, operation);
+  await undoStartedColor(runtime, project, operation, { keepNew: false });
+  await journal.update((s) => finishOperation(s, { outcome: plan.outcome, reason: plan.reason, recovered: options.recovered }, runtime.now()));
 }

@@ -114,7 +114,7 @@ function failureHint(failed: readonly HealthOutcome[], options: { timeoutMs: num
 export async function waitForHealthy(
   runtime: Runtime,
   containers: readonly ServiceContainer[],
-  options: { timeoutMs: number; intervalMs: number; signal: AbortSignal; color: Color; failFast?: boolean | undefined },
+  options: { timeoutMs: number; intervalMs: number; signal: AbortSignal; color: Color | 'plain'; failFast?: boolean | undefined },
 ): Promise<void> {
   const failFast = options.failFast === true;
   const latest = new Map<string, HealthChange>();

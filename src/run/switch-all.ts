@@ -1,6 +1,6 @@
 import type { Color, ProjectConfig } from '../config/model.js';
 import { type JsonValue, serversOf } from '../domain/caddy-json.js';
-import { planPlain, planSwitch, type SwitchOptions, type SwitchPlan } from '../domain/plan-switch.js';
+import { planPlain, planSwitch, type PlainPlan, type SwitchOptions, type SwitchPlan } from '../domain/plan-switch.js';
 import { readTraffic } from '../domain/read-traffic.js';
 import { colorInstances } from './observe-project.js';
 import type { Runtime } from './runtime.js';
@@ -37,18 +37,22 @@ export async function switchAll(runtime: Runtime, project: ProjectConfig, color:
 }
 
 /**
- * Sends every colored service back to its plain Compose name (`platform:3000`),
- * without preview routes: the state before the first deploy, and after `reset`.
- * Services Caddy reaches by a published host port have no plain name and stay as they are.
+ * Sends every colored service back to its plain service: the plain Compose
+ * name (`platform:3000`) for Caddy on the compose network, the host port
+ * compose.yml's plain service publishes for Caddy on the host. Without
+ * preview routes: the state before the first deploy, and after `reset`. With
+ * `keepPreviews`, the preview routes to the colors stay, so the color being
+ * left can still be drained by its in-flight counts (reset removes them last).
+ * Services Caddy reaches by a host port the plain service does not publish stay as they are.
  */
-export async function switchAllToPlain(runtime: Runtime, project: ProjectConfig, what: string): Promise<SwitchOutcome<ReturnType<typeof planPlain>>> {
+export async function switchAllToPlain(runtime: Runtime, project: ProjectConfig, what: string, options: { keepPreviews?: boolean } = {}): Promise<SwitchOutcome<PlainPlan>> {
   const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
   return switchTraffic(
     runtime.admin,
     (config: JsonValue) => {
       const read = readTraffic(config, project.colored, instances);
       if (!read.ok) return read;
-      const next = planPlain(read.view, serversOf(config));
+      const next = planPlain(read.view, serversOf(config), options.keepPreviews === true ? { keepPreviewsFor: instances } : {});
       return { ok: true, servers: next.servers, unchanged: next.unchanged, plan: next };
     },
     {

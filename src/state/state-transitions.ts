@@ -107,8 +107,11 @@ export function finishOperation(state: State, end: OperationEnd, now: Date): Sta
   };
   const recorded = { ...recordDeployment(state, entry), operation: null };
 
-  // Cleanup and reset move no traffic: what is live stays; the standby is what they remove.
-  if (operation.kind === 'cleanup' || operation.kind === 'reset') return { ...recorded, standby: null };
+  // Cleanup moves no traffic: what is live stays; the standby is what it removes.
+  if (operation.kind === 'cleanup') return { ...recorded, standby: null };
+  // A reset that succeeded left the colors for plain Compose mode: no color is active, none recorded in Caddy; the history stays.
+  // One undone left everything as it was.
+  if (operation.kind === 'reset') return end.outcome === 'succeeded' ? { ...recorded, active: null, standby: null, targets: {} } : recorded;
   if (end.outcome === 'succeeded') {
     const { fromColor, fromVersion, toColor, toVersion } = operation;
     return {

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
 import { loadProject } from '../../src/config/load-project.js';
 import { deploy } from '../../src/run/deploy.js';
+import { reset } from '../../src/run/reset.js';
 import type { Runtime } from '../../src/run/runtime.js';
 import { startSharedServices } from '../../scripts/demo/start-shared-services.js';
 import { buildTestCaddyImage } from '../rig/caddy-image.js';
@@ -164,5 +165,32 @@ describe('blue-green deploy with Caddy in a container on the compose network', (
     assert.deepEqual(state.active && [state.active.color, state.active.version], ['green', 'v2']);
     assert.deepEqual(state.standby && [state.standby.color, state.standby.version], ['blue', 'v1']);
     assert.deepEqual(state.targets.api, { caddyAdmin: current().adminAddress, blue: ['api-blue:3000'], green: ['api-green:3000'] });
+  });
+
+  test('reset: the plain services take over by their Compose names in one change, the colors are drained and removed', async () => {
+    const { runtime, log } = runtimeFor();
+    try {
+      const result = await reset(runtime, { dryRun: false, confirm: async () => true, signal: new AbortController().signal });
+      assert.equal(result.done, true);
+    } catch (error) {
+      throw new Error(`${String(error)}\n${log.text()}`);
+    } finally {
+      await runtime.close();
+    }
+    assert.equal(log.events('switch.acknowledged').length, 2, 'one change switches, one drops the preview routes');
+    assert.deepEqual(await liveDials(), ['api:3000', 'web:3000']);
+    const name = current().name;
+    assert.deepEqual(await containers(), [
+      { name: `${name}-api-1`, color: undefined, state: 'running' },
+      { name: `${name}-proxy-1`, color: undefined, state: 'running' },
+      { name: `${name}-web-1`, color: undefined, state: 'running' },
+    ]);
+    // The overlays set APP_COLOR; compose.yml alone does not: the answers come from the plain containers.
+    for (const url of [current().url('/version'), current().url('/api/version')]) {
+      const answer = await httpGet(url);
+      assert.deepEqual([answer.status, answer.body, answer.headers['x-app-color']], [200, 'v2', ''], url);
+    }
+    const state = await readState();
+    assert.deepEqual([state.active, state.standby, state.operation], [null, null, null]);
   });
 });

@@ -21,6 +21,8 @@ export interface HostModeProject {
   name: string;
   caddy: RunningCaddy;
   ports: Record<'blue' | 'green', Record<string, number>>;
+  /** With `plainPorts`: the host port each plain service (compose.yml alone) publishes. */
+  plainPorts: Record<string, number>;
   services: string[];
   remove(): Promise<void>;
 }
@@ -35,6 +37,12 @@ export interface HostModeOptions {
    */
   wired?: boolean;
   image?: string;
+  /**
+   * compose.yml's services publish a port of their own on 127.0.0.1, and the
+   * overlays replace it (`ports: !override`): the plain services, run by
+   * `reset`, have an address Caddy on the host can reach.
+   */
+  plainPorts?: boolean;
 }
 
 export async function createHostModeProject(docker: Docker, scope: TestScope, options: HostModeOptions = {}): Promise<HostModeProject> {
@@ -45,18 +53,25 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
   const dir = await mkdtemp(path.join(os.tmpdir(), `${name}-project-`));
   await mkdir(path.join(dir, 'caddy'));
   const ports: HostModeProject['ports'] = { blue: {}, green: {} };
+  const plainPorts: Record<string, number> = {};
   for (const service of services) {
     ports.blue[service] = await freePort();
     ports.green[service] = await freePort();
+    if (options.plainPorts === true) plainPorts[service] = await freePort();
   }
-  const serviceYaml = services.map((service) => appComposeService(scope, service, options.image === undefined ? {} : { image: options.image })).join('\n');
+  const serviceYaml = services
+    .map((service) => {
+      const yaml = appComposeService(scope, service, options.image === undefined ? {} : { image: options.image });
+      return options.plainPorts === true ? `${yaml}\n    ports:\n      - "127.0.0.1:${plainPorts[service]}:${APP_PORT}"` : yaml;
+    })
+    .join('\n');
   await writeFile(
     path.join(dir, 'compose.yml'),
     `name: ${name}\nservices:\n${serviceYaml}\nnetworks:\n  net:\n    external: true\n    name: ${network}\n`,
   );
   for (const color of ['blue', 'green'] as const) {
     const overlay = services
-      .map((service) => `  ${service}:\n    container_name: ${name}-${service}-${color}\n    ports:\n      - "127.0.0.1:${ports[color][service]}:${APP_PORT}"`)
+      .map((service) => `  ${service}:\n    container_name: ${name}-${service}-${color}\n    ports:${options.plainPorts === true ? ' !override' : ''}\n      - "127.0.0.1:${ports[color][service]}:${APP_PORT}"`)
       .join('\n');
     await writeFile(path.join(dir, `compose.${color}.yml`), `services:\n${overlay}\n`);
   }
@@ -88,6 +103,7 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
     name,
     caddy,
     ports,
+    plainPorts,
     services,
     async remove() {
       await caddy.stop();

@@ -33,7 +33,7 @@ function describeTraffic(traffic: TrafficReport): string {
     case 'color':
       return `every service → ${traffic.color}`;
     case 'plain':
-      return 'every service → its plain Compose name (never deployed by cutover)';
+      return 'plain Compose mode: every service → its plain service (before the first deploy, or after cutover reset)';
     case 'mixed':
       return `split: ${traffic.detail}`;
     case 'unknown':
@@ -117,7 +117,7 @@ function renderContainers(report: StatusReport): string[] {
   const containerRows = report.services.flatMap((svc) =>
     svc.containers.length === 0
       ? [[svc.name, '-', '-', '(none)', '-', '-', '']]
-      : svc.containers.map((c) => [svc.name, c.color ?? '?', c.version, c.name, c.state, c.health, c.image === null ? '?' : describeIdentity(c.image), c.serving === true ? 'serving' : '']),
+      : svc.containers.map((c) => [svc.name, c.color ?? 'plain', c.version, c.name, c.state, c.health, c.image === null ? '?' : describeIdentity(c.image), c.serving === true ? 'serving' : '']),
   );
   out.push(...table(['SERVICE', 'COLOR', 'VERSION', 'CONTAINER', 'STATE', 'HEALTH', 'IMAGE', ''], containerRows));
   for (const svc of report.services) if (!svc.configured) out.push(`  (${svc.name} is no longer in the compose files)`);

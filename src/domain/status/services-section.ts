@@ -19,7 +19,7 @@ function imageOf(c: ObservedContainer): ImageIdentity | null {
   return { ref, id: c.imageId, digest: c.imageDigest ?? parseImageReference(ref)?.digest ?? null };
 }
 
-function containerRow(c: ObservedContainer, colorsServed: readonly Color[] | undefined): ContainerRow {
+function containerRow(c: ObservedContainer, colorsServed: readonly Color[] | undefined, plainServed: boolean): ContainerRow {
   return {
     name: c.name,
     color: c.color ?? null,
@@ -28,7 +28,8 @@ function containerRow(c: ObservedContainer, colorsServed: readonly Color[] | und
     health: c.health,
     ready: isServing(c),
     image: imageOf(c),
-    serving: colorsServed === undefined ? null : c.color !== undefined && colorsServed.includes(c.color),
+    // A plain container (started by reset) serves when Caddy uses the plain services.
+    serving: colorsServed === undefined ? null : c.color === undefined ? plainServed : colorsServed.includes(c.color),
   };
 }
 
@@ -57,7 +58,7 @@ export function servicesSection(facts: StatusFacts, traffic: TrafficSection): Se
     return {
       name,
       configured: configured.includes(name),
-      containers: containers.filter((c) => c.service === name && !sharedNames.has(c.service)).map((c) => containerRow(c, colorsServed)),
+      containers: containers.filter((c) => c.service === name && !sharedNames.has(c.service)).map((c) => containerRow(c, colorsServed, traffic.traffic.kind === 'plain')),
       handler: handler === undefined ? null : { server: handler.server, id: handler.id ?? null, pointer: `/${handler.pointer.join('/')}` },
       dials: dialRows(entry, facts),
       weights: entry === undefined ? null : trafficWeights(entry.entry.handler, entry.addresses),

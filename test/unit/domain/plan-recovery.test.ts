@@ -25,6 +25,7 @@ function operation(overrides: Partial<Operation> = {}): Operation {
   };
 }
 
+const reset = (phase: string): Partial<Operation> => ({ kind: 'reset', fromColor: 'blue', toColor: 'blue', fromVersion: 'v1', toVersion: 'v1', phase });
 const canary = { steps: [10, 50], stepIndex: 0, pauseAfter: [], paused: false, originalLoadBalancing: {}, weights: { blue: 90, green: 10 } };
 const on = (color: 'blue' | 'green'): LiveTraffic => ({ kind: 'color', color });
 const plain: LiveTraffic = { kind: 'plain' };
@@ -45,6 +46,16 @@ describe('planRecovery', () => {
     ['Caddy restarted onto plain names before verification: switched back', { phase: 'verifying' }, plain, 'other', { direction: 'undo', switchTo: 'blue', outcome: 'interrupted' }],
     ['a first deploy seen mixed before verification: back to plain names', { fromColor: null, fromVersion: null, phase: 'switching' }, mixed, 'other', { direction: 'undo', switchTo: 'plain', outcome: 'interrupted' }],
     ['rollback killed after the switch: finished', { kind: 'rollback', fromColor: 'green', toColor: 'blue', fromVersion: 'v2', toVersion: 'v1', phase: 'verifying' }, on('blue'), 'other', { direction: 'finish', switchTo: undefined, outcome: 'succeeded' }],
+    // A reset from blue (v1): it starts the plain services, switches Caddy to them, drains blue, removes the colors.
+    ['reset killed while starting the plain services: Caddy on the old color, undone', reset('starting'), on('blue'), 'other', { direction: 'undo', switchTo: undefined, outcome: 'interrupted' }],
+    ['reset killed while waiting for them: undone', reset('waiting-healthy'), on('blue'), 'other', { direction: 'undo', switchTo: undefined, outcome: 'interrupted' }],
+    ['reset killed in the switch before Caddy took it: undone', reset('switching'), on('blue'), 'other', { direction: 'undo', switchTo: undefined, outcome: 'interrupted' }],
+    ['reset killed right after Caddy took the switch: finished as it is', reset('switching'), plain, 'other', { direction: 'finish', switchTo: undefined, outcome: 'succeeded' }],
+    ['reset killed while draining: finished', reset('draining'), plain, 'other', { direction: 'finish', switchTo: undefined, outcome: 'succeeded' }],
+    ['reset killed while removing the colors: finished', reset('removing'), plain, 'other', { direction: 'finish', switchTo: undefined, outcome: 'succeeded' }],
+    ['reset killed while draining, then Caddy went back to a color: switched to plain again, finished', reset('draining'), on('green'), 'other', { direction: 'finish', switchTo: 'plain', outcome: 'succeeded' }],
+    ['reset killed before its switch, Caddy elsewhere: back to the old color, undone', reset('waiting-healthy'), mixed, 'other', { direction: 'undo', switchTo: 'blue', outcome: 'interrupted' }],
+    ['reset killed before its switch, then promote or abort: the same undo', reset('starting'), on('blue'), 'abort', { direction: 'undo', switchTo: undefined, outcome: 'interrupted' }],
     ['cleanup killed halfway: done again', { kind: 'cleanup', fromColor: null, fromVersion: null, toColor: 'green', phase: 'removing' }, on('green'), 'other', { direction: 'finish', switchTo: undefined, outcome: 'succeeded' }],
   ];
   for (const [name, overrides, live, command, expected] of cases) {
