@@ -228,7 +228,7 @@ describe('refusals and concurrent changes', () => {
     assert.equal((await httpGet(project.caddy.url('/api/version'))).body, 'v2');
   });
 
-  test('cleanup removes the standby only; reset removes every color and the state', async () => {
+  test('cleanup removes the standby only; reset refuses when Caddy could not reach the plain services, and changes nothing', async () => {
     const dry = await cli(['cleanup', '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, new RegExp(`would remove: ${project.name}-api-green \\(v1\\), ${project.name}-web-green \\(v1\\)`));
@@ -240,9 +240,14 @@ describe('refusals and concurrent changes', () => {
 
     const refused = await cli(['reset']);
     assertOneLineError(refused, 2, /needs confirmation/);
+    // compose.yml alone publishes no host port here: a reset would leave Caddy (on the host) nothing to reach.
+    const stateBefore = await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8');
     const reset = await cli(['reset', '--yes']);
-    assert.equal(reset.code, 0, reset.stderr);
-    assert.deepEqual(await docker.listContainers({ all: true, filters: { label: [`cutover.project=${project.name}`] } }), []);
-    await assert.rejects(readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'), { code: 'ENOENT' });
+    assert.equal(reset.code, 3, reset.stderr);
+    assert.match(reset.stderr, /compose\.yml: services\.web\.ports: Caddy reaches web on a host port, but compose\.yml publishes none/);
+    const after = (await docker.listContainers({ all: true, filters: { label: [`cutover.project=${project.name}`] } })).map((c) => c.Names[0]).sort();
+    assert.deepEqual(after, names);
+    assert.equal(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'), stateBefore);
+    assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v2');
   });
 });
