@@ -6,10 +6,7 @@
  * with Caddy gone it still reports what Docker and the state file say (exit 4).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
 import type { JsonValue } from '../../src/domain/caddy-json.js';
 import { findProxyHandlers } from '../../src/domain/find-proxy-handlers.js';
@@ -22,6 +19,7 @@ import { rigDockerClient } from '../rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
 import { recordingLogger } from '../rig/recording-logger.js';
+import { runCli } from '../rig/run-cli.js';
 import { testRuntime } from '../rig/test-runtime.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
@@ -30,7 +28,6 @@ import { waitUntil } from '../rig/wait-until.js';
 
 const scope = testScope('status');
 const docker = rigDockerClient();
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 let project: HostModeProject;
 
 function runtimeFor(): { runtime: Runtime; log: ReturnType<typeof recordingLogger> } {
@@ -168,14 +165,7 @@ describe('cutover status on real Docker and Caddy', () => {
 
     // The real CLI, as a subprocess: one JSON object on stdout, the exit code from the report.
     const started = Date.now();
-    const result = await promisify(execFile)('npx', ['tsx', 'src/cli.ts', '-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'status', '--json'], {
-      cwd: repoRoot,
-      env: process.env,
-      timeout: 60_000,
-    }).then(
-      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
-    );
+    const result = await runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'status', '--json']);
     console.log(`cutover status --json as a subprocess took ${Date.now() - started} ms`);
     assert.equal(result.code, 13, result.stderr);
     const fromCli = JSON.parse(result.stdout) as StatusReport;
