@@ -38,7 +38,7 @@ function buildProgram(): Command {
     )
     .option('--allow-remote-admin', "accept a plain-http:// Caddy admin address that is not loopback (the admin API has no authentication)")
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))
-    .showHelpAfterError('(run cutover help for usage)')
+    .showHelpAfterError('hint: run cutover help for usage')
     .exitOverride();
   program.configureHelp({
     visibleOptions(this: Help, command: Command): Option[] {

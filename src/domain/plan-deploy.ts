@@ -1,7 +1,7 @@
 import type { Color, ProjectConfig } from '../config/model.js';
 import type { ServiceImages } from './image-identity.js';
-import { checkImageReferences } from './check-image-references.js';
-import { pullPolicyFor, type PullPolicy } from './pull-policy.js';
+import { checkDeployInput, deployImagePolicies } from './check-deploy-input.js';
+import type { PullPolicy } from './pull-policy.js';
 import type { LiveTraffic } from './read-traffic.js';
 
 export type { PullPolicy };
@@ -70,22 +70,10 @@ export type PlanDeployResult = { ok: true; plan: DeployPlan } | { ok: false; pro
 /** Pure: what a deploy of `version` will do, computed before anything is touched. */
 export function planDeploy(input: DeployInput): PlanDeployResult {
   const { project, toColor } = input;
-  const problems: string[] = [];
-  for (const service of project.colored) {
-    if (!service.imageFollowsVersion) {
-      problems.push(`the image of ${service.name} (${service.byColor[toColor].image}) does not use \${VERSION}, so deploying a version cannot change it: write it as name:\${VERSION}`);
-    }
-  }
-  problems.push(...checkImageReferences(project, toColor, input.version));
-  // Colored images follow the moving-tag rule; a shared service's image is only pulled when it has to start and is missing.
-  const policies = new Map<string, PullPolicy>();
-  for (const s of project.colored) policies.set(s.byColor[toColor].image, pullPolicyFor(s.byColor[toColor].image, input.pull));
-  for (const s of project.shared) if (!input.sharedPresent.has(s.name) && !policies.has(s.image)) policies.set(s.image, input.pull ?? 'missing');
+  const problems = checkDeployInput({ project, version: input.version, colors: [toColor], pull: input.pull, sharedPresent: input.sharedPresent, imagesPresent: input.imagesPresent });
+  const policies = deployImagePolicies({ project, colors: [toColor], pull: input.pull, sharedPresent: input.sharedPresent });
   const images = [...policies.keys()];
   const pull = images.filter((image) => policies.get(image) === 'always' || (policies.get(image) === 'missing' && !input.imagesPresent.has(image)));
-  for (const image of images) {
-    if (policies.get(image) === 'never' && !input.imagesPresent.has(image)) problems.push(`image ${image} is not on this Docker engine and --pull never forbids pulling it`);
-  }
   if (problems.length > 0) return { ok: false, problems };
   const fromColor = input.live.kind === 'color' ? input.live.color : undefined;
   const coloredNames = new Set(project.colored.map((s) => s.name));

@@ -1,11 +1,8 @@
 import os from 'node:os';
-import { loadProject } from '../config/load-project.js';
 import { otherColor, type Color, type ProjectConfig } from '../config/model.js';
 import { planDeploy, type DeployPlan, type KnownContainer, type PullPolicy } from '../domain/plan-deploy.js';
 import { nextColor } from '../domain/read-traffic.js';
-import { validateVersion } from '../domain/validate-version.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
-import { checkImageReferences } from '../domain/check-image-references.js';
 import { describeIdentity, sameIdentities, type ServiceImages } from '../domain/image-identity.js';
 import { applyCutover, type CutoverResult } from './apply-cutover.js';
 import { identitiesOfContainers, imageIdsOf, resolveServiceImages } from './image-identities.js';
@@ -14,6 +11,7 @@ import type { CanaryOptions } from './canary-step.js';
 import type { Observation } from './observe-project.js';
 import { preflight } from './preflight.js';
 import { startAbsentSharedServices } from './start-shared-services.js';
+import { validateDeploy } from './validate-deploy.js';
 import type { Runtime } from './runtime.js';
 
 export interface DeployRequest {
@@ -36,16 +34,7 @@ export interface DeployRequest {
 
 export type DeployResult = { plan: DeployPlan; /** Set when the deploy stopped because the live color already runs these images. */ unchanged?: { color: Color; images: ServiceImages } } & Partial<CutoverResult>;
 
-/** --fail-fast wins over the HEALTH_FAIL_FAST setting; without the flag the setting decides. */
-export function withFailFast(project: ProjectConfig, failFast: boolean | undefined): ProjectConfig {
-  return failFast === true ? { ...project, settings: { ...project.settings, healthFailFast: true } } : project;
-}
-
-export function checkVerifyUrl(url: string | undefined): void {
-  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) {
-    throw new ConfigInvalidError([{ file: '--verify-url', path: '', message: `"${url}" is not an http:// or https:// URL` }]);
-  }
-}
+export { checkVerifyUrl, withFailFast } from './validate-deploy.js';
 
 function warnIfMemoryIsShort(runtime: Runtime, project: ProjectConfig, color: Color): void {
   const needed = project.colored.reduce((sum, s) => sum + (s.byColor[color].memLimitBytes ?? 0) * s.byColor[color].replicas, 0);
@@ -71,14 +60,10 @@ export async function observeImagesAndShared(runtime: Runtime, project: ProjectC
   return { sharedPresent: new Set(shared.filter((s) => s.containers.length > 0).map((s) => s.service)), imagesPresent };
 }
 
-/** `cutover deploy <version>`: validate, observe, plan, then apply (or print the plan). */
+/** `cutover deploy <version>`: validate (all of it before any side effect), observe, plan, then apply (or print the plan). */
 export async function deploy(runtime: Runtime, request: DeployRequest): Promise<DeployResult> {
-  const version = validateVersion(request.version);
-  checkVerifyUrl(request.verifyUrl);
-  const project = withFailFast(await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: version } }), request.failFast);
-  // Before the lock and before shared services start: a version the image names cannot take changes nothing.
-  const badImages = [...new Set([...checkImageReferences(project, 'blue', version), ...checkImageReferences(project, 'green', version)])];
-  if (badImages.length > 0) throw new ConfigInvalidError(badImages.map((message) => ({ file: 'compose files', path: '', message })));
+  // Every check that needs no answer from Caddy, before the lock and before shared services start.
+  const { version, project } = await validateDeploy(runtime, request);
   const { lock, observation } = await preflight(runtime, project, {
     command: `deploy ${version}`,
     dryRun: request.dryRun,

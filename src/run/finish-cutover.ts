@@ -1,12 +1,7 @@
 import type { ProjectConfig } from '../config/model.js';
-import type { JsonValue } from '../domain/caddy-json.js';
-import { colorDials } from '../domain/color-dials.js';
-import { formatDuration } from '../domain/format-duration.js';
-import { CutoverError } from '../errors.js';
 import type { HistoryEntry } from '../state/state-schema.js';
 import { enterPhase, finishOperation, recordTargets } from '../state/state-transitions.js';
-import { drainUpstreams } from './drain-upstreams.js';
-import { colorInstances, trafficOf } from './observe-project.js';
+import { drainLeftColor } from './drain-left-color.js';
 import { removeParked } from './park-standby.js';
 import type { Runtime } from './runtime.js';
 import { stopAndRemove } from './start-color.js';
@@ -40,27 +35,7 @@ export async function finishCutover(runtime: Runtime, project: ProjectConfig, jo
   const from = operation.fromColor;
 
   const containers = await runtime.docker.listContainers({ project: project.projectName });
-  const instances = colorInstances(containers);
-  const view = trafficOf(runtime, (await runtime.admin.readConfig('/config/')).value as JsonValue, project.colored, instances);
-  const dials = colorDials(view, instances);
-
-  let drained = true;
-  let drainMs = 0;
-  const oldDials = from === null ? [] : [...new Set(dials.flatMap((d) => d.byColor[from]))];
-  if (from !== null && oldDials.length > 0) {
-    await journal.update((s) => enterPhase(s, 'draining', runtime.now()));
-    logger.info({ event: 'phase.start', phase: 'draining' }, `drain ${from}...`);
-    try {
-      const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: options.signal });
-      drained = drain.drained;
-      drainMs = drain.ms;
-      if (drain.drained) logger.info({ event: 'phase.done', phase: 'draining', ms: drain.ms }, `drain ${from}: done in ${formatDuration(drain.ms)}`);
-      else logger.warn({ event: 'drain.timeout', remaining: drain.remaining, ms: drain.ms }, `drain ${from}: DRAIN_TIMEOUT reached with requests still in flight: ${JSON.stringify(drain.remaining)}`);
-    } catch (error) {
-      drained = false;
-      logger.warn({ event: 'drain.interrupted', err: String(error) }, `drain stopped early: ${error instanceof CutoverError ? error.message : String(error)}`);
-    }
-  }
+  const { drained, drainMs, dials } = await drainLeftColor(runtime, project, journal, { from, containers, signal: options.signal });
 
   await journal.update((s) => enterPhase(s, 'finishing', runtime.now()));
   await removeParked(runtime, operation);

@@ -1,12 +1,7 @@
 import type { ProjectConfig } from '../config/model.js';
-import type { JsonValue } from '../domain/caddy-json.js';
-import { colorDials } from '../domain/color-dials.js';
-import { formatDuration } from '../domain/format-duration.js';
-import { CutoverError } from '../errors.js';
 import type { HistoryEntry } from '../state/state-schema.js';
 import { enterPhase, finishOperation } from '../state/state-transitions.js';
-import { drainUpstreams } from './drain-upstreams.js';
-import { colorInstances, trafficOf } from './observe-project.js';
+import { drainLeftColor } from './drain-left-color.js';
 import type { Runtime } from './runtime.js';
 import { stopAndRemove } from './start-color.js';
 import type { StateKeeper } from './state-keeper.js';
@@ -42,26 +37,7 @@ export async function finishReset(runtime: Runtime, project: ProjectConfig, jour
   const colored = new Set(project.colored.map((s) => s.name));
 
   const containers = await runtime.docker.listContainers({ project: project.projectName });
-  const instances = colorInstances(containers);
-  const view = trafficOf(runtime, (await runtime.admin.readConfig('/config/')).value as JsonValue, project.colored, instances);
-  const oldDials = from === null ? [] : [...new Set(colorDials(view, instances).flatMap((d) => d.byColor[from]))];
-
-  let drained = true;
-  let drainMs = 0;
-  if (from !== null && oldDials.length > 0) {
-    await journal.update((s) => enterPhase(s, 'draining', runtime.now()));
-    logger.info({ event: 'phase.start', phase: 'draining' }, `drain ${from}...`);
-    try {
-      const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: options.signal });
-      drained = drain.drained;
-      drainMs = drain.ms;
-      if (drain.drained) logger.info({ event: 'phase.done', phase: 'draining', ms: drain.ms }, `drain ${from}: done in ${formatDuration(drain.ms)}`);
-      else logger.warn({ event: 'drain.timeout', remaining: drain.remaining, ms: drain.ms }, `drain ${from}: DRAIN_TIMEOUT reached with requests still in flight: ${JSON.stringify(drain.remaining)}; they get each container's stop_grace_period`);
-    } catch (error) {
-      drained = false;
-      logger.warn({ event: 'drain.interrupted', err: String(error) }, `drain stopped early: ${error instanceof CutoverError ? error.message : String(error)}`);
-    }
-  }
+  const { drained, drainMs } = await drainLeftColor(runtime, project, journal, { from, containers, signal: options.signal, afterTimeout: "they get each container's stop_grace_period" });
 
   await journal.update((s) => enterPhase(s, 'removing', runtime.now()));
   const colors = containers.filter((c) => c.color !== undefined && colored.has(c.service));

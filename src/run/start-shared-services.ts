@@ -8,17 +8,12 @@ import { sleep } from '../sleep.js';
 const CADDY_START_TIMEOUT_MS = 30_000;
 
 /**
- * Starts the shared services that have no container at all (on a fresh host,
- * the proxy and the database), and never touches one that has: a deploy does
- * not recreate shared services. Runs before Caddy is read, because Caddy may
- * be one of them; when it started any, it waits until Caddy's admin answers.
+ * Refuses when a shared service has no container and uses compose keys that
+ * cutover does not apply: a deploy would have to start it, and could not as
+ * written. `present`: the shared services that have a container.
  */
-export async function startAbsentSharedServices(runtime: Runtime, project: ProjectConfig, pull: PullPolicy): Promise<string[]> {
-  await runtime.docker.ping();
-  const presence = await runtime.docker.findSharedContainers(project.projectName, project.shared);
-  const absent = project.shared.filter((spec) => presence.find((p) => p.service === spec.name)?.containers.length === 0);
-  if (absent.length === 0) return [];
-  const unappliable = absent.filter((spec) => (spec.unappliedKeys ?? []).length > 0);
+export function checkSharedServicesStartable(project: ProjectConfig, present: ReadonlySet<string>): void {
+  const unappliable = project.shared.filter((spec) => !present.has(spec.name) && (spec.unappliedKeys ?? []).length > 0);
   if (unappliable.length > 0) {
     throw new ConfigInvalidError(
       unappliable.map((spec) => ({
@@ -29,6 +24,20 @@ export async function startAbsentSharedServices(runtime: Runtime, project: Proje
       { hint: `start it with docker compose up -d ${unappliable.map((s) => s.name).join(' ')}; a deploy never touches a shared service that has a container` },
     );
   }
+}
+
+/**
+ * Starts the shared services that have no container at all (on a fresh host,
+ * the proxy and the database), and never touches one that has: a deploy does
+ * not recreate shared services. Runs before Caddy is read, because Caddy may
+ * be one of them; when it started any, it waits until Caddy's admin answers.
+ */
+export async function startAbsentSharedServices(runtime: Runtime, project: ProjectConfig, pull: PullPolicy): Promise<string[]> {
+  await runtime.docker.ping();
+  const presence = await runtime.docker.findSharedContainers(project.projectName, project.shared);
+  const absent = project.shared.filter((spec) => presence.find((p) => p.service === spec.name)?.containers.length === 0);
+  if (absent.length === 0) return [];
+  checkSharedServicesStartable(project, new Set(presence.filter((p) => p.containers.length > 0).map((p) => p.service)));
   for (const spec of absent) {
     const present = await runtime.docker.imageExists(spec.image);
     if (pull === 'always' || (pull === 'missing' && !present)) {

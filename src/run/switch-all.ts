@@ -1,37 +1,61 @@
 import type { Color, ProjectConfig } from '../config/model.js';
-import { type JsonValue, serversOf } from '../domain/caddy-json.js';
+import { type JsonObject, type JsonValue, serversOf } from '../domain/caddy-json.js';
 import { planPlain, planSwitch, type PlainPlan, type SwitchOptions, type SwitchPlan } from '../domain/plan-switch.js';
-import { readTraffic } from '../domain/read-traffic.js';
+import { readTraffic, type TrafficView } from '../domain/read-traffic.js';
+import type { ColorInstance } from '../domain/service-addresses.js';
 import { colorInstances } from './observe-project.js';
 import type { Runtime } from './runtime.js';
-import { switchTraffic, type SwitchOutcome } from './switch-traffic.js';
+import { switchTraffic, type SwitchOutcome, type SwitchRound } from './switch-traffic.js';
 import { writeUpstreamSnippets } from './write-upstream-snippets.js';
 
 /**
- * Sends every colored service to `color` (or, with `options.split`, a weighted
- * share of it) in one guarded change, planned over Caddy's config as it is at
- * that moment and re-planned on a 412. Host-mode dials come from the
- * containers as they run now (ephemeral ports). Before a full switch is sent,
- * the Caddyfile snippets name its upstreams, so a Caddy restart comes back on
- * the same color (a canary step leaves them on the color that was live).
+ * What switchAll and switchAllToPlain share: the containers as they run now
+ * (host-mode dials are ephemeral ports), one guarded change planned over
+ * Caddy's config as it is at that moment (re-planned on a 412), and, right
+ * before the write, the Caddyfile snippets and the test seam.
  */
-export async function switchAll(runtime: Runtime, project: ProjectConfig, color: Color, what: string, options: SwitchOptions): Promise<SwitchOutcome<SwitchPlan>> {
+async function switchEveryService<P>(
+  runtime: Runtime,
+  project: ProjectConfig,
+  what: string,
+  plan: (view: TrafficView, servers: JsonObject, instances: readonly ColorInstance[]) => SwitchRound<P>,
+  writeSnippets: (plan: P) => Promise<void>,
+): Promise<SwitchOutcome<P>> {
   const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
   return switchTraffic(
     runtime.admin,
     (config: JsonValue) => {
       const read = readTraffic(config, project.colored, instances);
-      if (!read.ok) return read;
-      const result = planSwitch(read.view, color, instances, serversOf(config), options);
-      return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
+      return read.ok ? plan(read.view, serversOf(config), instances) : read;
     },
     {
       logger: runtime.logger,
       what,
-      beforeWrite: async (plan) => {
-        if (options.split === undefined) await writeUpstreamSnippets(runtime, plan.services.map((s) => ({ service: s.service, port: s.port, dials: s.to })), color);
+      beforeWrite: async (planned) => {
+        await writeSnippets(planned);
         await runtime.beforeSwitchWrite?.();
       },
+    },
+  );
+}
+
+/**
+ * Sends every colored service to `color` (or, with `options.split`, a weighted
+ * share of it) in one guarded change. Before a full switch is sent, the
+ * Caddyfile snippets name its upstreams, so a Caddy restart comes back on the
+ * same color (a canary step leaves them on the color that was live).
+ */
+export async function switchAll(runtime: Runtime, project: ProjectConfig, color: Color, what: string, options: SwitchOptions): Promise<SwitchOutcome<SwitchPlan>> {
+  return switchEveryService(
+    runtime,
+    project,
+    what,
+    (view, servers, instances) => {
+      const result = planSwitch(view, color, instances, servers, options);
+      return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
+    },
+    async (plan) => {
+      if (options.split === undefined) await writeUpstreamSnippets(runtime, plan.services.map((s) => ({ service: s.service, port: s.port, dials: s.to })), color);
     },
   );
 }
@@ -46,22 +70,14 @@ export async function switchAll(runtime: Runtime, project: ProjectConfig, color:
  * Services Caddy reaches by a host port the plain service does not publish stay as they are.
  */
 export async function switchAllToPlain(runtime: Runtime, project: ProjectConfig, what: string, options: { keepPreviews?: boolean } = {}): Promise<SwitchOutcome<PlainPlan>> {
-  const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
-  return switchTraffic(
-    runtime.admin,
-    (config: JsonValue) => {
-      const read = readTraffic(config, project.colored, instances);
-      if (!read.ok) return read;
-      const next = planPlain(read.view, serversOf(config), options.keepPreviews === true ? { keepPreviewsFor: instances } : {});
+  return switchEveryService(
+    runtime,
+    project,
+    what,
+    (view, servers, instances) => {
+      const next = planPlain(view, servers, options.keepPreviews === true ? { keepPreviewsFor: instances } : {});
       return { ok: true, servers: next.servers, unchanged: next.unchanged, plan: next };
     },
-    {
-      logger: runtime.logger,
-      what,
-      beforeWrite: async (plan) => {
-        await writeUpstreamSnippets(runtime, plan.services, 'the plain Compose names');
-        await runtime.beforeSwitchWrite?.();
-      },
-    },
+    (plan) => writeUpstreamSnippets(runtime, plan.services, 'the plain Compose names'),
   );
 }

@@ -18,6 +18,7 @@ import { rigDockerClient } from '../rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
 import { startLocalRegistry, type LocalRegistry } from '../rig/local-registry.js';
+import { assertOneLineError } from '../rig/assert-one-line-error.js';
 import { runCli, type CliRun } from '../rig/run-cli.js';
 import { runTempPrefix, testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
@@ -41,20 +42,6 @@ function cli(args: string[]): Promise<CliRun> {
 
 function assertOk(run: CliRun): void {
   assert.equal(run.code, 0, `exit code ${run.code}; stderr:\n${run.stderr}`);
-}
-
-/** One `error:` line, maybe one `hint:` line after it, nothing else after; stdout empty. */
-function assertOneLineError(run: CliRun, code: number, pattern: RegExp): void {
-  assert.equal(run.code, code, `exit code; stderr: ${run.stderr}`);
-  const lines = run.stderr.trim().split('\n');
-  const at = lines.findIndex((line) => line.startsWith('error: '));
-  assert.ok(at >= 0, `no error line: ${run.stderr}`);
-  assert.equal(lines.filter((line) => line.startsWith('error: ')).length, 1, run.stderr);
-  assert.match(lines[at] ?? '', pattern);
-  console.log(`refused (exit ${run.code}): ${lines.slice(at).join(' | ')}`);
-  const rest = lines.slice(at + 1);
-  assert.ok(rest.length <= 1 && (rest[0] === undefined || rest[0].startsWith('hint: ')), `more than an error and a hint: ${run.stderr}`);
-  assert.equal(run.stdout, '');
 }
 
 async function readStateFile(): Promise<State> {

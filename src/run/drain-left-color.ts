@@ -1,0 +1,60 @@
+import type { Color, ProjectConfig } from '../config/model.js';
+import type { ServiceContainer } from '../adapters/docker/service-container.js';
+import type { JsonValue } from '../domain/caddy-json.js';
+import { colorDials, type ServiceColorDials } from '../domain/color-dials.js';
+import { formatDuration } from '../domain/format-duration.js';
+import { CutoverError } from '../errors.js';
+import { enterPhase } from '../state/state-transitions.js';
+import { drainUpstreams } from './drain-upstreams.js';
+import { colorInstances, trafficOf } from './observe-project.js';
+import type { Runtime } from './runtime.js';
+import type { StateKeeper } from './state-keeper.js';
+
+export interface DrainLeftColorOptions {
+  /** The color traffic left; null when it came from the plain services (nothing to drain). */
+  from: Color | null;
+  /** The project's containers as they run now. */
+  containers: readonly ServiceContainer[];
+  signal: AbortSignal;
+  /** Said after the DRAIN_TIMEOUT warning: what happens to the requests still in flight. */
+  afterTimeout?: string;
+}
+
+export interface DrainLeftColorResult {
+  drained: boolean;
+  drainMs: number;
+  /** Per service, the dials of each color in Caddy's config now (what the state file records). */
+  dials: ServiceColorDials[];
+}
+
+/**
+ * The drain step of every finish path (finishCutover, finishReset): reads the
+ * dials of the color traffic left from Caddy's config, journals the phase
+ * `draining`, and waits until Caddy's in-flight counts for them reach zero, at
+ * most DRAIN_TIMEOUT. A drain cut short (timeout, interrupt, Caddy gone) is a
+ * warning and `drained: false`, never a failure: the switch already happened.
+ */
+export async function drainLeftColor(runtime: Runtime, project: ProjectConfig, journal: StateKeeper, options: DrainLeftColorOptions): Promise<DrainLeftColorResult> {
+  const { logger } = runtime;
+  const { from } = options;
+  const instances = colorInstances(options.containers);
+  const view = trafficOf(runtime, (await runtime.admin.readConfig('/config/')).value as JsonValue, project.colored, instances);
+  const dials = colorDials(view, instances);
+  const oldDials = from === null ? [] : [...new Set(dials.flatMap((d) => d.byColor[from]))];
+  if (from === null || oldDials.length === 0) return { drained: true, drainMs: 0, dials };
+
+  await journal.update((s) => enterPhase(s, 'draining', runtime.now()));
+  logger.info({ event: 'phase.start', phase: 'draining' }, `drain ${from}...`);
+  try {
+    const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: options.signal });
+    if (drain.drained) logger.info({ event: 'phase.done', phase: 'draining', ms: drain.ms }, `drain ${from}: done in ${formatDuration(drain.ms)}`);
+    else {
+      const after = options.afterTimeout === undefined ? '' : `; ${options.afterTimeout}`;
+      logger.warn({ event: 'drain.timeout', remaining: drain.remaining, ms: drain.ms }, `drain ${from}: DRAIN_TIMEOUT reached with requests still in flight: ${JSON.stringify(drain.remaining)}${after}`);
+    }
+    return { drained: drain.drained, drainMs: drain.ms, dials };
+  } catch (error) {
+    logger.warn({ event: 'drain.interrupted', err: String(error) }, `drain stopped early: ${error instanceof CutoverError ? error.message : String(error)}`);
+    return { drained: false, drainMs: 0, dials };
+  }
+}
