@@ -1,18 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ConfigInvalidError, type ConfigProblem } from '../errors.js';
 import { checkColorsCanCoexist, checkReferences, resolveDependencies, type PlacedSpec } from './check-project.js';
 import { childPath } from './config-path.js';
 import { buildPlainService } from './build-plain-service.js';
 import { findColoredServices, type ColoredPart, type ComposeFileServices } from './find-colored-services.js';
 import { referencedVariables, type VariableLookup } from './interpolate.js';
-import { interpolateTree, type TreeProblem } from './interpolate-tree.js';
 import { readSettings } from './load-settings.js';
+import { asTree, isMapping, readComposeFile, readEnvFiles, readIfExists, type LoadedFile, type Tree } from './read-compose-files.js';
 import { expandAlone, mergeService } from './merge-compose.js';
 import { OverrideValue } from './merge-tags.js';
 import { COLORS, type Color, type ColoredService, type ProjectConfig, type ServiceSpec } from './model.js';
 import { normalizeService, type NormalizeContext } from './normalize-service.js';
-import { parseComposeYaml } from './parse-compose-yaml.js';
 import { parseDotenv } from './parse-dotenv.js';
 import { resolveProjectName } from './resolve-project-name.js';
 import { resolveResources, type ResourceSection } from './resolve-resources.js';
@@ -31,17 +29,6 @@ export interface LoadProjectOptions {
 /** The names compose.yml may have, in Compose's order of preference. */
 export const BASE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
-type Tree = Record<string, unknown>;
-
-interface LoadedFile {
-  file: string;
-  /** As parsed, before interpolation: to see whether an image names ${VERSION}. */
-  raw: Tree;
-  tree: Tree;
-}
-
-const isMapping = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Reads compose.yml, compose.blue.yml, compose.green.yml, .env and the env
  * files they name from `projectDir`, and returns the project as plain data.
@@ -57,8 +44,54 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
   const projectDir = resolve(options.projectDir);
   const problems: ConfigProblem[] = [];
   const filesRead: string[] = [];
-  const fromEnv: VariableLookup = (name) => options.variables?.[name] ?? options.env[name];
+  const { lookup, settings } = await readEnvironment(projectDir, options, problems, filesRead);
+  const read = (candidates: string[], missing: string) => readComposeFile(projectDir, candidates, missing, lookup, problems, filesRead);
+  const base = await read(BASE_FILES, `not found in ${projectDir} (looked for ${BASE_FILES.join(', ')})`);
+  const overlays: Record<Color, LoadedFile | undefined> = {
+    blue: await read(['compose.blue.yml', 'compose.blue.yaml'], `not found in ${projectDir}: cutover needs both color overlays`),
+    green: await read(['compose.green.yml', 'compose.green.yaml'], `not found in ${projectDir}: cutover needs both color overlays`),
+  };
+  if (base === undefined) throw new ConfigInvalidError(unique(problems));
 
+  const { coloring, envFiles } = await checkFilesAlone(projectDir, base, overlays, lookup, problems, filesRead);
+  const project = resolveName(projectDir, base, overlays, lookup, problems);
+  if (problems.length > 0 || !project.ok || overlays.blue === undefined || overlays.green === undefined) throw new ConfigInvalidError(unique(problems));
+
+  // Everything read is valid on its own; now merge, normalize and check the project as a whole.
+  const loadedOverlays: Record<Color, LoadedFile> = { blue: overlays.blue, green: overlays.green };
+  const ctx: NormalizeContext = {
+    projectDir,
+    projectName: project.name,
+    lookup,
+    homeDir: options.env.HOME,
+    envFileValues: (path) => envFiles.get(path),
+  };
+  const { shared, colored, placed } = buildServices(coloring, base, loadedOverlays, ctx, problems);
+  const { networks, volumes } = resolveProjectResources(base, loadedOverlays, placed, project.name, problems);
+
+  const serviceNames = new Set([...coloring.shared, ...coloring.colored.keys()]);
+  problems.push(
+    ...checkReferences(placed, networks, volumes),
+    ...resolveDependencies(placed, serviceNames, coloring.colored),
+    ...checkColorsCanCoexist(colored, coloring.colored),
+  );
+  if (problems.length > 0) throw new ConfigInvalidError(unique(problems));
+
+  return {
+    projectName: project.name,
+    projectDir,
+    files: filesRead,
+    networks,
+    volumes,
+    colored,
+    shared,
+    settings: settings.settings,
+  };
+}
+
+/** Step 1: .env (its values below the process environment and the overrides) and the settings. */
+async function readEnvironment(projectDir: string, options: LoadProjectOptions, problems: ConfigProblem[], filesRead: string[]): Promise<{ lookup: VariableLookup; settings: ReturnType<typeof readSettings> }> {
+  const fromEnv: VariableLookup = (name) => options.variables?.[name] ?? options.env[name];
   const dotenvText = await readIfExists(join(projectDir, '.env'));
   let dotenv: Record<string, string> = {};
   if (dotenvText !== undefined) {
@@ -73,35 +106,20 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
     { file: '.env', values: dotenv },
   ]);
   problems.push(...settings.problems);
+  return { lookup, settings };
+}
 
-  const load = async (candidates: string[], missing: string): Promise<LoadedFile | undefined> => {
-    for (const file of candidates) {
-      const text = await readIfExists(join(projectDir, file));
-      if (text === undefined) continue;
-      filesRead.push(join(projectDir, file));
-      const parsed = parseComposeYaml(text);
-      if (!parsed.ok) {
-        for (const message of parsed.messages) problems.push({ file, path: '', message });
-        return undefined;
-      }
-      const raw = isMapping(parsed.value) ? parsed.value : {};
-      const treeProblems: TreeProblem[] = [];
-      const tree = interpolateTree(parsed.value, lookup, '', treeProblems);
-      for (const problem of treeProblems) problems.push({ file, ...problem });
-      if (!isMapping(tree)) problems.push({ file, path: '', message: 'expected a mapping of top-level keys (services, networks, volumes...)' });
-      return { file, raw, tree: isMapping(tree) ? tree : {} };
-    }
-    problems.push({ file: candidates[0] ?? '', path: '', message: missing });
-    return undefined;
-  };
-  const base = await load(BASE_FILES, `not found in ${projectDir} (looked for ${BASE_FILES.join(', ')})`);
-  const overlays: Record<Color, LoadedFile | undefined> = {
-    blue: await load(['compose.blue.yml', 'compose.blue.yaml'], `not found in ${projectDir}: cutover needs both color overlays`),
-    green: await load(['compose.green.yml', 'compose.green.yaml'], `not found in ${projectDir}: cutover needs both color overlays`),
-  };
-  if (base === undefined) throw new ConfigInvalidError(unique(problems));
+const servicesOf = (loaded: LoadedFile): Tree => (isMapping(loaded.tree.services) ? loaded.tree.services : {});
 
-  const servicesOf = (loaded: LoadedFile): Tree => (isMapping(loaded.tree.services) ? loaded.tree.services : {});
+/** Step 2: which services are colored (from the names), each file validated on its own, the env files they name read. */
+async function checkFilesAlone(
+  projectDir: string,
+  base: LoadedFile,
+  overlays: Record<Color, LoadedFile | undefined>,
+  lookup: VariableLookup,
+  problems: ConfigProblem[],
+  filesRead: string[],
+): Promise<{ coloring: ReturnType<typeof findColoredServices>; envFiles: Map<string, Record<string, string>> }> {
   const namesOf = (loaded: LoadedFile | undefined): ComposeFileServices | undefined =>
     loaded === undefined ? undefined : { file: loaded.file, services: Object.keys(servicesOf(loaded)) };
   const coloring = findColoredServices(namesOf(base) ?? { file: base.file, services: [] }, { blue: namesOf(overlays.blue), green: namesOf(overlays.green) });
@@ -115,7 +133,11 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
     envFileUses.push(...check.envFiles.map((use) => ({ ...use, file: loaded.file })));
   }
   const envFiles = await readEnvFiles(projectDir, envFileUses, lookup, problems, filesRead);
+  return { coloring, envFiles };
+}
 
+/** Step 3: the project name, as Compose decides it; an overlay may not set another. */
+function resolveName(projectDir: string, base: LoadedFile, overlays: Record<Color, LoadedFile | undefined>, lookup: VariableLookup, problems: ConfigProblem[]): ReturnType<typeof resolveProjectName> {
   const project = resolveProjectName({
     name: typeof base.tree.name === 'string' ? base.tree.name : undefined,
     composeProjectName: lookup('COMPOSE_PROJECT_NAME'),
@@ -128,17 +150,17 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
       problems.push({ file: overlay.file, path: 'name', message: `sets the project name "${String(name)}" but the project is "${project.name}"; remove name: from the overlay` });
     }
   }
-  if (problems.length > 0 || !project.ok || overlays.blue === undefined || overlays.green === undefined) throw new ConfigInvalidError(unique(problems));
+  return project;
+}
 
-  // Everything read is valid on its own; now merge, normalize and check the project as a whole.
-  const loadedOverlays: Record<Color, LoadedFile> = { blue: overlays.blue, green: overlays.green };
-  const ctx: NormalizeContext = {
-    projectDir,
-    projectName: project.name,
-    lookup,
-    homeDir: options.env.HOME,
-    envFileValues: (path) => envFiles.get(path),
-  };
+/** Step 4: every service merged (base + overlay per color) and normalized; shared ones note the keys cutover does not apply. */
+function buildServices(
+  coloring: ReturnType<typeof findColoredServices>,
+  base: LoadedFile,
+  loadedOverlays: Record<Color, LoadedFile>,
+  ctx: NormalizeContext,
+  problems: ConfigProblem[],
+): { shared: ServiceSpec[]; colored: ColoredService[]; placed: PlacedSpec[] } {
   const placed: PlacedSpec[] = [];
   const build = (name: string, composeName: string, file: string, merged: Tree, color: Color | undefined): ServiceSpec | undefined => {
     const result = normalizeService(name, composeName, merged, ctx);
@@ -183,34 +205,26 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
       });
     }
   }
+  return { shared, colored, placed };
+}
 
+/** Step 5: the networks and volumes of all three files, with Compose's default network when a service uses it. */
+function resolveProjectResources(
+  base: LoadedFile,
+  loadedOverlays: Record<Color, LoadedFile>,
+  placed: PlacedSpec[],
+  projectName: string,
+  problems: ConfigProblem[],
+): { networks: ProjectConfig['networks']; volumes: ProjectConfig['volumes'] } {
   const section = (loaded: LoadedFile, key: 'networks' | 'volumes'): ResourceSection => ({ file: loaded.file, entries: asTree(loaded.tree[key]) });
   const overlayList = [loadedOverlays.blue, loadedOverlays.green];
-  const networks = resolveResources('network', section(base, 'networks'), overlayList.map((o) => section(o, 'networks')), project.name);
-  const volumes = resolveResources('volume', section(base, 'volumes'), overlayList.map((o) => section(o, 'volumes')), project.name);
+  const networks = resolveResources('network', section(base, 'networks'), overlayList.map((o) => section(o, 'networks')), projectName);
+  const volumes = resolveResources('volume', section(base, 'volumes'), overlayList.map((o) => section(o, 'volumes')), projectName);
   problems.push(...networks.problems, ...volumes.problems);
   if (placed.some(({ spec }) => spec.networks.some((n) => n.key === 'default')) && networks.specs.default === undefined) {
-    networks.specs.default = { name: `${project.name}_default`, external: false, driver: undefined };
+    networks.specs.default = { name: `${projectName}_default`, external: false, driver: undefined };
   }
-
-  const serviceNames = new Set([...coloring.shared, ...coloring.colored.keys()]);
-  problems.push(
-    ...checkReferences(placed, networks.specs, volumes.specs),
-    ...resolveDependencies(placed, serviceNames, coloring.colored),
-    ...checkColorsCanCoexist(colored, coloring.colored),
-  );
-  if (problems.length > 0) throw new ConfigInvalidError(unique(problems));
-
-  return {
-    projectName: project.name,
-    projectDir,
-    files: filesRead,
-    networks: networks.specs,
-    volumes: volumes.specs,
-    colored,
-    shared,
-    settings: settings.settings,
-  };
+  return { networks: networks.specs, volumes: volumes.specs };
 }
 
 /** Whether the image, as written before interpolation, names VERSION (`${VERSION:?...}`, `$VERSION`). */
@@ -221,46 +235,6 @@ function imageFollowsVersion(part: ColoredPart, base: LoadedFile, overlay: Loade
   if (own === undefined && !part.standalone) image = asTree(rawServices(base)[part.key]).image;
   if (image instanceof OverrideValue) image = image.value;
   return typeof image === 'string' && referencedVariables(image).includes('VERSION');
-}
-
-/** Reads every env file once; problems name the compose file that refers to a missing one. */
-async function readEnvFiles(
-  projectDir: string,
-  uses: Array<EnvFileUse & { file: string }>,
-  lookup: VariableLookup,
-  problems: ConfigProblem[],
-  filesRead: string[],
-): Promise<Map<string, Record<string, string>>> {
-  const values = new Map<string, Record<string, string>>();
-  const missing = new Set<string>();
-  for (const use of uses) {
-    const path = resolve(projectDir, use.path);
-    if (!values.has(path) && !missing.has(path)) {
-      const text = await readIfExists(path);
-      if (text === undefined) missing.add(path);
-      else {
-        filesRead.push(path);
-        const parsed = parseDotenv(text, lookup);
-        values.set(path, parsed.values);
-        for (const problem of parsed.problems) problems.push({ file: relative(projectDir, path), path: `line ${problem.line}`, message: problem.message });
-      }
-    }
-    if (missing.has(path) && use.required) problems.push({ file: use.file, path: use.at, message: `${use.path} not found in ${projectDir}` });
-  }
-  return values;
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-function asTree(value: unknown): Tree {
-  return isMapping(value) ? value : {};
 }
 
 /** The same problem can surface twice (a base service merged into both colors). */
