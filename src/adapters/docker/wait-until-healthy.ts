@@ -132,6 +132,17 @@ export async function waitUntilHealthy(ctx: DockerContext, ids: readonly string[
   const watched = new Map<string, Watched>(
     ids.map((id) => [id, { id, name: id.slice(0, 12), info: undefined, gone: false, died: false, verdict: 'pending', requested: 0, applied: 0, reported: '' }]),
   );
+  const how = await followUntilSettled(ctx, ids, watched, options);
+  const outcomes = await Promise.all([...watched.values()].map((w) => outcomeOf(ctx, w, how, options.logLines ?? 20)));
+  return { healthy: outcomes.every((o) => o.verdict === 'healthy'), outcomes, elapsedMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * Watches the containers (events as the fast path, a periodic inspect as the
+ * safety net) until every one is healthy or one fails (`done`), or the time
+ * runs out (`timeout`); an abort rejects with the signal's reason.
+ */
+async function followUntilSettled(ctx: DockerContext, ids: readonly string[], watched: Map<string, Watched>, options: WaitUntilHealthyOptions): Promise<'done' | 'timeout'> {
   const stop = new AbortController();
   const timers: NodeJS.Timeout[] = [];
 
@@ -151,33 +162,8 @@ export async function waitUntilHealthy(ctx: DockerContext, ids: readonly string[
     };
 
     const refresh = async (w: Watched): Promise<void> => {
-      const seq = ++w.requested;
-      let info: Docker.ContainerInspectInfo | undefined;
-      let gone = false;
-      try {
-        info = await ctx.docker.getContainer(w.id).inspect();
-      } catch (err) {
-        if (dockerStatusCode(err) === 404) gone = true;
-        else {
-          // A failed look is not a verdict; the next event or poll looks again.
-          ctx.logger.debug({ event: 'docker.health.inspect-failed', id: w.id, err }, 'inspect failed while waiting for health');
-          return;
-        }
-      }
-      if (seq < w.applied || finished) return;
-      w.applied = seq;
-      w.info = info ?? w.info;
-      w.gone = gone;
-      if (info !== undefined) w.name = info.Name.replace(/^\//, '');
-      if (w.verdict === 'pending' || w.verdict === 'healthy') w.verdict = judge(w, options.failFast === true);
-      const change: HealthChange = {
-        id: w.id,
-        name: w.name,
-        state: gone ? 'missing' : (w.info?.State.Status ?? 'unknown'),
-        health: healthOf(w.info),
-        verdict: w.verdict,
-        lastCheck: lastCheckOf(w.info),
-      };
+      const change = await look(ctx, w, options.failFast === true, () => finished);
+      if (change === undefined) return;
       options.onLook?.(change);
       const key = `${change.state}/${change.health}/${change.verdict}`;
       if (key !== w.reported) {
@@ -216,31 +202,62 @@ export async function waitUntilHealthy(ctx: DockerContext, ids: readonly string[
       });
   });
 
-  let how: 'done' | 'timeout';
   try {
-    how = await settled;
+    return await settled;
   } finally {
     stop.abort();
     for (const timer of timers) clearTimeout(timer);
   }
+}
 
-  const outcomes = await Promise.all(
-    [...watched.values()].map(async (w): Promise<HealthOutcome> => {
-      const verdict: HealthVerdict = w.verdict === 'pending' ? (how === 'timeout' ? 'timed-out' : 'undecided') : w.verdict;
-      const logTail = verdict === 'healthy' || w.gone ? [] : await readLogTail(ctx, w.id, options.logLines ?? 20).catch(() => []);
-      return {
-        id: w.id,
-        name: w.name,
-        verdict,
-        state: w.gone ? 'missing' : (w.info?.State.Status ?? 'unknown'),
-        health: healthOf(w.info),
-        exitCode: verdict === 'exited' && w.info !== undefined ? w.info.State.ExitCode : undefined,
-        lastCheck: lastCheckOf(w.info),
-        logTail,
-      };
-    }),
-  );
-  return { healthy: outcomes.every((o) => o.verdict === 'healthy'), outcomes, elapsedMs: Math.round(performance.now() - started) };
+/**
+ * Inspects one container and applies the answer to `w`, unless a newer answer
+ * was applied already or the wait has finished; hands back what it saw then.
+ * A failed inspect is no verdict: the next event or poll looks again.
+ */
+async function look(ctx: DockerContext, w: Watched, failFast: boolean, finished: () => boolean): Promise<HealthChange | undefined> {
+  const seq = ++w.requested;
+  let info: Docker.ContainerInspectInfo | undefined;
+  let gone = false;
+  try {
+    info = await ctx.docker.getContainer(w.id).inspect();
+  } catch (err) {
+    if (dockerStatusCode(err) === 404) gone = true;
+    else {
+      ctx.logger.debug({ event: 'docker.health.inspect-failed', id: w.id, err }, 'inspect failed while waiting for health');
+      return undefined;
+    }
+  }
+  if (seq < w.applied || finished()) return undefined;
+  w.applied = seq;
+  w.info = info ?? w.info;
+  w.gone = gone;
+  if (info !== undefined) w.name = info.Name.replace(/^\//, '');
+  if (w.verdict === 'pending' || w.verdict === 'healthy') w.verdict = judge(w, failFast);
+  return {
+    id: w.id,
+    name: w.name,
+    state: gone ? 'missing' : (w.info?.State.Status ?? 'unknown'),
+    health: healthOf(w.info),
+    verdict: w.verdict,
+    lastCheck: lastCheckOf(w.info),
+  };
+}
+
+/** The final word on one container, with its last log lines when it is not healthy. */
+async function outcomeOf(ctx: DockerContext, w: Watched, how: 'done' | 'timeout', logLines: number): Promise<HealthOutcome> {
+  const verdict: HealthVerdict = w.verdict === 'pending' ? (how === 'timeout' ? 'timed-out' : 'undecided') : w.verdict;
+  const logTail = verdict === 'healthy' || w.gone ? [] : await readLogTail(ctx, w.id, logLines).catch(() => []);
+  return {
+    id: w.id,
+    name: w.name,
+    verdict,
+    state: w.gone ? 'missing' : (w.info?.State.Status ?? 'unknown'),
+    health: healthOf(w.info),
+    exitCode: verdict === 'exited' && w.info !== undefined ? w.info.State.ExitCode : undefined,
+    lastCheck: lastCheckOf(w.info),
+    logTail,
+  };
 }
 
 /**
