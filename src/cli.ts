@@ -28,6 +28,7 @@ function packageVersion(): string {
   return typeof version === 'string' ? version : 'unknown';
 }
 
+/** The program with its global options; the commands are added by the functions below. */
 function buildProgram(): Command {
   const program = new Command('cutover')
     .description('Zero-downtime blue-green and canary deploys of Docker Compose services behind Caddy')
@@ -47,8 +48,32 @@ function buildProgram(): Command {
     },
   });
 
-  const globals = (command: Command): GlobalOptions => command.optsWithGlobals() as GlobalOptions;
+  // In the order `cutover help` lists them.
+  addDeployCommand(program);
+  addStatusCommand(program);
+  addCanaryControlCommands(program);
+  addRecoveryCommands(program);
+  addConfigAndHelpCommands(program);
+  return program;
+}
 
+/** The global options (-C, --caddy-admin, ...) merged with the command's own. */
+const globals = (command: Command): GlobalOptions => command.optsWithGlobals() as GlobalOptions;
+
+/** `status` (also --json). */
+function addStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('active color and version, standby, containers and health, Caddy upstreams and in-flight counts, drift between Caddy and the state file')
+    .option('--json', 'print one JSON object (documented in docs/status-json.md)')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { runStatus } = await import('./commands/status.js');
+      process.exitCode = await runStatus(globals(command), options);
+    });
+}
+
+/** `deploy <version>`, with the canary flags. */
+function addDeployCommand(program: Command): void {
   program
     .command('deploy <version>')
     .description('start <version> in the standby color, wait until healthy, switch every service in one Caddy change, drain the old color')
@@ -72,16 +97,10 @@ function buildProgram(): Command {
       const { runDeploy } = await import('./commands/deploy.js');
       process.exitCode = await runDeploy(globals(command), version, options);
     });
+}
 
-  program
-    .command('status')
-    .description('active color and version, standby, containers and health, Caddy upstreams and in-flight counts, drift between Caddy and the state file')
-    .option('--json', 'print one JSON object (documented in docs/status-json.md)')
-    .action(async (options: { json?: boolean }, command: Command) => {
-      const { runStatus } = await import('./commands/status.js');
-      process.exitCode = await runStatus(globals(command), options);
-    });
-
+/** `promote` and `abort`, for a canary paused at a step (also one whose process died). */
+function addCanaryControlCommands(program: Command): void {
   for (const action of ['promote', 'abort'] as const) {
     program
       .command(action)
@@ -96,7 +115,10 @@ function buildProgram(): Command {
         process.exitCode = await runCanaryControl(globals(command), action, options);
       });
   }
+}
 
+/** `rollback`, `cleanup`, `reset` and `reconcile`. */
+function addRecoveryCommands(program: Command): void {
   program
     .command('rollback')
     .description('point traffic back at the other color: at once when it still runs the previous version, else start that version there first')
@@ -136,7 +158,10 @@ function buildProgram(): Command {
       const { runReconcile } = await import('./commands/reconcile.js');
       process.exitCode = await runReconcile(globals(command), options);
     });
+}
 
+/** `config` and `help`: they change nothing. */
+function addConfigAndHelpCommands(program: Command): void {
   program
     .command('config')
     .description('load compose.yml, the color overlays and the settings; print the resolved model or every problem')
@@ -159,8 +184,6 @@ function buildProgram(): Command {
       }
       process.stdout.write(target.helpInformation());
     });
-
-  return program;
 }
 
 function report(error: unknown): number {
