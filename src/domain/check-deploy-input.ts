@@ -5,7 +5,7 @@ import { pullPolicyFor, type PullPolicy } from './pull-policy.js';
 export interface DeployInputFacts {
   project: ProjectConfig;
   version: string;
-  /** The colors the version may go to: the one planned, or both when it is not known yet (before Caddy is read). */
+  /** The to color when planned, or both colors before Caddy is read. */
   colors: readonly Color[];
   /** --pull; undefined: per image, `always` for a moving tag, else `missing`. */
   pull: PullPolicy | undefined;

@@ -1,7 +1,7 @@
 import type { ProjectConfig } from '../config/model.js';
 import type { HistoryEntry } from '../state/state-schema.js';
 import { enterPhase, finishOperation, recordTargets } from '../state/state-transitions.js';
-import { drainLeftColor } from './drain-left-color.js';
+import { drainOldColor } from './drain-old-color.js';
 import { removeParked } from './park-standby.js';
 import type { Runtime } from './runtime.js';
 import { stopAndRemove } from './start-color.js';
@@ -35,7 +35,7 @@ export async function finishCutover(runtime: Runtime, project: ProjectConfig, jo
   const from = operation.fromColor;
 
   const containers = await runtime.docker.listContainers({ project: project.projectName });
-  const { drained, drainMs, dials } = await drainLeftColor(runtime, project, journal, { from, containers, signal: options.signal });
+  const { drained, drainMs, dials } = await drainOldColor(runtime, project, journal, { from, containers, signal: options.signal });
 
   await journal.update((s) => enterPhase(s, 'finishing', runtime.now()));
   await removeParked(runtime, operation);

@@ -1,7 +1,7 @@
 import type { ProjectConfig } from '../config/model.js';
 import type { HistoryEntry } from '../state/state-schema.js';
 import { enterPhase, finishOperation } from '../state/state-transitions.js';
-import { drainLeftColor } from './drain-left-color.js';
+import { drainOldColor } from './drain-old-color.js';
 import type { Runtime } from './runtime.js';
 import { stopAndRemove } from './start-color.js';
 import type { StateKeeper } from './state-keeper.js';
@@ -37,7 +37,7 @@ export async function finishReset(runtime: Runtime, project: ProjectConfig, jour
   const colored = new Set(project.colored.map((s) => s.name));
 
   const containers = await runtime.docker.listContainers({ project: project.projectName });
-  const { drained, drainMs } = await drainLeftColor(runtime, project, journal, { from, containers, signal: options.signal, afterTimeout: "they get each container's stop_grace_period" });
+  const { drained, drainMs } = await drainOldColor(runtime, project, journal, { from, containers, signal: options.signal, afterTimeout: "they get each container's stop_grace_period" });
 
   await journal.update((s) => enterPhase(s, 'removing', runtime.now()));
   const colors = containers.filter((c) => c.color !== undefined && colored.has(c.service));

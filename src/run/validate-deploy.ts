@@ -35,8 +35,8 @@ export function checkVerifyUrl(url: string | undefined): void {
  * that do not depend on Caddy (images that ignore ${VERSION}, a digest in a tag
  * position, --pull never with a missing image, a shared service cutover could
  * not start). It only reads: the project files and Docker's images and
- * containers. The next color is not known yet (Caddy is read after the lock),
- * so the images of both colors are checked.
+ * containers. The to color is not known yet (Caddy is read after the lock),
+ * so the images of both colors are checked. A refusal here changes nothing.
  */
 export async function validateDeploy(runtime: Runtime, input: DeployInput): Promise<{ version: string; project: ProjectConfig }> {
   const version = validateVersion(input.version);

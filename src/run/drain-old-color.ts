@@ -10,8 +10,8 @@ import { colorInstances, trafficOf } from './observe-project.js';
 import type { Runtime } from './runtime.js';
 import type { StateKeeper } from './state-keeper.js';
 
-export interface DrainLeftColorOptions {
-  /** The color traffic left; null when it came from the plain services (nothing to drain). */
+export interface DrainOldColorOptions {
+  /** The old (from) color; null when traffic came from the plain services (nothing to drain). */
   from: Color | null;
   /** The project's containers as they run now. */
   containers: readonly ServiceContainer[];
@@ -20,7 +20,7 @@ export interface DrainLeftColorOptions {
   afterTimeout?: string;
 }
 
-export interface DrainLeftColorResult {
+export interface DrainOldColorResult {
   drained: boolean;
   drainMs: number;
   /** Per service, the dials of each color in Caddy's config now (what the state file records). */
@@ -29,12 +29,12 @@ export interface DrainLeftColorResult {
 
 /**
  * The drain step of every finish path (finishCutover, finishReset): reads the
- * dials of the color traffic left from Caddy's config, journals the phase
+ * old color's dials from Caddy's config, journals the phase
  * `draining`, and waits until Caddy's in-flight counts for them reach zero, at
  * most DRAIN_TIMEOUT. A drain cut short (timeout, interrupt, Caddy gone) is a
  * warning and `drained: false`, never a failure: the switch already happened.
  */
-export async function drainLeftColor(runtime: Runtime, project: ProjectConfig, journal: StateKeeper, options: DrainLeftColorOptions): Promise<DrainLeftColorResult> {
+export async function drainOldColor(runtime: Runtime, project: ProjectConfig, journal: StateKeeper, options: DrainOldColorOptions): Promise<DrainOldColorResult> {
   const { logger } = runtime;
   const { from } = options;
   const instances = colorInstances(options.containers);
