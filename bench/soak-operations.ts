@@ -3,6 +3,9 @@ import { runCli, spawnCli, type CliRun } from '../test/rig/run-cli.js';
 import { waitUntil } from '../test/rig/wait-until.js';
 import type { SoakState } from './soak-invariants.js';
 
+/** Latency is not what the soak judges: a busy machine makes a fresh container slow, and the canary's analysis would abort it. */
+const LENIENT = ['--max-latency-p99', '60s', '--max-error-rate', '50%'];
+
 /** The kinds of operation the soak draws from, with their weights (how often each is drawn). */
 export const SOAK_KINDS = {
   deploy: 22,
@@ -26,8 +29,8 @@ const KILLS: Array<{ what: string; args: (version: string) => string[]; marker: 
   { what: 'deploy, right after the switch', args: (v) => ['deploy', v], marker: /"event":"switch\.acknowledged"/ },
   { what: 'deploy, while draining', args: (v) => ['deploy', v], marker: /"phase":"draining"/ },
   { what: 'rollback, right after the switch', args: () => ['rollback'], marker: /"event":"switch\.acknowledged"/ },
-  { what: 'canary, in its first step', args: (v) => ['deploy', v, '--canary', '30,60', '--step-interval', '2s'], marker: /"event":"canary\.step"/ },
-  { what: 'canary, while paused', args: (v) => ['deploy', v, '--canary', '30,pause', '--step-interval', '1s'], marker: /"event":"canary\.paused"/ },
+  { what: 'canary, in its first step', args: (v) => ['deploy', v, '--canary', '30,60', '--step-interval', '2s', ...LENIENT], marker: /"event":"canary\.step"/ },
+  { what: 'canary, while paused', args: (v) => ['deploy', v, '--canary', '30,pause', '--step-interval', '1s', ...LENIENT], marker: /"event":"canary\.paused"/ },
   { what: 'cleanup, while removing', args: () => ['cleanup'], marker: /"event":"cleanup\.start"/ },
 ];
 
@@ -108,13 +111,16 @@ export async function runSoakOperation(ctx: SoakContext, kind: SoakKind, state: 
       return done(`rollback to ${state.standby.version}`);
     }
     case 'canary': {
-      expectExit(await cli(ctx, ['deploy', version, '--canary', '25,50', '--step-interval', '1s']), [0], `canary ${version}`);
-      return done(`canary ${version} 25,50`);
+      // 14: the canary's own analysis aborted it (a busy machine can make the new color look slower); traffic is back, which the checks verify.
+      const run = await cli(ctx, ['deploy', version, '--canary', '25,50', '--step-interval', '1s', ...LENIENT]);
+      expectExit(run, [0, 14], `canary ${version}`);
+      return done(`canary ${version} 25,50${run.code === 14 ? ' (aborted by its analysis)' : ''}`);
     }
     case 'canary-promote':
     case 'canary-abort': {
       const action = kind === 'canary-promote' ? 'promote' : 'abort';
-      const { run, reached } = await startUntil(ctx, ['deploy', version, '--canary', '30,pause', '--step-interval', '1s'], /"event":"canary\.paused"/);
+      const { run, reached } = await startUntil(ctx, ['deploy', version, '--canary', '30,pause', '--step-interval', '1s', ...LENIENT], /"event":"canary\.paused"/);
+      if (!reached && run.child.exitCode === 14) return done(`canary ${version} aborted by its analysis before the pause`);
       if (!reached) throw new Error(`the canary of ${version} ended (exit ${run.child.exitCode}) before it paused\n${run.stderr().slice(-3000)}`);
       expectExit(await cli(ctx, [action]), [0], action);
       const code = await run.done;

@@ -9,16 +9,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startCli, untilLogged } from '../rig/cli-until.js';
 import { crashHarness } from '../rig/crash-harness.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { startDockerFaultProxy, type DockerFaultProxy } from '../rig/docker-fault-proxy.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
-import { spawnCli } from '../rig/run-cli.js';
+import { setProjectEnv } from '../rig/project-env.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
-import { waitUntil } from '../rig/wait-until.js';
 
 const scope = testScope('docker-faults');
 const docker = rigDockerClient();
@@ -35,21 +35,6 @@ describe('engine faults during a deploy', { concurrency: false }, () => {
   let proxy: DockerFaultProxy;
   const h = crashHarness(docker, () => project);
 
-  function start(args: string[], env: Record<string, string> = {}) {
-    return spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, '--log-format', 'json', ...args], { env });
-  }
-  async function logged(run: ReturnType<typeof start>, marker: RegExp): Promise<void> {
-    try {
-      await waitUntil(`the log to show ${marker}`, 60_000, () => {
-        if (marker.test(run.stderr())) return true;
-        if (run.child.exitCode !== null) throw new Error(`it ended (exit ${run.child.exitCode}) before logging ${marker}`);
-        return undefined;
-      });
-    } catch (error) {
-      run.child.kill('SIGKILL');
-      throw new Error(`${String(error)}\n${run.stderr()}`);
-    }
-  }
   /** The error lines of a run (human or JSON log). */
   const errorLines = (stderr: string): string[] => stderr.split('\n').filter((line) => line.startsWith('error:') || line.includes('"level":50'));
   async function containerOf(version: string, service: string): Promise<string> {
@@ -67,6 +52,8 @@ describe('engine faults during a deploy', { concurrency: false }, () => {
 
   before(async () => {
     project = await createHostModeProject(docker, scope, { drainTimeout: '10' });
+    // A busy shared machine can take a minute to make a container healthy: the faults, not the load, must decide.
+    await setProjectEnv(project.dir, 'HEALTH_CHECK_TIMEOUT', '180');
     proxy = await startDockerFaultProxy();
     for (const version of ['v1', 'v2']) {
       const run = await h.cli(['deploy', version]);
@@ -80,14 +67,14 @@ describe('engine faults during a deploy', { concurrency: false }, () => {
 
   test('the new container killed during the health wait fails the deploy at once; the old color never stops serving; the next deploy works', async () => {
     const before = await h.state();
-    const run = start(['deploy', 'v3'], { START_DELAY_MS: '5000' });
-    await logged(run, /"phase":"waiting-healthy"/);
+    const run = startCli(project, ['deploy', 'v3'], { START_DELAY_MS: '5000' });
+    await untilLogged(run, /"phase":"waiting-healthy"/);
     await docker.getContainer(await containerOf('v3', 'web')).kill();
     const killedAt = Date.now();
     const code = await run.done;
     const tookMs = Date.now() - killedAt;
     assert.equal(code, 9, run.stderr());
-    assert.ok(tookMs < 20_000, `it failed ${tookMs} ms after the kill, not at HEALTH_CHECK_TIMEOUT (60 s)`);
+    assert.ok(tookMs < 60_000, `it failed ${tookMs} ms after the kill, not at HEALTH_CHECK_TIMEOUT (180 s)`);
     assert.match(errorLines(run.stderr()).join('\n'), /web/, run.stderr());
     await assertServes('v2', 'after the failed deploy');
     const settled = await h.assertSettled('new container killed during the health wait');
@@ -101,8 +88,8 @@ describe('engine faults during a deploy', { concurrency: false }, () => {
 
   test('the new container killed right after the switch: status names it, a rollback brings the old version back at once', async () => {
     const before = await h.state();
-    const run = start(['deploy', 'v5']);
-    await logged(run, /"event":"switch\.acknowledged"/);
+    const run = startCli(project, ['deploy', 'v5']);
+    await untilLogged(run, /"event":"switch\.acknowledged"/);
     await docker.getContainer(await containerOf('v5', 'web')).kill();
     const code = await run.done;
     assert.equal(code, 0, run.stderr());
@@ -121,8 +108,8 @@ describe('engine faults during a deploy', { concurrency: false }, () => {
   test('the Docker API unreachable during the health wait: a clear error, traffic untouched, settled once the engine answers', async () => {
     const before = await h.state();
     const env = { DOCKER_HOST: proxy.dockerHost };
-    const run = start(['deploy', 'v7'], { ...env, START_DELAY_MS: '5000' });
-    await logged(run, /"phase":"waiting-healthy"/);
+    const run = startCli(project, ['deploy', 'v7'], { ...env, START_DELAY_MS: '5000' });
+    await untilLogged(run, /"phase":"waiting-healthy"/);
     assert.ok(proxy.connections() > 0, 'cutover talks to the engine through the proxy');
     proxy.cut();
     try {
