@@ -15,7 +15,7 @@ import { rigDockerClient } from '../rig/docker-client.js';
 import { startDockerFaultProxy, type DockerFaultProxy } from '../rig/docker-fault-proxy.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
-import { setProjectEnv } from '../rig/project-env.js';
+import { setProjectEnv, useLightHealthcheck } from '../rig/project-env.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
@@ -54,6 +54,7 @@ describe('engine faults during a deploy', { concurrency: false }, () => {
     project = await createHostModeProject(docker, scope, { drainTimeout: '10' });
     // A busy shared machine can take a minute to make a container healthy: the faults, not the load, must decide.
     await setProjectEnv(project.dir, 'HEALTH_CHECK_TIMEOUT', '180');
+    await useLightHealthcheck(project.dir);
     proxy = await startDockerFaultProxy();
     for (const version of ['v1', 'v2']) {
       const run = await h.cli(['deploy', version]);
@@ -115,7 +116,10 @@ describe('engine faults during a deploy', { concurrency: false }, () => {
     try {
       await assertServes('v6', 'while the engine is unreachable');
       const code = await run.done;
-      assert.notEqual(code, 0, run.stderr());
+      // 12: the deploy failed and so did its undo (the engine is unreachable for both).
+      assert.equal(code, 12, run.stderr());
+      assert.match(run.stderr(), /left the deploy open in the state file/);
+      assert.notEqual((await h.state()).operation, null, 'the journal stays open: nothing was undone yet');
       const errors = errorLines(run.stderr());
       assert.ok(errors.length >= 1, run.stderr());
       assert.match(errors.join('\n'), new RegExp(proxy.dockerHost.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), 'the error names the engine address it could not reach');
