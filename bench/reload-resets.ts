@@ -16,7 +16,7 @@
  * - keep-alive resets: a reused idle connection reset before any response
  *   byte; HTTP clients retry those (Node's agent, browsers), so they are
  *   retried once here and counted.
- * Prints one table; docs/caddy-facts.md keeps the figures and what they mean.
+ * Prints one table; docs/crash-safety.md keeps the figures and what they mean.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';

@@ -7,7 +7,7 @@
  * checked (soak-invariants.ts); the first broken one stops the soak. Every
  * request of the load is counted: a failure is any error or non-2xx, except
  * a new connection reset while Caddy reloads its config (ECONNRESET before
- * any byte), which is counted apart (docs/caddy-facts.md).
+ * any byte), which is counted apart (docs/crash-safety.md).
  */
 import type Docker from 'dockerode';
 import { startLoad, type LoadRun, type LoadSample } from '../test/rig/load-client.js';
@@ -80,8 +80,11 @@ export async function runSoakScenario(docker: Docker, count: number, seed: numbe
   let maxCaddyRssKiB = 0;
   let heapFirst = 0;
   try {
-    const initial = await runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v1']);
-    if (initial.code !== 0) throw new Error(`the first deploy failed: ${initial.stderr}`);
+    // Two deploys first: a warm standby and a previous release to roll back to, as on a project in use.
+    for (const version of ['v1', 'v2']) {
+      const initial = await runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', version]);
+      if (initial.code !== 0) throw new Error(`the first deploy of ${version} failed: ${initial.stderr}`);
+    }
     let checked = await checkInvariants(docker, scope, project);
     first = checked.figures;
     heapFirst = heapMiB();

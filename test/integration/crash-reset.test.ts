@@ -20,7 +20,7 @@ import { crashHarness } from '../rig/crash-harness.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
-import { setProjectEnv } from '../rig/project-env.js';
+import { setProjectEnv, useLightHealthcheck } from '../rig/project-env.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
@@ -86,6 +86,7 @@ describe('a reset killed at each phase is settled by the next command', { concur
     project = await createHostModeProject(docker, scope, { plainPorts: true, drainTimeout: '10' });
     // A busy shared machine can take a minute to make a container healthy: the faults, not the load, must decide.
     await setProjectEnv(project.dir, 'HEALTH_CHECK_TIMEOUT', '180');
+    await useLightHealthcheck(project.dir);
     for (const version of ['v1', 'v2']) {
       const run = await h.cli(['deploy', version]);
       assert.equal(run.code, 0, run.stderr);
@@ -117,7 +118,7 @@ describe('a reset killed at each phase is settled by the next command', { concur
     const settled = await h.assertSettled('reset killed before its switch');
     const pair = (s: { active: { color: string; version: string } | null; standby: { color: string; version: string } | null }) => [s.active && { color: s.active.color, version: s.active.version }, s.standby && { color: s.standby.color, version: s.standby.version }];
     assert.deepEqual(pair(settled), pair(before).reverse(), 'undone, then rolled back');
-    const entry = settled.history.find((e) => e.kind === 'reset');
+    const entry = [...settled.history].reverse().find((e) => e.kind === 'reset');
     assert.deepEqual([entry?.outcome, entry?.recovered?.direction, entry?.recovered?.phase, entry?.recovered?.by], ['interrupted', 'undone', 'switching', 'rollback']);
   });
 
