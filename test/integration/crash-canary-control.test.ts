@@ -16,7 +16,7 @@ describe('promote and abort killed are settled by the next command', { concurren
   test('cutover promote killed while finishing a dead canary (draining); then rollback finishes it and rolls back', async () => {
     const before = await f.h.state();
     const version = f.take();
-    await f.deadPausedCanary(version);
+    await f.deadCanary(version);
     await killAtMarker(f.project(), ['promote'], /hanging after the journal recorded phase draining/, { CUTOVER_TEST_HANG_AFTER_PHASE: 'draining' });
     assert.equal((await f.h.state()).operation !== null, true, 'the kill left the canary open');
     const run = await f.h.cli(['rollback']);
@@ -29,10 +29,12 @@ describe('promote and abort killed are settled by the next command', { concurren
   test('the canary killed while carrying out cutover abort (traffic already back); then reconcile undoes the rest', async () => {
     const before = await f.h.state();
     const version = f.take();
-    const canary = startCli(f.project(), ['deploy', version, '--canary', '20,pause', '--step-interval', '1s', ...LENIENT]);
+    // A long step: the abort is read during its analysis (the analysis may also abort it first on a busy
+    // machine; either way the canary sends all traffic back, logs canary.reverted, and is killed there).
+    const canary = startCli(f.project(), ['deploy', version, '--canary', '20,50', '--step-interval', '60s', ...LENIENT]);
     let abort: ReturnType<typeof startCli> | undefined;
     try {
-      await untilLogged(canary, /"event":"canary\.paused"/);
+      await untilLogged(canary, /"event":"canary\.step"/);
       abort = startCli(f.project(), ['abort']);
       await untilLogged(canary, /"event":"canary\.reverted"/);
     } finally {
@@ -49,7 +51,7 @@ describe('promote and abort killed are settled by the next command', { concurren
   test('cutover abort killed while undoing a dead canary (traffic back, containers left); then a deploy undoes the rest and runs', async () => {
     const before = await f.h.state();
     const version = f.take();
-    await f.deadPausedCanary(version);
+    await f.deadCanary(version);
     await killAtMarker(f.project(), ['abort'], /"event":"switch\.acknowledged"/);
     const after = f.take();
     const run = await f.h.cli(['deploy', after]);

@@ -43,13 +43,13 @@ describe('a canary killed at each of its phases is settled by the next command',
     assert.equal(recorded.standby?.version, before.active?.version, 'the old color is the standby of the new deploy');
   });
 
-  test('killed while paused between steps; then promote finishes it on the new color', async () => {
+  test('killed in step 1 (its process gone); then promote finishes it on the new color', async () => {
     const before = await f.h.state();
     const version = f.take();
-    await f.deadPausedCanary(version);
+    await f.deadCanary(version);
     const run = await f.h.cli(['promote']);
     assert.equal(run.code, 0, run.stderr);
-    const recorded = await f.settled(version, 'paused, then promote', { outcome: 'succeeded', direction: 'finished', by: 'promote' });
+    const recorded = await f.settled(version, 'dead canary, then promote', { outcome: 'succeeded', direction: 'finished', by: 'promote' });
     assert.equal(recorded.active?.version, version);
     assert.deepEqual(cv(recorded.standby), cv(before.active), 'the old color is the standby');
   });

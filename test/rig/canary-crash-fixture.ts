@@ -57,10 +57,14 @@ export function canaryCrashFixture(tag: string, versions: number) {
     project: current,
     /** The next unused version. */
     take: (): string => `v${next++}`,
-    /** A canary of `version` killed while paused at its first step (the state of a canary whose process died). */
-    async deadPausedCanary(version: string): Promise<void> {
-      const canary = startCli(current(), ['deploy', version, '--canary', '20,pause,50', '--step-interval', '1s', ...LENIENT]);
-      await untilLogged(canary, /"event":"canary\.paused"/);
+    /**
+     * A canary of `version` killed in its first step, once Caddy splits traffic (a canary whose process
+     * died). Killed before its analysis judges: on a busy machine a fresh container's latency can abort
+     * it, and the relative p99 rule cannot be relaxed from the command line.
+     */
+    async deadCanary(version: string): Promise<void> {
+      const canary = startCli(current(), ['deploy', version, '--canary', '20,50', '--step-interval', '60s', ...LENIENT]);
+      await untilLogged(canary, /"event":"canary\.step"/);
       await killCli(canary);
     },
     /** The invariant, and the killed canary's history entry as expected. */
