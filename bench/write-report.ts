@@ -23,12 +23,16 @@ export async function describeMachine(docker: Docker, loadAtStart: number): Prom
   ].join(' ');
 }
 
+/** The markers of the soak's results (`npm run bench -- soak`), a section of its own. */
+export const SOAK_MARKERS = { start: '<!-- bench:soak:start (written by `npm run bench -- soak`; edit outside these markers) -->', end: '<!-- bench:soak:end -->' };
+
 /** Replaces the results section of docs/benchmarks.md (between the markers), or appends it. */
-export async function writeReport(machine: string, table: string): Promise<void> {
-  const section = `${START}\n${machine}\n\n${table}${END}`;
+export async function writeReport(machine: string, table: string, markers: { start: string; end: string } = { start: START, end: END }): Promise<void> {
+  const { start, end } = markers;
+  const section = `${start}\n${machine}\n\n${table}${end}`;
   const current = await readFile(REPORT_PATH, 'utf8').catch(() => '# Benchmarks\n');
-  const from = current.indexOf(START);
-  const to = current.indexOf(END);
-  const next = from >= 0 && to > from ? `${current.slice(0, from)}${section}${current.slice(to + END.length)}` : `${current.trimEnd()}\n\n${section}\n`;
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const next = from >= 0 && to > from ? `${current.slice(0, from)}${section}${current.slice(to + end.length)}` : `${current.trimEnd()}\n\n${section}\n`;
   await writeFile(REPORT_PATH, next);
 }

@@ -2,6 +2,10 @@
 # `npm run bench`: prepares the machine, then measures cutover against the
 # document's passive health routing (both colors in Caddy, fixed drain sleep,
 # docker stop) under the same load, and writes the table into docs/benchmarks.md.
+# `npm run bench -- soak [count]`: the soak instead, count operations (default
+# 200) in a row on one project under load, the invariants checked after each.
+# `npm run bench -- resets [switches]`: new connections reset at a Caddy reload
+# (no Docker: the test app on the host behind a real Caddy), a table on stdout.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/prepare-machine.sh
@@ -13,5 +17,15 @@ export CUTOVER_TEST_RUN="cb$(date +%s)$$"
 sweep() { npx tsx test/rig/sweep.ts "$CUTOVER_TEST_RUN" >&2 || true; }
 trap sweep EXIT
 
+if [ "${1:-}" = "resets" ]; then
+  say "resets at a reload: ${2:-100} switches per variant"
+  node --import tsx bench/reload-resets.ts "${2:-100}"
+  exit
+fi
+if [ "${1:-}" = "soak" ]; then
+  say "soak (run id $CUTOVER_TEST_RUN): ${2:-200} operations on one project under load"
+  node --import tsx bench/soak.ts "${2:-200}"
+  exit
+fi
 say "benchmark (run id $CUTOVER_TEST_RUN): cutover vs passive health routing, same images and load"
 node --import tsx bench/main.ts

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { ProjectConfig } from '../config/model.js';
 import type { DeployPlan } from '../domain/plan-deploy.js';
-import { CanaryAbortedError, SwitchOutcomeUnknownError } from '../errors.js';
+import { CanaryAbortedError, RollbackFailedError, SwitchOutcomeUnknownError } from '../errors.js';
 import { emptyState, enterPhase, finishOperation, startOperation } from '../state/state-transitions.js';
 import { canaryStep, type CanaryOptions } from './canary-step.js';
 import { finishCutover } from './finish-cutover.js';
@@ -84,6 +84,12 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
     if (error instanceof SwitchOutcomeUnknownError) {
       // The journal stays open: the next command settles it by what Caddy really does.
       logger.error({ event: 'operation.left-open', phase: journal.state.operation?.phase }, `left the ${plan.kind} open in the state file, nothing undone: ${error.message}`);
+      throw error;
+    }
+    if (error instanceof RollbackFailedError) {
+      // Part of the undo failed (e.g. the Docker engine unreachable): closing the journal would orphan
+      // the new containers and leave the parked standby parked. Open, the next command finishes the undo.
+      logger.error({ event: 'operation.left-open', phase: journal.state.operation?.phase }, `left the ${plan.kind} open in the state file: the next cutover command (or cutover reconcile) finishes undoing it`);
       throw error;
     }
     const reason = error instanceof Error ? error.message : String(error);

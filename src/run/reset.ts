@@ -5,7 +5,7 @@ import { LABEL } from '../adapters/docker/docker-labels.js';
 import { BASE_FILES } from '../config/load-project.js';
 import type { ProjectConfig } from '../config/model.js';
 import { planReset, type ResetPlan } from '../domain/plan-reset.js';
-import { ConfigInvalidError, OperationFailedError } from '../errors.js';
+import { ConfigInvalidError, OperationFailedError, RollbackFailedError } from '../errors.js';
 import type { Operation } from '../state/state-schema.js';
 import { displayPath, stateFilePath } from '../state/state-paths.js';
 import { emptyState, enterPhase, finishOperation, startOperation } from '../state/state-transitions.js';
@@ -186,6 +186,11 @@ export async function reset(runtime: Runtime, options: { dryRun: boolean; confir
         },
       });
     } catch (error) {
+      if (error instanceof RollbackFailedError) {
+        // Part of the undo failed: the journal stays open so that the next command finishes undoing it.
+        logger.error({ event: 'operation.left-open', phase: journal.state.operation?.phase }, 'left the reset open in the state file: the next cutover command (or cutover reconcile) finishes undoing it');
+        throw error;
+      }
       const reason = error instanceof Error ? error.message : String(error);
       await journal.update((s) => finishOperation(s, { outcome: 'failed', reason }, runtime.now())).catch((writeError: unknown) =>
         logger.error({ event: 'state.write.failed', err: String(writeError) }, `could not record the failure in the state file: ${String(writeError)}`),
