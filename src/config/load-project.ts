@@ -15,6 +15,7 @@ import { normalizeService, type NormalizeContext } from './normalize-service.js'
 import { parseComposeYaml } from './parse-compose-yaml.js';
 import { parseDotenv } from './parse-dotenv.js';
 import { resolveProjectName } from './resolve-project-name.js';
+import { resolveMountedFileSources } from './resolve-mounted-file-sources.js';
 import { resolveResources, type ResourceSection } from './resolve-resources.js';
 import { keyRule, SERVICE_KEYS } from './service-keys.js';
 import { validateComposeFile, type EnvFileUse } from './validate-compose-file.js';
@@ -115,6 +116,9 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
     envFileUses.push(...check.envFiles.map((use) => ({ ...use, file: loaded.file })));
   }
   const envFiles = await readEnvFiles(projectDir, envFileUses, lookup, problems, filesRead);
+  const loadedFiles = [base, overlays.blue, overlays.green].filter((loaded): loaded is LoadedFile => loaded !== undefined);
+  const mountedSources = await resolveMountedFileSources(loadedFiles, projectDir, lookup);
+  problems.push(...mountedSources.problems);
 
   const project = resolveProjectName({
     name: typeof base.tree.name === 'string' ? base.tree.name : undefined,
@@ -138,10 +142,13 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
     lookup,
     homeDir: options.env.HOME,
     envFileValues: (path) => envFiles.get(path),
+    mountedFileSource: mountedSources.lookupFor([base.file]),
   };
+  const contextFor = (color: Color | undefined): NormalizeContext =>
+    color === undefined ? ctx : { ...ctx, mountedFileSource: mountedSources.lookupFor([base.file, loadedOverlays[color].file]) };
   const placed: PlacedSpec[] = [];
   const build = (name: string, composeName: string, file: string, merged: Tree, color: Color | undefined): ServiceSpec | undefined => {
-    const result = normalizeService(name, composeName, merged, ctx);
+    const result = normalizeService(name, composeName, merged, contextFor(color));
     const at = childPath('services', composeName);
     for (const problem of result.problems) problems.push({ file, path: problem.path === '' ? at : `${at}.${problem.path}`, message: problem.message });
     if (result.spec !== undefined) placed.push({ spec: result.spec, file, composeName, color, optionalDependencies: result.optionalDependencies });
@@ -149,11 +156,13 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
   };
 
   const baseServices = servicesOf(base);
+  const activeProfiles = new Set((lookup('COMPOSE_PROFILES') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== ''));
   const shared: ServiceSpec[] = [];
   for (const name of coloring.shared) {
     const spec = build(name, name, base.file, expandAlone(asTree(baseServices[name])), undefined);
     const unapplied = Object.keys(asTree(baseServices[name])).filter((key) => keyRule(SERVICE_KEYS, key)?.kind === 'refused');
-    if (spec !== undefined) shared.push(unapplied.length > 0 ? { ...spec, unappliedKeys: unapplied } : spec);
+    // Like `docker compose up`, a service whose profiles are all inactive is not part of the project's run.
+    if (spec !== undefined && isActive(spec, activeProfiles)) shared.push(unapplied.length > 0 ? { ...spec, unappliedKeys: unapplied } : spec);
   }
 
   const colored: ColoredService[] = [];
@@ -164,6 +173,14 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
       const definition = asTree(servicesOf(loadedOverlays[color])[part.key]);
       const merged = part.standalone ? expandAlone(definition) : mergeService(asTree(baseServices[part.key]), definition);
       specs[color] = build(name, part.key, part.file, merged, color);
+      const spec = specs[color];
+      if (spec !== undefined && !isActive(spec, activeProfiles)) {
+        problems.push({
+          file: part.file,
+          path: childPath(childPath('services', part.key), 'profiles'),
+          message: `none of ${spec.profiles?.join(', ')} is active (COMPOSE_PROFILES); cutover deploys every colored service, so activate one or remove profiles:`,
+        });
+      }
     }
     const follows = COLORS.map((color) => imageFollowsVersion(parts[color], base, loadedOverlays[color]));
     if (follows[0] !== follows[1]) {
@@ -211,6 +228,11 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
     shared,
     settings: settings.settings,
   };
+}
+
+/** A service without profiles always runs; one with profiles when one of them is active. */
+function isActive(spec: ServiceSpec, active: ReadonlySet<string>): boolean {
+  return spec.profiles === undefined || spec.profiles.length === 0 || active.has('*') || spec.profiles.some((p) => active.has(p));
 }
 
 /** Whether the image, as written before interpolation, names VERSION (`${VERSION:?...}`, `$VERSION`). */
