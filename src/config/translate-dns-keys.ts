@@ -64,6 +64,7 @@ export function translateDnsKeys(fields: Fields): EngineHostConfig {
   if (fields.dns !== undefined) out.Dns = fields.dns;
   if (fields.dns_search !== undefined) out.DnsSearch = fields.dns_search;
   if (fields.dns_opt !== undefined) out.DnsOptions = fields.dns_opt;
-  if (fields.extra_hosts !== undefined) out.ExtraHosts = fields.extra_hosts;
+  // Sorted by host name, as docker-compose sends them (the order does not change what a name resolves to).
+  if (fields.extra_hosts !== undefined) out.ExtraHosts = [...fields.extra_hosts].sort();
   return out;
 }

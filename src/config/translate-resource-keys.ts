@@ -169,6 +169,10 @@ export function translateResourceKeys(fields: Fields): ResourceTranslation {
 
   const cpuLimit = either(fields.cpus, 'cpus', limits?.cpus, 'deploy.resources.limits.cpus', conflicts);
   if (cpuLimit !== undefined) out.NanoCpus = Math.round(cpuLimit * NANO);
+  // Docker refuses NanoCpus together with a CFS period or quota ("Conflicting options").
+  for (const key of ['cpu_period', 'cpu_quota'] as const) {
+    if (cpuLimit !== undefined && fields[key] !== undefined) conflicts.push({ path: key, message: `cannot be set together with cpus (Docker refuses both): use cpus alone, or ${key === 'cpu_quota' ? 'cpu_quota with cpu_period' : 'cpu_period with cpu_quota'}` });
+  }
   if (fields.cpu_shares !== undefined) out.CpuShares = fields.cpu_shares;
   if (fields.cpu_quota !== undefined) out.CpuQuota = fields.cpu_quota;
   if (fields.cpu_period !== undefined) out.CpuPeriod = fields.cpu_period;

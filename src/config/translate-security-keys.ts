@@ -77,8 +77,9 @@ export function translateSecurityKeys(fields: Fields): EngineHostConfig {
   const out: EngineHostConfig = {};
   if (fields.read_only !== undefined) out.ReadonlyRootfs = fields.read_only;
   if (fields.privileged !== undefined) out.Privileged = fields.privileged;
-  if (fields.cap_add !== undefined) out.CapAdd = fields.cap_add;
-  if (fields.cap_drop !== undefined) out.CapDrop = fields.cap_drop;
+  // Sets, as Compose merges them: sorted and without repeats, as docker-compose sends them.
+  if (fields.cap_add !== undefined) out.CapAdd = [...new Set(fields.cap_add)].sort();
+  if (fields.cap_drop !== undefined) out.CapDrop = [...new Set(fields.cap_drop)].sort();
   if (fields.security_opt !== undefined) out.SecurityOpt = fields.security_opt;
   if (fields.group_add !== undefined) out.GroupAdd = fields.group_add;
   if (fields.userns_mode !== undefined) out.UsernsMode = fields.userns_mode;
