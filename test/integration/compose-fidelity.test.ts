@@ -11,7 +11,7 @@
  * result is asserted instead.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,7 +19,10 @@ import type Docker from 'dockerode';
 import { endpointConfig, planContainer } from '../../src/adapters/docker/plan-container.js';
 import { loadProject } from '../../src/config/load-project.js';
 import type { ProjectConfig } from '../../src/config/model.js';
+import { engineForCreate } from '../../src/adapters/docker/engine-for-create.js';
+import { ConfigInvalidError } from '../../src/errors.js';
 import { materializeMountedFiles } from '../../src/run/materialize-mounted-files.js';
+import { recordingLogger } from '../rig/recording-logger.js';
 import { composeContainers, composeCreate, removeComposeProject } from '../rig/compose-oracle.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { testScope } from '../rig/run-id.js';
@@ -210,6 +213,18 @@ function comparable(info: Docker.ContainerInspectInfo): Record<string, unknown> 
   return out;
 }
 
+/** The image and the external networks, shared by both suites. */
+const ready = (async () => {
+  image = await buildTinyImage(docker, scope, 'fidelity');
+  await docker.createNetwork({ Name: network, Labels: scope.labels, IPAM: { Config: [{ Subnet: SUBNET }] } });
+  await docker.createNetwork({ Name: `${network}-back`, Labels: scope.labels });
+})();
+
+after(async () => {
+  await ready.catch(() => undefined);
+  assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
+});
+
 describe('compose fidelity: cutover creates the container docker-compose 1.29.2 creates', () => {
   const oracle: Record<string, Docker.ContainerInspectInfo | undefined> = {};
   const ours: Record<string, Docker.ContainerInspectInfo | undefined> = {};
@@ -217,8 +232,7 @@ describe('compose fidelity: cutover creates the container docker-compose 1.29.2 
   let composeWarnings = '';
 
   before(async () => {
-    image = await buildTinyImage(docker, scope, 'fidelity');
-    await docker.createNetwork({ Name: network, Labels: scope.labels, IPAM: { Config: [{ Subnet: SUBNET }] } });
+    await ready;
     dir = await mkdtemp(path.join(os.tmpdir(), `${scope.prefix}-project-`));
     await writeFile(path.join(dir, 'compose.yml'), composeYaml());
     await writeFile(path.join(dir, 'compose.blue.yml'), overlay('blue'));
@@ -236,7 +250,6 @@ describe('compose fidelity: cutover creates the container docker-compose 1.29.2 
   after(async () => {
     await removeComposeProject(docker, oracleProject);
     if (dir !== '') await rm(dir, { recursive: true, force: true });
-    assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
   });
 
   for (const service of ['web', 'worker']) {
@@ -270,5 +283,106 @@ describe('compose fidelity: cutover creates the container docker-compose 1.29.2 
     const configStat = await stat(config?.source ?? '');
     assert.deepEqual([configStat.mode & 0o7777, configStat.uid, configStat.gid], [0o444, 0, 0]);
     assert.ok(secret?.source.startsWith(path.join(dir, '.cutover', 'files')), secret?.source);
+  });
+});
+
+/** Keys docker-compose 1.29.2 rejects or ignores: the container must carry what the Compose specification documents. */
+describe('compose fidelity: keys docker-compose 1.29.2 does not know, as the specification documents them', () => {
+  let specDir = '';
+  let api: Docker.ContainerInspectInfo | undefined;
+  let loaded: ProjectConfig | undefined;
+
+  before(async () => {
+    await ready;
+    specDir = await mkdtemp(path.join(os.tmpdir(), `${scope.prefix}-spec-`));
+    await writeFile(
+      path.join(specDir, 'compose.yml'),
+      `services:
+  api:
+    image: ${image}
+    labels:
+${labelsYaml('      ')}
+    command: ["sleep", "3600"]
+    gpus: all
+    deploy:
+      resources:
+        limits:
+          pids: 50
+    extra_hosts:
+      gateway: host-gateway
+    secrets:
+      - from_env
+      - source: inline
+        target: inline.txt
+        mode: 0400
+    networks:
+      back:
+        priority: 10
+      net:
+        priority: 100
+        aliases: [api-alias]
+networks:
+  net:
+    external: true
+    name: ${network}
+  back:
+    external: true
+    name: ${network}-back
+secrets:
+  from_env:
+    environment: API_TOKEN
+  inline:
+    content: "inline secret"
+`,
+    );
+    await writeFile(path.join(specDir, 'compose.blue.yml'), 'services:\n  api: {}\n');
+    await writeFile(path.join(specDir, 'compose.green.yml'), 'services:\n  api: {}\n');
+    loaded = await loadProject({ projectDir: specDir, env: { COMPOSE_PROJECT_NAME: scope.name('spec'), API_TOKEN: 'from the environment' } });
+    api = await cutoverCreate(loaded, 'api');
+  });
+
+  after(async () => {
+    if (specDir !== '') await rm(specDir, { recursive: true, force: true });
+  });
+
+  test('gpus: all is a device request for every GPU; deploy.resources.limits.pids is the pids limit; extra_hosts as a mapping', () => {
+    assert.deepEqual(api?.HostConfig.DeviceRequests, [{ Driver: '', Count: -1, DeviceIDs: [], Capabilities: [['gpu']], Options: {} }]);
+    assert.equal(api?.HostConfig.PidsLimit, 50);
+    assert.deepEqual(api?.HostConfig.ExtraHosts, ['gateway:host-gateway']);
+  });
+
+  test('networks are connected by priority, highest first: the first one at create, with its aliases', () => {
+    assert.equal(api?.HostConfig.NetworkMode, network);
+    const endpoints = (api?.NetworkSettings.Networks ?? {}) as Record<string, { Aliases?: string[] | null }>;
+    assert.deepEqual(Object.keys(endpoints).sort(), [network, `${network}-back`].sort());
+    assert.ok(endpoints[network]?.Aliases?.includes('api-alias'), JSON.stringify(endpoints));
+  });
+
+  test('secrets from an environment variable and from inline content: copies with the bytes, mode 0444 by default or as declared', async () => {
+    const binds = new Map((api?.HostConfig.Binds ?? []).map((bind) => [bind.split(':')[1] ?? '', bind.split(':')[0] ?? '']));
+    const fromEnv = binds.get('/run/secrets/from_env') ?? '';
+    const inline = binds.get('/run/secrets/inline.txt') ?? '';
+    assert.equal(await readFile(fromEnv, 'utf8'), 'from the environment');
+    assert.equal(await readFile(inline, 'utf8'), 'inline secret');
+    assert.deepEqual([(await stat(fromEnv)).mode & 0o7777, (await stat(inline)).mode & 0o7777], [0o444, 0o400]);
+  });
+
+  test('healthcheck.start_interval: refused below Engine API 1.44 with the key named, created with it from 1.44 on', async () => {
+    const spec = loaded?.colored[0]?.byColor.blue;
+    assert.ok(spec !== undefined);
+    const withStartInterval = { ...spec, healthcheck: { test: ['CMD', 'true'], intervalMs: 5000, timeoutMs: undefined, retries: undefined, startPeriodMs: 10_000, startIntervalMs: 1000 } };
+    const apiVersion = (await docker.version()).ApiVersion;
+    const ctx = { docker, endpoint: 'test', logger: recordingLogger().logger };
+    const [major = 0, minor = 0] = apiVersion.split('.').map(Number);
+    if (major === 1 && minor < 44) {
+      await assert.rejects(engineForCreate(ctx, withStartInterval), (error: unknown) => {
+        assert.ok(error instanceof ConfigInvalidError);
+        assert.equal(error.message, `compose files: services.api.healthcheck.start_interval: needs Docker Engine API 1.44 (Docker 25) or newer, but this engine speaks ${apiVersion}`);
+        return true;
+      });
+    } else {
+      const client = await engineForCreate(ctx, withStartInterval);
+      assert.notEqual(client, docker);
+    }
   });
 });
