@@ -147,10 +147,13 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
   const contextFor = (color: Color | undefined): NormalizeContext =>
     color === undefined ? ctx : { ...ctx, mountedFileSource: mountedSources.lookupFor([base.file, loadedOverlays[color].file]) };
   const placed: PlacedSpec[] = [];
-  const build = (name: string, composeName: string, file: string, merged: Tree, color: Color | undefined): ServiceSpec | undefined => {
+  /** `fileOf(key)`: the file a problem with the service's `key` belongs to (compose.yml when only it sets the key of a merged service). */
+  const build = (name: string, composeName: string, file: string, merged: Tree, color: Color | undefined, fileOf: (key: string) => string = () => file): ServiceSpec | undefined => {
     const result = normalizeService(name, composeName, merged, contextFor(color));
     const at = childPath('services', composeName);
-    for (const problem of result.problems) problems.push({ file, path: problem.path === '' ? at : `${at}.${problem.path}`, message: problem.message });
+    for (const problem of result.problems) {
+      problems.push({ file: fileOf(problem.path.split(/[.[]/)[0] ?? ''), path: problem.path === '' ? at : `${at}.${problem.path}`, message: problem.message });
+    }
     if (result.spec !== undefined) placed.push({ spec: result.spec, file, composeName, color, optionalDependencies: result.optionalDependencies });
     return result.spec;
   };
@@ -172,11 +175,12 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
       const part = parts[color];
       const definition = asTree(servicesOf(loadedOverlays[color])[part.key]);
       const merged = part.standalone ? expandAlone(definition) : mergeService(asTree(baseServices[part.key]), definition);
-      specs[color] = build(name, part.key, part.file, merged, color);
+      const fileOf = (key: string): string => (part.standalone || key === '' || key in definition ? part.file : base.file);
+      specs[color] = build(name, part.key, part.file, merged, color, fileOf);
       const spec = specs[color];
       if (spec !== undefined && !isActive(spec, activeProfiles)) {
         problems.push({
-          file: part.file,
+          file: fileOf('profiles'),
           path: childPath(childPath('services', part.key), 'profiles'),
           message: `none of ${spec.profiles?.join(', ')} is active (COMPOSE_PROFILES); cutover deploys every colored service, so activate one or remove profiles:`,
         });

@@ -111,7 +111,8 @@ describe('loadProject: every problem, with its exact message', () => {
     {
       name: 'healthcheck options without a test',
       files: web('    image: a\n    healthcheck:\n      interval: 5s'),
-      expected: ['compose.blue.yml: services.web.healthcheck.test: missing: set the test too when setting other healthcheck options', 'compose.green.yml: services.web.healthcheck.test: missing: set the test too when setting other healthcheck options'],
+      // Where the healthcheck is written: compose.yml, once (not once per overlay that merges it).
+      expected: ['compose.yml: services.web.healthcheck.test: missing: set the test too when setting other healthcheck options'],
     },
     {
       name: 'both colors with the same container name',
