@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings a fresh machine to where cutover's demo and tests can run, printing each
-# step: npm packages, Debian's caddy / docker.io / docker-registry / busybox-static,
+# step: npm packages, Debian's caddy / docker.io / docker-registry / docker-compose / busybox-static,
 # and a running Docker engine. Safe to run again: each step checks first.
 # Sourced by scripts/test.sh and scripts/demo.sh; usable on its own too.
 set -euo pipefail
@@ -24,19 +24,21 @@ declare -A PACKAGE_OF=(
   [caddy]=caddy
   [dockerd]=docker.io
   [docker-registry]=docker-registry
+  # Compose 1.29.2: the oracle of the Compose fidelity tests (test/integration/compose-fidelity.test.ts).
+  [docker-compose]=docker-compose
   [busybox]=busybox-static
 )
 
 ensure_system_packages() {
   local missing=()
   local cmd
-  for cmd in caddy dockerd docker-registry; do
+  for cmd in caddy dockerd docker-registry docker-compose; do
     command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$cmd]}")
   done
   # The test images need a static busybox (a dynamic one cannot run in an image built from scratch).
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   if [ ${#missing[@]} -eq 0 ]; then
-    say "system packages present: caddy $(caddy version 2>/dev/null | cut -d' ' -f1), docker.io, docker-registry, busybox-static"
+    say "system packages present: caddy $(caddy version 2>/dev/null | cut -d' ' -f1), docker.io, docker-registry, docker-compose, busybox-static"
     return
   fi
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,11 +1,17 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { describeValue } from './describe-value.js';
 import type { DependencyCondition, PortMapping } from './model.js';
-import { parseBytes } from './parse-bytes.js';
-import { parseDuration } from './parse-duration.js';
 import { parsePort, parseRange } from './parse-port.js';
 import { parseVolume, type VolumeEntry } from './parse-volume.js';
+import { bool, byShape, bytes, convert, duration, integer, keyValueList, nonEmptyText, scalarText, text } from './schema-leaves.js';
 import { splitCommand } from './split-command.js';
+import { dnsKeys } from './translate-dns-keys.js';
+import { filesystemKeys } from './translate-filesystem-keys.js';
+import { mountedFileKeys } from './translate-mounted-files.js';
+import { processKeys } from './translate-process-keys.js';
+import { deploySchema, resourceKeys } from './translate-resource-keys.js';
+import { securityKeys } from './translate-security-keys.js';
 
 /**
  * Zod schemas for the parts of a Compose file cutover reads. They validate the
@@ -18,70 +24,6 @@ import { splitCommand } from './split-command.js';
  * Service keys are filtered through service-keys.ts before these run.
  */
 
-/** A leaf that converts or rejects with a message of its own. */
-function convert<T>(fn: (value: unknown, reject: (message: string) => never) => T) {
-  return z.unknown().transform((value, ctx) =>
-    fn(value, (message) => {
-      ctx.issues.push({ code: 'custom', message, input: value });
-      return z.NEVER;
-    }),
-  );
-}
-
-const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Picks the schema for a value's shape (list, mapping or scalar), so a mismatch reads "expected X, got Y" instead of a union dump. */
-function byShape<L = never, M = never, S = never>(expected: string, shapes: { list?: z.ZodType<L>; mapping?: z.ZodType<M>; scalar?: z.ZodType<S> }) {
-  return z.unknown().transform((value, ctx): L | M | S => {
-    const schema = Array.isArray(value) ? shapes.list : isMapping(value) ? shapes.mapping : value === null || value === undefined ? undefined : shapes.scalar;
-    if (schema === undefined) {
-      ctx.issues.push({ code: 'custom', message: `expected ${expected}, got ${describeValue(value)}`, input: value });
-      return z.NEVER;
-    }
-    const result = (schema as z.ZodType<L | M | S>).safeParse(value, { reportInput: true });
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) ctx.issues.push(issue as unknown as (typeof ctx.issues)[number]);
-    return z.NEVER;
-  });
-}
-
-const text = convert((value, reject) => (typeof value === 'string' ? value : reject(`expected a string, got ${describeValue(value)}`)));
-
-const nonEmptyText = convert((value, reject) => {
-  if (typeof value !== 'string') return reject(`expected a string, got ${describeValue(value)}`);
-  return value === '' ? reject('must not be empty') : value;
-});
-
-/** Numbers, booleans and strings as the string a container sees. */
-const scalarText = convert((value, reject) => {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return reject(`expected a string, got ${describeValue(value)}`);
-});
-
-function integer(min: number) {
-  return convert((value, reject) => {
-    const number = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(number)) return reject(`expected a whole number, got ${describeValue(value)}`);
-    return number < min ? reject(`must be at least ${min}, got ${number}`) : number;
-  });
-}
-
-const bool = convert((value, reject) => {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
-  return reject(`expected true or false, got ${describeValue(value)}`);
-});
-
-const duration = convert((value, reject) => {
-  const ms = value === 0 ? 0 : typeof value === 'string' ? parseDuration(value) : undefined;
-  return ms ?? reject(`expected a duration like 30s, 1m30s or 500ms, got ${describeValue(value)}`);
-});
-
-const bytes = convert((value, reject) => {
-  const size = typeof value === 'string' || typeof value === 'number' ? parseBytes(value) : undefined;
-  return size ?? reject(`expected a size like 512m or 2g, got ${describeValue(value)}`);
-});
-
 const command = byShape('a command string or a list of strings', {
   scalar: convert((value, reject) => {
     if (typeof value !== 'string') return reject(`expected a command string or a list of strings, got ${describeValue(value)}`);
@@ -89,19 +31,6 @@ const command = byShape('a command string or a list of strings', {
   }),
   list: z.array(scalarText),
 });
-
-/** `- KEY=value` lists become mappings; a bare `KEY` keeps `bare` as its value. */
-function keyValueList<B>(bare: B) {
-  return z.array(text).transform((items) => {
-    const out: Record<string, string | B> = {};
-    for (const item of items) {
-      const eq = item.indexOf('=');
-      if (eq === -1) out[item] = bare;
-      else out[item.slice(0, eq)] = item.slice(eq + 1);
-    }
-    return out;
-  });
-}
 
 /** null: take the value from the environment (`- KEY` or `KEY:` in Compose). */
 const environment = byShape('a list of KEY=value or a mapping', {
@@ -187,14 +116,32 @@ const volume = byShape('a volume', {
     }),
 });
 
-/** Per network of a service; other per-network keys (fixed addresses, priority) are refused by strictness. */
+const ipAddress = (family: 4 | 6) =>
+  convert((value, reject) => (typeof value === 'string' && isIP(value) === family ? value : reject(`expected an IPv${family} address, got ${describeValue(value)}`)));
+
+/**
+ * Per network of a service: aliases, fixed addresses and the priority that
+ * orders the connections (highest first, as Compose connects them).
+ */
 const networkAttachment = z
-  .strictObject({ aliases: z.array(nonEmptyText).optional() })
+  .strictObject({
+    aliases: z.array(nonEmptyText).optional(),
+    ipv4_address: ipAddress(4).optional(),
+    ipv6_address: ipAddress(6).optional(),
+    link_local_ips: z.array(nonEmptyText).optional(),
+    priority: integer(Number.MIN_SAFE_INTEGER).optional(),
+  })
   .nullable()
-  .transform((entry) => ({ aliases: entry?.aliases ?? [] }));
+  .transform((entry) => ({
+    aliases: entry?.aliases ?? [],
+    ipv4Address: entry?.ipv4_address,
+    ipv6Address: entry?.ipv6_address,
+    linkLocalIps: entry?.link_local_ips,
+    priority: entry?.priority ?? 0,
+  }));
 
 const networks = byShape('a list of network names or a mapping', {
-  list: z.array(nonEmptyText).transform((names) => Object.fromEntries(names.map((name) => [name, { aliases: [] as string[] }]))),
+  list: z.array(nonEmptyText).transform((names) => Object.fromEntries(names.map((name) => [name, { aliases: [] as string[], ipv4Address: undefined, ipv6Address: undefined, linkLocalIps: undefined, priority: 0 }]))),
   mapping: z.record(z.string(), networkAttachment),
 });
 
@@ -238,13 +185,6 @@ const dependsOn = byShape('a list of service names or a mapping', {
   ),
 });
 
-// Only replicas and the memory limit; other deploy keys (cpus, reservations, placement, restart_policy...) are refused by strictness.
-const deploy = z.strictObject({
-  mode: z.literal('replicated').optional(),
-  replicas: integer(0).optional(),
-  resources: z.strictObject({ limits: z.strictObject({ memory: bytes.optional() }).optional() }).optional(),
-});
-
 const restart = convert((value, reject) => {
   if (typeof value === 'string' && /^(no|always|unless-stopped|on-failure(:\d+)?)$/.test(value)) return value;
   return reject(`expected no, always, unless-stopped or on-failure[:N], got ${describeValue(value)}`);
@@ -276,12 +216,19 @@ export const serviceSchema = z.object({
   depends_on: dependsOn.optional(),
   stop_grace_period: duration.optional(),
   stop_signal: nonEmptyText.optional(),
-  deploy: deploy.optional(),
+  deploy: deploySchema.optional(),
   scale: integer(0).optional(),
   container_name: containerName.optional(),
   restart: restart.optional(),
   mem_limit: bytes.optional(),
   logging: logging.optional(),
+  profiles: z.array(nonEmptyText).optional(),
+  ...processKeys,
+  ...securityKeys,
+  ...filesystemKeys,
+  ...dnsKeys,
+  ...resourceKeys,
+  ...mountedFileKeys,
 });
 
 export type ServiceFields = z.output<typeof serviceSchema>;

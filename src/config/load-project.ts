@@ -13,6 +13,7 @@ import { COLORS, type Color, type ColoredService, type ProjectConfig, type Servi
 import { normalizeService, type NormalizeContext } from './normalize-service.js';
 import { parseDotenv } from './parse-dotenv.js';
 import { resolveProjectName } from './resolve-project-name.js';
+import { resolveMountedFileSources } from './resolve-mounted-file-sources.js';
 import { resolveResources, type ResourceSection } from './resolve-resources.js';
 import { keyRule, SERVICE_KEYS } from './service-keys.js';
 import { validateComposeFile, type EnvFileUse } from './validate-compose-file.js';
@@ -53,7 +54,7 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
   };
   if (base === undefined) throw new ConfigInvalidError(unique(problems));
 
-  const { coloring, envFiles } = await checkFilesAlone(projectDir, base, overlays, lookup, problems, filesRead);
+  const { coloring, envFiles, mountedSources } = await checkFilesAlone(projectDir, base, overlays, lookup, problems, filesRead);
   const project = resolveName(projectDir, base, overlays, lookup, problems);
   if (problems.length > 0 || !project.ok || overlays.blue === undefined || overlays.green === undefined) throw new ConfigInvalidError(unique(problems));
 
@@ -65,8 +66,12 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
     lookup,
     homeDir: options.env.HOME,
     envFileValues: (path) => envFiles.get(path),
+    mountedFileSource: mountedSources.lookupFor([base.file]),
   };
-  const { shared, colored, placed } = buildServices(coloring, base, loadedOverlays, ctx, problems);
+  const contextFor = (color: Color | undefined): NormalizeContext =>
+    color === undefined ? ctx : { ...ctx, mountedFileSource: mountedSources.lookupFor([base.file, loadedOverlays[color].file]) };
+  const activeProfiles = new Set((lookup('COMPOSE_PROFILES') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== ''));
+  const { shared, colored, placed } = buildServices(coloring, base, loadedOverlays, { ctx, contextFor, activeProfiles }, problems);
   const { networks, volumes } = resolveProjectResources(base, loadedOverlays, placed, project.name, problems);
 
   const serviceNames = new Set([...coloring.shared, ...coloring.colored.keys()]);
@@ -119,7 +124,11 @@ async function checkFilesAlone(
   lookup: VariableLookup,
   problems: ConfigProblem[],
   filesRead: string[],
-): Promise<{ coloring: ReturnType<typeof findColoredServices>; envFiles: Map<string, Record<string, string>> }> {
+): Promise<{
+  coloring: ReturnType<typeof findColoredServices>;
+  envFiles: Map<string, Record<string, string>>;
+  mountedSources: Awaited<ReturnType<typeof resolveMountedFileSources>>;
+}> {
   const namesOf = (loaded: LoadedFile | undefined): ComposeFileServices | undefined =>
     loaded === undefined ? undefined : { file: loaded.file, services: Object.keys(servicesOf(loaded)) };
   const coloring = findColoredServices(namesOf(base) ?? { file: base.file, services: [] }, { blue: namesOf(overlays.blue), green: namesOf(overlays.green) });
@@ -133,7 +142,10 @@ async function checkFilesAlone(
     envFileUses.push(...check.envFiles.map((use) => ({ ...use, file: loaded.file })));
   }
   const envFiles = await readEnvFiles(projectDir, envFileUses, lookup, problems, filesRead);
-  return { coloring, envFiles };
+  const loadedFiles = [base, overlays.blue, overlays.green].filter((loaded): loaded is LoadedFile => loaded !== undefined);
+  const mountedSources = await resolveMountedFileSources(loadedFiles, projectDir, lookup);
+  problems.push(...mountedSources.problems);
+  return { coloring, envFiles, mountedSources };
 }
 
 /** Step 3: the project name, as Compose decides it; an overlay may not set another. */
@@ -158,14 +170,18 @@ function buildServices(
   coloring: ReturnType<typeof findColoredServices>,
   base: LoadedFile,
   loadedOverlays: Record<Color, LoadedFile>,
-  ctx: NormalizeContext,
+  context: { ctx: NormalizeContext; contextFor: (color: Color | undefined) => NormalizeContext; activeProfiles: ReadonlySet<string> },
   problems: ConfigProblem[],
 ): { shared: ServiceSpec[]; colored: ColoredService[]; placed: PlacedSpec[] } {
+  const { ctx, contextFor, activeProfiles } = context;
   const placed: PlacedSpec[] = [];
-  const build = (name: string, composeName: string, file: string, merged: Tree, color: Color | undefined): ServiceSpec | undefined => {
-    const result = normalizeService(name, composeName, merged, ctx);
+  /** `fileOf(key)`: the file a problem with the service's `key` belongs to (compose.yml when only it sets the key of a merged service). */
+  const build = (name: string, composeName: string, file: string, merged: Tree, color: Color | undefined, fileOf: (key: string) => string = () => file): ServiceSpec | undefined => {
+    const result = normalizeService(name, composeName, merged, contextFor(color));
     const at = childPath('services', composeName);
-    for (const problem of result.problems) problems.push({ file, path: problem.path === '' ? at : `${at}.${problem.path}`, message: problem.message });
+    for (const problem of result.problems) {
+      problems.push({ file: fileOf(problem.path.split(/[.[]/)[0] ?? ''), path: problem.path === '' ? at : `${at}.${problem.path}`, message: problem.message });
+    }
     if (result.spec !== undefined) placed.push({ spec: result.spec, file, composeName, color, optionalDependencies: result.optionalDependencies });
     return result.spec;
   };
@@ -175,7 +191,8 @@ function buildServices(
   for (const name of coloring.shared) {
     const spec = build(name, name, base.file, expandAlone(asTree(baseServices[name])), undefined);
     const unapplied = Object.keys(asTree(baseServices[name])).filter((key) => keyRule(SERVICE_KEYS, key)?.kind === 'refused');
-    if (spec !== undefined) shared.push(unapplied.length > 0 ? { ...spec, unappliedKeys: unapplied } : spec);
+    // Like `docker compose up`, a service whose profiles are all inactive is not part of the project's run.
+    if (spec !== undefined && isActive(spec, activeProfiles)) shared.push(unapplied.length > 0 ? { ...spec, unappliedKeys: unapplied } : spec);
   }
 
   const colored: ColoredService[] = [];
@@ -185,7 +202,16 @@ function buildServices(
       const part = parts[color];
       const definition = asTree(servicesOf(loadedOverlays[color])[part.key]);
       const merged = part.standalone ? expandAlone(definition) : mergeService(asTree(baseServices[part.key]), definition);
-      specs[color] = build(name, part.key, part.file, merged, color);
+      const fileOf = (key: string): string => (part.standalone || key === '' || key in definition ? part.file : base.file);
+      specs[color] = build(name, part.key, part.file, merged, color, fileOf);
+      const spec = specs[color];
+      if (spec !== undefined && !isActive(spec, activeProfiles)) {
+        problems.push({
+          file: fileOf('profiles'),
+          path: childPath(childPath('services', part.key), 'profiles'),
+          message: `none of ${spec.profiles?.join(', ')} is active (COMPOSE_PROFILES); cutover deploys every colored service, so activate one or remove profiles:`,
+        });
+      }
     }
     const follows = COLORS.map((color) => imageFollowsVersion(parts[color], base, loadedOverlays[color]));
     if (follows[0] !== follows[1]) {
@@ -225,6 +251,11 @@ function resolveProjectResources(
     networks.specs.default = { name: `${projectName}_default`, external: false, driver: undefined };
   }
   return { networks: networks.specs, volumes: volumes.specs };
+}
+
+/** A service without profiles always runs; one with profiles when one of them is active. */
+function isActive(spec: ServiceSpec, active: ReadonlySet<string>): boolean {
+  return spec.profiles === undefined || spec.profiles.length === 0 || active.has('*') || spec.profiles.some((p) => active.has(p));
 }
 
 /** Whether the image, as written before interpolation, names VERSION (`${VERSION:?...}`, `$VERSION`). */

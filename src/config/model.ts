@@ -3,6 +3,7 @@
  * overlays and the settings. Everything downstream (planning, the Docker
  * adapter) reads these types and never the YAML.
  */
+import type { ContainerSettings } from './container-settings.js';
 
 export const COLORS = ['blue', 'green'] as const;
 export type Color = (typeof COLORS)[number];
@@ -32,6 +33,10 @@ export interface NetworkAttachment {
   /** Key of the network in the top-level `networks:` section (`default` for the implicit one). */
   key: string;
   aliases: string[];
+  /** Fixed addresses (`ipv4_address`, `ipv6_address`, `link_local_ips`); undefined: the network's IPAM chooses. Added by the config loader. */
+  ipv4Address?: string | undefined;
+  ipv6Address?: string | undefined;
+  linkLocalIps?: string[] | undefined;
 }
 
 /** A Docker healthcheck, durations in milliseconds. `test` is in Docker's form: ["CMD", ...], ["CMD-SHELL", "..."] or ["NONE"]. */
@@ -97,6 +102,10 @@ export interface ServiceSpec {
    * an error; cutover refuses to start such a service itself.
    */
   unappliedKeys?: string[] | undefined;
+  /** Every other container setting of the service's Compose keys, in the Engine API's terms (container-settings.ts). Added by the config loader. */
+  container?: ContainerSettings | undefined;
+  /** `profiles:`; a service in profiles is run only when one of them is active (COMPOSE_PROFILES). Added by the config loader. */
+  profiles?: string[] | undefined;
 }
 
 /** A stateless service that runs in blue and green; one spec per color. */

@@ -3,7 +3,14 @@ import { serviceSchema, type DependencyRef, type ServiceFields } from './compose
 import { formatPath } from './config-path.js';
 import { describeZodIssues } from './describe-zod-issues.js';
 import type { VariableLookup } from './interpolate.js';
-import type { Healthcheck, ServiceSpec, VolumeMount } from './model.js';
+import type { ContainerSettings, MountedFile, MountedFileSource } from './container-settings.js';
+import type { Healthcheck, NetworkAttachment, ServiceSpec, VolumeMount } from './model.js';
+import { translateDnsKeys } from './translate-dns-keys.js';
+import { translateFilesystemKeys } from './translate-filesystem-keys.js';
+import { toMountedFile, type MountedFileKind } from './translate-mounted-files.js';
+import { translateProcessKeys } from './translate-process-keys.js';
+import { restartFromDeploy, translateResourceKeys } from './translate-resource-keys.js';
+import { translateSecurityKeys } from './translate-security-keys.js';
 import { SERVICE_KEYS } from './service-keys.js';
 import { dropNulls, filterKeys, REFUSED_IN_SERVICE } from './validate-compose-file.js';
 
@@ -16,6 +23,8 @@ export interface NormalizeContext {
   homeDir: string | undefined;
   /** Values of an env_file by absolute path; undefined when an optional file is absent. */
   envFileValues(absolutePath: string): Record<string, string> | undefined;
+  /** The bytes behind a top-level `secrets:`/`configs:` entry; undefined when the entry is missing (reported here) or broken (reported where it is defined). */
+  mountedFileSource(kind: MountedFileKind, name: string): MountedFileSource | 'undefined' | 'broken';
 }
 
 export interface NormalizedService {
@@ -70,6 +79,21 @@ export function normalizeService(name: string, composeName: string, merged: Reco
     report('container_name', `a fixed container name allows one container, but replicas is ${replicas}`);
   }
 
+  const resources = translateResourceKeys(fields);
+  for (const conflict of resources.conflicts) report(conflict.path, conflict.message);
+  const processSettings = translateProcessKeys(fields);
+  const container: ContainerSettings = {
+    config: processSettings.config,
+    hostConfig: {
+      ...processSettings.hostConfig,
+      ...translateSecurityKeys(fields),
+      ...translateFilesystemKeys(fields),
+      ...translateDnsKeys(fields),
+      ...resources.hostConfig,
+    },
+    files: mountedFiles(fields, ctx, report),
+  };
+
   const dependencies: Record<string, DependencyRef> = fields.depends_on ?? {};
   const healthcheck = toHealthcheck(fields.healthcheck, report);
   const networkEntries = Object.entries(fields.networks ?? {});
@@ -85,7 +109,20 @@ export function normalizeService(name: string, composeName: string, merged: Reco
     expose: [...new Set(fields.expose ?? [])],
     volumes: (fields.volumes ?? []).map((entry): VolumeMount => ({ ...entry, source: entry.type === 'bind' ? hostPath(entry.source ?? '', ctx) : entry.source })),
     // Like Compose, a service that names no network joins the project's `default` network.
-    networks: networkEntries.length === 0 ? [{ key: 'default', aliases: [] }] : networkEntries.map(([key, attachment]) => ({ key, aliases: attachment.aliases })),
+    // Compose connects the networks by priority, highest first (the first one is given at create).
+    networks:
+      networkEntries.length === 0
+        ? [{ key: 'default', aliases: [] }]
+        : networkEntries
+            .map(([key, attachment], index) => ({ key, attachment, index }))
+            .sort((a, b) => b.attachment.priority - a.attachment.priority || a.index - b.index)
+            .map(({ key, attachment }): NetworkAttachment => ({
+              key,
+              aliases: attachment.aliases,
+              ...(attachment.ipv4Address === undefined ? {} : { ipv4Address: attachment.ipv4Address }),
+              ...(attachment.ipv6Address === undefined ? {} : { ipv6Address: attachment.ipv6Address }),
+              ...(attachment.linkLocalIps === undefined ? {} : { linkLocalIps: attachment.linkLocalIps }),
+            })),
     healthcheck,
     dependsOn: Object.keys(dependencies),
     dependencyConditions: Object.fromEntries(Object.entries(dependencies).map(([dep, ref]) => [dep, ref.condition])),
@@ -93,12 +130,38 @@ export function normalizeService(name: string, composeName: string, merged: Reco
     stopSignal: fields.stop_signal,
     replicas,
     containerName: fields.container_name,
-    restart: fields.restart,
+    restart: fields.restart ?? restartFromDeploy(fields.deploy?.restart_policy),
     memLimitBytes: fields.mem_limit ?? deployMemory,
     logging: fields.logging === undefined ? undefined : { driver: fields.logging.driver, options: fields.logging.options ?? {} },
+    // Only when some key set something, so a plain service's spec stays as small as before.
+    ...(isEmptySettings(container) ? {} : { container }),
+    ...(fields.profiles === undefined ? {} : { profiles: fields.profiles }),
   };
   const optionalDependencies = Object.entries(dependencies).filter(([, ref]) => !ref.required).map(([dep]) => dep);
   return { spec, optionalDependencies, problems };
+}
+
+function isEmptySettings(settings: ContainerSettings): boolean {
+  return Object.keys(settings.config).length === 0 && Object.keys(settings.hostConfig).length === 0 && settings.files.length === 0;
+}
+
+/** The service's secrets and configs as files to mount, their bytes looked up in the top-level sections. */
+function mountedFiles(fields: ServiceFields, ctx: NormalizeContext, report: (path: string, message: string) => void): MountedFile[] {
+  const files: MountedFile[] = [];
+  const targets = new Map<string, string>();
+  for (const [key, kind] of [['secrets', 'secret'], ['configs', 'config']] as const) {
+    for (const [index, ref] of (fields[key] ?? []).entries()) {
+      const source = ctx.mountedFileSource(kind, ref.name);
+      if (source === 'undefined') report(`${key}[${index}]`, `${kind} "${ref.name}" is not defined under the top-level ${key}:`);
+      if (typeof source === 'string') continue;
+      const file = toMountedFile(kind, ref, source);
+      const earlier = targets.get(file.target);
+      if (earlier !== undefined) report(`${key}[${index}]`, `mounts ${file.target}, as ${earlier} does already; give one a different target:`);
+      targets.set(file.target, `${kind} "${ref.name}"`);
+      files.push(file);
+    }
+  }
+  return files;
 }
 
 type HealthcheckFields = NonNullable<ServiceFields['healthcheck']>;

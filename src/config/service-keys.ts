@@ -3,31 +3,47 @@
  *
  * - supported: read into the model.
  * - ignored:   accepted on purpose; the reason says why it cannot change what cutover does.
- * - refused:   a Compose key that would change how the container runs, which
- *              cutover would silently drop. In a colored service it is a problem;
- *              shared services are run by Compose, not cutover, so there it is dropped.
+ * - refused:   a Compose key that would change how the container runs and that
+ *              cutover does not apply, with the reason. In a colored service it is
+ *              a problem; a shared service keeps running under Compose, and
+ *              cutover refuses to start one that uses it.
  * Keys in no table are not Compose keys at all (usually typos) and are always problems.
  * `x-*` extension keys are ignored everywhere, as Compose does.
  */
-export type KeyRule = { kind: 'supported' } | { kind: 'ignored'; reason: string } | { kind: 'refused' };
+export type KeyRule = { kind: 'supported' } | { kind: 'ignored'; reason: string } | { kind: 'refused'; reason: string };
 
 const SUPPORTED: KeyRule = { kind: 'supported' };
-const REFUSED: KeyRule = { kind: 'refused' };
 const EXTENSION: KeyRule = { kind: 'ignored', reason: 'x-* extension fields carry no meaning for Compose or cutover' };
 
-function table(supported: string[], ignored: Record<string, string>, refused: string[]): ReadonlyMap<string, KeyRule> {
+function table(supported: string[], ignored: Record<string, string>, refused: Record<string, string> | string[]): ReadonlyMap<string, KeyRule> {
+  const refusals = Array.isArray(refused) ? Object.fromEntries(refused.map((key) => [key, ''])) : refused;
   return new Map<string, KeyRule>([
     ...supported.map((key): [string, KeyRule] => [key, SUPPORTED]),
     ...Object.entries(ignored).map(([key, reason]): [string, KeyRule] => [key, { kind: 'ignored', reason }]),
-    ...refused.map((key): [string, KeyRule] => [key, REFUSED]),
+    ...Object.entries(refusals).map(([key, reason]): [string, KeyRule] => [key, { kind: 'refused', reason }]),
   ]);
 }
 
+/** Every key of a Compose service. docs/compose.md has the same table with what each one becomes in Docker. */
 export const SERVICE_KEYS = table(
   [
     'image', 'command', 'entrypoint', 'environment', 'env_file', 'labels', 'ports', 'expose', 'volumes', 'networks',
     'healthcheck', 'depends_on', 'stop_grace_period', 'stop_signal', 'deploy', 'scale', 'container_name', 'restart',
-    'mem_limit', 'logging',
+    'mem_limit', 'logging', 'profiles',
+    // translate-process-keys.ts
+    'user', 'working_dir', 'hostname', 'domainname', 'mac_address', 'init', 'tty', 'stdin_open', 'runtime',
+    // translate-security-keys.ts
+    'read_only', 'privileged', 'cap_add', 'cap_drop', 'security_opt', 'group_add', 'userns_mode', 'ipc', 'pid', 'uts',
+    'cgroup', 'cgroup_parent', 'oom_score_adj', 'oom_kill_disable', 'sysctls',
+    // translate-filesystem-keys.ts
+    'tmpfs', 'shm_size', 'devices', 'device_cgroup_rules', 'storage_opt',
+    // translate-dns-keys.ts
+    'dns', 'dns_search', 'dns_opt', 'extra_hosts',
+    // translate-resource-keys.ts
+    'cpus', 'cpu_shares', 'cpu_quota', 'cpu_period', 'cpu_rt_runtime', 'cpu_rt_period', 'cpuset', 'mem_reservation',
+    'memswap_limit', 'mem_swappiness', 'pids_limit', 'ulimits', 'blkio_config', 'gpus',
+    // translate-mounted-files.ts
+    'secrets', 'configs',
   ],
   {
     build: 'cutover deploys images and never builds them; without image:, the image is Compose\'s default name <project>-<service>, which must exist',
@@ -35,28 +51,37 @@ export const SERVICE_KEYS = table(
     pull_refresh_after: 'cutover pulls the image itself on every deploy',
     develop: 'only used by `docker compose watch`',
     attach: 'only chooses which logs `docker compose up` prints',
-    profiles: 'profiles choose what `docker compose up` starts; cutover starts every colored service',
   },
-  [
-    'annotations', 'blkio_config', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'configs', 'cpu_count', 'cpu_percent',
-    'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares', 'cpus', 'cpuset', 'credential_spec',
-    'device_cgroup_rules', 'devices', 'dns', 'dns_opt', 'dns_search', 'domainname', 'driver_opts', 'extends',
-    'external_links', 'extra_hosts', 'gpus', 'group_add', 'hostname', 'init', 'ipc', 'isolation', 'label_file', 'links',
-    'mac_address', 'mem_reservation', 'mem_swappiness', 'memswap_limit', 'models', 'network_mode', 'oom_kill_disable',
-    'oom_score_adj', 'pid', 'pids_limit', 'platform', 'post_start', 'pre_stop', 'privileged', 'provider', 'read_only',
-    'runtime', 'secrets', 'security_opt', 'shm_size', 'stdin_open', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
-    'use_api_socket', 'user', 'userns_mode', 'uts', 'volumes_from', 'working_dir',
-  ],
+  {
+    annotations: 'container annotations need Docker Engine API 1.43 (Docker 24); cutover speaks 1.41',
+    cpu_count: 'Windows containers only',
+    cpu_percent: 'Windows containers only',
+    credential_spec: 'Windows containers only',
+    isolation: 'Windows containers only',
+    extends: 'not read yet: copy the keys of the extended service into this one',
+    external_links: 'legacy links to containers outside the project; use a shared network and its aliases',
+    links: 'legacy links; services reach each other by name on a shared network',
+    volumes_from: 'would mount the volumes of a container that a deploy replaces; mount the named volumes themselves',
+    network_mode: 'blue and green must each have their own address on the project\'s networks for Caddy to switch between them',
+    label_file: 'not read yet: put the labels under labels:',
+    models: 'AI models are a Docker Desktop feature without a container setting on Docker 20.10',
+    platform: 'not applied yet: pull the image for this host\'s platform',
+    post_start: 'lifecycle hooks need Compose v2.30; run the command in the image\'s entrypoint',
+    pre_stop: 'lifecycle hooks need Compose v2.30; handle the stop signal in the app',
+    provider: 'provider services are run by a Compose plugin, not as a container',
+    use_api_socket: 'a Docker Desktop feature',
+  },
 );
 
 export const TOP_LEVEL_KEYS = table(
-  ['services', 'networks', 'volumes', 'name'],
+  ['services', 'networks', 'volumes', 'name', 'secrets', 'configs'],
   {
     version: 'obsolete; Compose ignores it too',
-    configs: 'only used through a service\'s configs:, which cutover refuses in colored services',
-    secrets: 'only used through a service\'s secrets:, which cutover refuses in colored services',
   },
-  ['include', 'models'],
+  {
+    include: 'not read yet: merge the included file\'s services into compose.yml',
+    models: 'AI models are a Docker Desktop feature',
+  },
 );
 
 /** Keys of an entry under the top-level `networks:`. The refused ones shape how a network is created. */

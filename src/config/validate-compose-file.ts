@@ -43,7 +43,7 @@ export function validateComposeFile(tree: unknown, file: string, roleOf: (servic
   for (const key of Object.keys(tree)) {
     const rule = keyRule(TOP_LEVEL_KEYS, key);
     if (rule === undefined) report(key, 'unknown top-level key (not in the Compose specification)');
-    else if (rule.kind === 'refused') report(key, 'not supported by cutover');
+    else if (rule.kind === 'refused') report(key, `not supported by cutover: ${rule.reason}`);
   }
   if (tree.name !== undefined && typeof tree.name !== 'string') report('name', `expected a string, got ${describeValue(tree.name)}`);
 
@@ -106,7 +106,7 @@ export function filterKeys(
   for (const [key, value] of Object.entries(mapping)) {
     const rule = keyRule(rules, key);
     if (rule === undefined) report(childPath(path, key), UNKNOWN_KEY);
-    else if (rule.kind === 'refused' && refusal !== undefined) report(childPath(path, key), refusal);
+    else if (rule.kind === 'refused' && refusal !== undefined) report(childPath(path, key), rule.reason === '' ? refusal : `not supported by cutover: ${rule.reason}`);
     else if (rule.kind === 'supported') kept[key] = value;
   }
   return kept;

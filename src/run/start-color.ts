@@ -5,6 +5,7 @@ import { formatDuration } from '../domain/format-duration.js';
 import { LABEL } from '../adapters/docker/docker-labels.js';
 import { pinnedReference, type ImageIdentity } from '../domain/image-identity.js';
 import { HealthTimeoutError } from '../errors.js';
+import { materializeMountedFiles } from './materialize-mounted-files.js';
 import type { Runtime } from './runtime.js';
 
 function dockerNames(project: ProjectConfig): { networks: Record<string, string>; volumes: Record<string, string> } {
@@ -37,9 +38,10 @@ export async function startService(
   extraLabels: Record<string, string> = {},
 ): Promise<ServiceContainer[]> {
   const names = dockerNames(project);
+  const withFiles = await materializeMountedFiles(project.projectDir, spec);
   return runtime.docker.startServiceColor({
     project: project.projectName,
-    spec: image === undefined ? spec : { ...spec, image: pinnedReference(image) },
+    spec: image === undefined ? withFiles : { ...withFiles, image: pinnedReference(image) },
     color,
     version,
     networks: names.networks,

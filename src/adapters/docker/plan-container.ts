@@ -28,6 +28,13 @@ export interface ContainerPlanInput {
 export interface NetworkToConnect {
   network: string;
   aliases: string[];
+  /** Fixed addresses on this network (ipv4_address, ipv6_address, link_local_ips). */
+  ipam?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | undefined;
+}
+
+/** The endpoint settings of one network attachment, at create or at connect. */
+export function endpointConfig(attachment: NetworkToConnect): Docker.EndpointSettings {
+  return { Aliases: attachment.aliases, ...(attachment.ipam === undefined ? {} : { IPAMConfig: attachment.ipam }) };
 }
 
 export interface ContainerPlan {
@@ -53,7 +60,8 @@ function toHealthConfig(healthcheck: Healthcheck | 'disabled'): Docker.HealthCon
   if (healthcheck.timeoutMs !== undefined) config.Timeout = healthcheck.timeoutMs * NS_PER_MS;
   if (healthcheck.startPeriodMs !== undefined) config.StartPeriod = healthcheck.startPeriodMs * NS_PER_MS;
   if (healthcheck.retries !== undefined) config.Retries = healthcheck.retries;
-  // startIntervalMs is left out: StartInterval needs API 1.44 (Docker 25), and requests are pinned to 1.41.
+  // StartInterval exists from API 1.44 (Docker 25); start-service-color.ts refuses it on older engines and creates such a container at the engine's version.
+  if (healthcheck.startIntervalMs !== undefined) (config as Docker.HealthConfig & { StartInterval?: number }).StartInterval = healthcheck.startIntervalMs * NS_PER_MS;
   return config;
 }
 
@@ -87,6 +95,11 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
   const mounts: Docker.MountSettings[] = [];
   // Binds (not Mounts) for host paths: like Compose's short syntax, Docker then creates a missing host directory.
   const binds: string[] = [];
+  // Secrets and configs: the managed copies (materialized before planning), read-only where Compose mounts them.
+  for (const file of spec.container?.files ?? []) {
+    if (file.hostPath === undefined) throw new Error(`bug: ${file.kind} ${file.name} of service ${spec.name} was not materialized before planning`);
+    binds.push(`${file.hostPath}:${file.target}:ro`);
+  }
   for (const volume of spec.volumes) {
     if (volume.type === 'bind') {
       if (volume.source === undefined || !volume.source.startsWith('/')) {
@@ -102,10 +115,18 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
     }
   }
 
-  const attachments = spec.networks.map((n) => ({ network: dockerNameOf('network', n.key, input.networks, spec.name), aliases: n.aliases }));
+  const attachments = spec.networks.map((n): NetworkToConnect => {
+    const ipam = {
+      ...(n.ipv4Address === undefined ? {} : { IPv4Address: n.ipv4Address }),
+      ...(n.ipv6Address === undefined ? {} : { IPv6Address: n.ipv6Address }),
+      ...(n.linkLocalIps === undefined ? {} : { LinkLocalIPs: n.linkLocalIps }),
+    };
+    return { network: dockerNameOf('network', n.key, input.networks, spec.name), aliases: n.aliases, ...(Object.keys(ipam).length === 0 ? {} : { ipam }) };
+  });
   const [first, ...rest] = attachments;
 
-  const hostConfig: Docker.HostConfig = { PortBindings: portBindings, Mounts: mounts, Binds: binds };
+  // The translated Compose keys first: the fields cutover sets itself below take precedence.
+  const hostConfig: Docker.HostConfig = { ...(spec.container?.hostConfig as Docker.HostConfig | undefined), PortBindings: portBindings, Mounts: mounts, Binds: binds };
   if (spec.restart !== undefined) hostConfig.RestartPolicy = toRestartPolicy(spec.restart);
   if (spec.memLimitBytes !== undefined) hostConfig.Memory = spec.memLimitBytes;
   // The new color must log where the one it replaces logged (same driver and rotation).
@@ -114,6 +135,7 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
   if (first !== undefined) hostConfig.NetworkMode = first.network;
 
   const create: Docker.ContainerCreateOptions = {
+    ...spec.container?.config,
     name,
     Image: spec.image,
     Env: Object.entries(spec.environment).map(([key, value]) => `${key}=${value}`),
@@ -131,7 +153,7 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
   if (spec.entrypoint !== undefined) create.Entrypoint = spec.entrypoint;
   if (spec.stopSignal !== undefined) create.StopSignal = spec.stopSignal;
   if (spec.healthcheck !== undefined) create.Healthcheck = toHealthConfig(spec.healthcheck);
-  if (first !== undefined) create.NetworkingConfig = { EndpointsConfig: { [first.network]: { Aliases: first.aliases } } };
+  if (first !== undefined) create.NetworkingConfig = { EndpointsConfig: { [first.network]: endpointConfig(first) } };
 
   return { name, create, connectBeforeStart: rest };
 }

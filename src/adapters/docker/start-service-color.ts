@@ -1,7 +1,8 @@
 import type { Color, PortMapping, ServiceSpec } from '../../config/model.js';
 import type { DockerContext } from './docker-client.js';
 import { toDockerError } from './docker-failure.js';
-import { planContainer } from './plan-container.js';
+import { engineForCreate } from './engine-for-create.js';
+import { endpointConfig, planContainer } from './plan-container.js';
 import { inspectServiceContainer } from './list-service-containers.js';
 import type { ServiceContainer } from './service-container.js';
 
@@ -33,19 +34,20 @@ export interface StartServiceColorRequest {
  */
 export async function startServiceColor(ctx: DockerContext, request: StartServiceColorRequest): Promise<ServiceContainer[]> {
   const created: Array<{ id: string; name: string }> = [];
+  const creator = await engineForCreate(ctx, request.spec);
   try {
     for (let replica = 1; replica <= request.spec.replicas; replica += 1) {
       const plan = planContainer({ ...request, replica });
       let id: string;
       try {
-        id = (await ctx.docker.createContainer(plan.create)).id;
+        id = (await creator.createContainer(plan.create)).id;
       } catch (err) {
         throw toDockerError(err, `creating container ${plan.name}`, ctx.endpoint);
       }
       created.push({ id, name: plan.name });
       for (const extra of plan.connectBeforeStart) {
         try {
-          await ctx.docker.getNetwork(extra.network).connect({ Container: id, EndpointConfig: { Aliases: extra.aliases } });
+          await ctx.docker.getNetwork(extra.network).connect({ Container: id, EndpointConfig: endpointConfig(extra) });
         } catch (err) {
           throw toDockerError(err, `connecting container ${plan.name} to network ${extra.network}`, ctx.endpoint);
         }

@@ -212,15 +212,24 @@ networks:
     const config = await load({
       ...MINIMAL,
       'compose.yml': 'x-shared: &s {restart: always}\nversion: "3.9"\nservices:\n  web:\n    <<: *s\n    image: a\n    build: .\n    pull_policy: always\n    profiles: [prod]\n    develop: {}\n    x-note: hi\n',
+      '.env': 'COMPOSE_PROFILES=prod\n',
     });
     assert.equal(config.colored[0]?.byColor.blue.restart, 'always');
   });
 
+  test('profiles: a shared service outside the active profiles is not part of the run, like docker compose up', async () => {
+    const files = { ...MINIMAL, 'compose.yml': 'services:\n  web:\n    image: a\n  db:\n    image: postgres\n  debug:\n    image: busybox\n    profiles: [debug]\n' };
+    assert.deepEqual((await load(files)).shared.map((s) => s.name), ['db']);
+    assert.deepEqual((await load({ ...files, '.env': 'COMPOSE_PROFILES=debug,other\n' })).shared.map((s) => s.name), ['db', 'debug']);
+  });
+
   test('shared services may use keys cutover does not model: Compose runs them', async () => {
-    const config = await load({ ...MINIMAL, 'compose.yml': 'services:\n  web:\n    image: a\n  db:\n    image: postgres\n    privileged: true\n    shm_size: 1g\n' });
+    const config = await load({ ...MINIMAL, 'compose.yml': 'services:\n  web:\n    image: a\n  db:\n    image: postgres\n    privileged: true\n    shm_size: 1g\n    links: [web]\n    network_mode: bridge\n' });
     assert.equal(config.shared[0]?.image, 'postgres');
     // Recorded, so cutover refuses to start this service itself instead of dropping them silently.
-    assert.deepEqual(config.shared[0]?.unappliedKeys, ['privileged', 'shm_size']);
+    assert.deepEqual(config.shared[0]?.unappliedKeys, ['links', 'network_mode']);
+    // The keys cutover translates apply to shared services too.
+    assert.deepEqual(config.shared[0]?.container?.hostConfig, { Privileged: true, ShmSize: 1024 ** 3 });
   });
 
   test('top-level name: sets the project name and prefixes networks and volumes', async () => {
