@@ -1,7 +1,8 @@
 import type { Color, ProjectConfig } from '../config/model.js';
-import { type JsonValue, serversOf } from '../domain/caddy-json.js';
+import { type JsonObject, type JsonValue, serversOf } from '../domain/caddy-json.js';
 import { planPlain, planSwitch, type PlainPlan, type SwitchOptions, type SwitchPlan } from '../domain/plan-switch.js';
 import { readTraffic } from '../domain/read-traffic.js';
+import { withoutTrafficLog } from '../domain/traffic-log-config.js';
 import { colorInstances } from './observe-project.js';
 import type { Runtime } from './runtime.js';
 import { switchTraffic, type SwitchOutcome } from './switch-traffic.js';
@@ -14,8 +15,18 @@ import { writeUpstreamSnippets } from './write-upstream-snippets.js';
  * containers as they run now (ephemeral ports). Before a full switch is sent,
  * the Caddyfile snippets name its upstreams, so a Caddy restart comes back on
  * the same color (a canary step leaves them on the color that was live).
+ * A full switch also takes cutover's traffic log out, in the same change (a
+ * canary's last step, promote, abort, recovery); a canary step passes
+ * `rewriteRoot` to put it in.
  */
-export async function switchAll(runtime: Runtime, project: ProjectConfig, color: Color, what: string, options: SwitchOptions): Promise<SwitchOutcome<SwitchPlan>> {
+export async function switchAll(
+  runtime: Runtime,
+  project: ProjectConfig,
+  color: Color,
+  what: string,
+  options: SwitchOptions,
+  root: { rewriteRoot?: (root: JsonObject) => JsonObject } = {},
+): Promise<SwitchOutcome<SwitchPlan>> {
   const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
   return switchTraffic(
     runtime.admin,
@@ -32,6 +43,7 @@ export async function switchAll(runtime: Runtime, project: ProjectConfig, color:
         if (options.split === undefined) await writeUpstreamSnippets(runtime, plan.services.map((s) => ({ service: s.service, port: s.port, dials: s.to })), color);
         await runtime.beforeSwitchWrite?.();
       },
+      rewriteRoot: root.rewriteRoot ?? (options.split === undefined ? withoutTrafficLog : undefined),
     },
   );
 }
@@ -62,6 +74,7 @@ export async function switchAllToPlain(runtime: Runtime, project: ProjectConfig,
         await writeUpstreamSnippets(runtime, plan.services, 'the plain Compose names');
         await runtime.beforeSwitchWrite?.();
       },
+      rewriteRoot: withoutTrafficLog,
     },
   );
 }
