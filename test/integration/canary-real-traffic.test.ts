@@ -122,7 +122,8 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
     console.log(`worse ${detectedAfterMs} ms after the 10% step began; figures ${JSON.stringify(figures)}`);
     // About 2 s of the issue's 150 req/s at 10 % is 30 requests; looks are a second apart, so allow two looks' worth.
     assert.ok((figures['real.new.requests'] ?? 0) <= 60, `judged worse only after ${figures['real.new.requests']} real requests to ${newColor}`);
-    assert.ok(detectedAfterMs <= 8_000, `detected ${detectedAfterMs} ms after the step began`);
+    // In time: far before the 20 s step's end (on a loaded machine the load itself is slow, hence the count above is the measure).
+    assert.ok(detectedAfterMs <= 15_000, `detected ${detectedAfterMs} ms after the step began`);
     assert.ok((figures['real.route.web GET /version.new.errors'] ?? 0) >= 3, JSON.stringify(figures));
     // The probes were fine: the verdict was the real traffic's alone.
     assert.equal(log.events('canary.analysis')[0]?.ok, false);
@@ -135,13 +136,18 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
     const live = (await state()).active;
     assert.ok(live !== null);
     const newColor = otherColor(live.color);
-    await failShare(live.color, 0.02);
+    // Background errors on the paths of the load (the probes' / stays fine: they are judged apart, against 1 %).
+    const background = async (color: 'blue' | 'green'): Promise<void> => {
+      await failShare(color, 0.02, '/version');
+      await failShare(color, 0.02, '/echo');
+    };
+    await background(live.color);
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
     let firstStep = true;
     runtime.beforeSwitchWrite = async () => {
       if (!firstStep) return;
       firstStep = false;
-      await failShare(newColor, 0.02);
+      await background(newColor);
     };
     const canary = canaryOptionsFrom({ canary: '20,50', stepInterval: '2s' });
     assert.ok(canary !== undefined);
