@@ -92,6 +92,16 @@ function addDeployCommand(program: Command): void {
     .addOption(new Option('--remove-failed', 'the default since 0.2; accepted for old scripts').hideHelp())
     .option('--probe-url <url>', "URL served by Caddy that the canary analysis requests for each color (default: Caddy's first listener, /)")
     .option('--probe-host <host>', "Host header of those requests, for sites Caddy matches by name (default: the URL's host)")
+    .option('--no-real-traffic', "judge a canary by its probes alone, not also by the real traffic Caddy logs per color")
+    .option('--alpha <p>', 'real traffic: significance level of each test at each look (default 0.001)')
+    .option('--min-requests <n>', 'real traffic: requests per color before a window can be judged ok (default 50)')
+    .option('--min-errors <n>', 'real traffic: errors of the new color before it can be found worse (default 3)')
+    .option('--min-error-rate-increase <rate>', "real traffic: how far the new color's error rate must exceed the old one's: 1% or 0.01 (default 1%)")
+    .option('--latency-min-samples <n>', 'real traffic: answered requests per color before p99 latencies are compared (default 100)')
+    .option('--latency-factor <x>', "real traffic: the new p99 must exceed x times the old one's to count (default 1.5)")
+    .option('--latency-margin <duration>', "real traffic: ... and the old p99 plus this (default 50ms)")
+    .option('--analysis-window <duration>', 'real traffic: the sliding window each look judges (default 30s)')
+    .option('--ignore-route <route>', 'real traffic: leave a route out, e.g. "GET /users/:id" (repeatable, or comma-separated)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (version: string, options: DeployFlags, command: Command) => {
       const { runDeploy } = await import('./commands/deploy.js');

@@ -1,11 +1,12 @@
 import { parseDuration } from '../config/parse-duration.js';
 import { parseCanarySteps } from '../domain/canary-steps.js';
 import { DEFAULT_CANARY_THRESHOLDS, parseMaxErrorRate, parseMaxLatencyP99 } from '../domain/canary-verdict.js';
+import { parseRealTrafficFlags, REAL_TRAFFIC_FLAG_NAMES, type RealTrafficFlags } from '../domain/parse-real-traffic-flags.js';
 import { UsageError } from '../errors.js';
 import type { CanaryOptions } from '../run/canary-step.js';
 
 /** The canary flags of `deploy`, as commander hands them over. */
-export interface CanaryFlags {
+export interface CanaryFlags extends RealTrafficFlags {
   canary?: string;
   stepInterval: string;
   pause?: boolean;
@@ -24,8 +25,9 @@ export const DEFAULT_STEP_INTERVAL = '60s';
 /** Checks every canary flag before anything happens; undefined when no canary was asked for. */
 export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined {
   if (flags.canary === undefined) {
-    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'keepFailed', 'removeFailed', 'probeUrl', 'probeHost'] as const).filter((key) => flags[key] !== undefined);
-    const named = [...stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`), ...(flags.stepInterval !== DEFAULT_STEP_INTERVAL ? ['--step-interval'] : [])];
+    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'keepFailed', 'removeFailed', 'probeUrl', 'probeHost', ...REAL_TRAFFIC_FLAG_NAMES] as const).filter((key) => flags[key] !== undefined);
+    const named = [
+      ...(flags.realTraffic === false ? ['--no-real-traffic'] : []),...stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`), ...(flags.stepInterval !== DEFAULT_STEP_INTERVAL ? ['--step-interval'] : [])];
     if (named.length > 0) {
       throw new UsageError(`${named.join(', ')} ${named.length === 1 ? 'applies' : 'apply'} only to a canary`, {
         hint: 'add --canary 10,25,50 (the percentages of traffic for the new version)',
@@ -43,7 +45,9 @@ export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined
   if (flags.probeUrl !== undefined && !/^https?:\/\/[^/]+/.test(flags.probeUrl)) {
     throw new UsageError(`--probe-url ${flags.probeUrl} is not an http:// or https:// URL`, { hint: 'the URL Caddy serves, e.g. http://127.0.0.1:8080/health' });
   }
+  const realTraffic = parseRealTrafficFlags(flags);
   return {
+    realTraffic,
     steps: parseCanarySteps(flags.canary, flags.pause === true),
     stepIntervalMs,
     thresholds: {

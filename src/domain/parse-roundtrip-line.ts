@@ -1,3 +1,5 @@
+import { PREVIEW_HEADER } from './caddy-json.js';
+
 /**
  * One line of Caddy's reverse_proxy debug log, read as a proxied request.
  *
@@ -31,6 +33,12 @@ export interface Roundtrip {
   canceled: boolean;
   /** Caddy's error text of a failed round trip. */
   error: string | undefined;
+  /**
+   * Set when the request carried cutover's preview header (`Cutover-Color`):
+   * one of cutover's own probes, not real traffic, so the real-traffic
+   * analysis leaves it out. Absent otherwise.
+   */
+  preview?: true;
 }
 
 export type ParsedLine =
@@ -83,8 +91,15 @@ export function parseRoundtripLine(line: string): ParsedLine {
       failed,
       canceled: failed && typeof error === 'string' && /\bcontext canceled\b/.test(error),
       error,
+      ...(hasPreviewHeader(request.headers) ? { preview: true as const } : {}),
     },
   };
+}
+
+/** Caddy logs request headers by their canonical name; compared without case all the same. */
+function hasPreviewHeader(headers: unknown): boolean {
+  if (!isObject(headers)) return false;
+  return Object.keys(headers).some((name) => name.toLowerCase() === PREVIEW_HEADER.toLowerCase());
 }
 
 function pathOf(uri: string): string {

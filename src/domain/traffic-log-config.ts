@@ -25,19 +25,26 @@ export const TRAFFIC_LOG_NAME = `${CUTOVER_ID_PREFIX}traffic`;
 /** Caddy's name of the log every logger writes to unless told otherwise. */
 export const DEFAULT_LOG_NAME = 'default';
 
-export interface TrafficLogOptions {
-  /** Absolute path of the file Caddy writes the lines to (on Caddy's side: inside its container, if it runs in one). */
-  filename: string;
-}
+/**
+ * Where Caddy writes the lines: a file (Caddy on the host: a path cutover can
+ * read), or Caddy's stderr (Caddy in a container: cutover reads the
+ * container's log stream through the Docker API).
+ */
+export type TrafficLogOptions =
+  | {
+      /** Absolute path of the file Caddy writes the lines to. */
+      filename: string;
+    }
+  | { output: 'stderr' };
 
 /** `config` with cutover's traffic log, replacing any earlier one. A new object; `config` is not changed. */
 export function withTrafficLog(config: JsonObject, options: TrafficLogOptions): JsonObject {
-  if (!options.filename.startsWith('/')) throw new TypeError(`the traffic log's filename must be an absolute path (got "${options.filename}")`);
+  if ('filename' in options && !options.filename.startsWith('/')) throw new TypeError(`the traffic log's filename must be an absolute path (got "${options.filename}")`);
   const result = cloneJson(config);
   const logging = objectAt(result, 'logging');
   const logs = objectAt(logging, 'logs');
   logs[TRAFFIC_LOG_NAME] = {
-    writer: { output: 'file', filename: options.filename },
+    writer: 'filename' in options ? { output: 'file', filename: options.filename } : { output: 'stderr' },
     encoder: { format: 'json' },
     level: 'DEBUG',
     include: [ROUNDTRIP_LOGGER],

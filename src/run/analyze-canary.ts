@@ -3,6 +3,7 @@ import { judgeCanary, type CanaryColors, type CanaryFigures, type CanaryThreshol
 import { colorFigures, emptyTally, type ProbeTally } from '../domain/color-figures.js';
 import { describeCanaryFigures } from '../domain/describe-canary-figures.js';
 import { formatDuration } from '../domain/format-duration.js';
+import type { RealTrafficVerdict } from '../domain/real-traffic-verdict.js';
 import type { Logger } from '../log.js';
 import { probeColors, type ProbeResult } from './probe-colors.js';
 import { sleep } from '../sleep.js';
@@ -38,6 +39,14 @@ export interface AnalyzeCanaryOptions {
    */
   abortRequested?: () => Promise<boolean>;
   abortPollMs?: number;
+  /**
+   * The real traffic of both colors, looked at with Caddy's counters (every
+   * `upstreamsPollMs`) and once at the end: `worse` ends the analysis at once,
+   * not ok; `inconclusive` and `ok` leave the verdict to the probes.
+   */
+  realTraffic?: { look(): Promise<RealTrafficVerdict> } | undefined;
+  /** Called with each look at the real traffic (for the log and the state file). */
+  onRealTraffic?: (look: RealTrafficVerdict) => Promise<void> | void;
 }
 
 export interface CanaryAnalysis {
@@ -53,6 +62,8 @@ export interface CanaryAnalysis {
    * failures only. Undefined when Caddy's counters could not be read.
    */
   figures: CanaryFigures;
+  /** The last look at the real traffic; undefined without a real-traffic watch. */
+  real?: RealTrafficVerdict | undefined;
   elapsedMs: number;
 }
 
@@ -76,6 +87,7 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
   const started = performance.now();
   const tallies: Record<'old' | 'new', ProbeTally> = { old: emptyTally(), new: emptyTally() };
   let caddyFails: number | undefined;
+  let real: RealTrafficVerdict | undefined;
   let failure: { reason: string } | { error: unknown } | undefined;
   let wake: () => void = () => undefined;
   const woken = new Promise<void>((resolve) => (wake = resolve));
@@ -109,6 +121,21 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
     }
     judge();
   };
+  const lookAtRealTraffic = async (): Promise<void> => {
+    if (options.realTraffic === undefined || failure !== undefined) return;
+    real = await options.realTraffic.look();
+    try {
+      await options.onRealTraffic?.(real);
+    } catch (error) {
+      failure ??= { error };
+      wake();
+      return;
+    }
+    if (real.verdict === 'worse' && failure === undefined) {
+      failure = { reason: real.reason ?? `${colors.new} is worse than ${colors.old} on real traffic` };
+      wake();
+    }
+  };
   const readFails = async (): Promise<void> => {
     try {
       const rows = await options.admin.readUpstreams();
@@ -139,6 +166,8 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
   const poller = (async () => {
     while (!polling.signal.aborted) {
       await readFails();
+      if (polling.signal.aborted) return;
+      await lookAtRealTraffic();
       if (polling.signal.aborted) return;
       judge();
       report();
@@ -187,14 +216,16 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
     // A failure returns at once: the probes in flight are cancelled, not awaited.
     await probes.cancel();
     await abortPolling;
+    // The poll under way ends first: its state write (onRealTraffic) must not race the caller's next one.
+    await poller;
   }
   signal.throwIfAborted();
   if (failure !== undefined && 'error' in failure) throw failure.error;
 
   if (failure === undefined) {
     // One last read, so failures of the step's final second count too.
-    await poller;
     await readFails();
+    await lookAtRealTraffic();
     judge();
   }
   const final = figures();
@@ -206,7 +237,7 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
       : pending !== undefined && pending.ok && pending.pending !== undefined
         ? `no verdict after ${formatDuration(elapsedMs)}: ${pending.pending}`
         : undefined;
-  const result: CanaryAnalysis = reason === undefined ? { ok: true, figures: final, elapsedMs } : { ok: false, reason, figures: final, elapsedMs };
+  const result: CanaryAnalysis = reason === undefined ? { ok: true, figures: final, real, elapsedMs } : { ok: false, reason, figures: final, real, elapsedMs };
   options.onFigures?.(final);
   logger.debug({ event: 'canary.analysis.verdict', ok: result.ok, reason, figures: final, elapsedMs: Math.round(elapsedMs) }, reason ?? `${colors.new} passed: ${describeCanaryFigures(final, colors)}`);
   return result;
@@ -218,7 +249,7 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
  * `old.errorRate`, `old.p50Ms`, `old.p99Ms`, the same for `new.`, `caddyFails`
  * (absent when it was not read) and `elapsedMs`.
  */
-export function flattenFigures(result: Pick<CanaryAnalysis, 'figures' | 'elapsedMs'>): Record<string, number> {
+export function flattenFigures(result: Pick<CanaryAnalysis, 'figures' | 'elapsedMs' | 'real'>): Record<string, number> {
   const flat: Record<string, number> = {};
   for (const role of ['old', 'new'] as const) {
     for (const [key, value] of Object.entries(result.figures[role])) {
@@ -228,5 +259,7 @@ export function flattenFigures(result: Pick<CanaryAnalysis, 'figures' | 'elapsed
   }
   if (result.figures.caddyFails !== undefined) flat.caddyFails = result.figures.caddyFails;
   flat.elapsedMs = Math.round(result.elapsedMs);
+  // The real traffic's figures (real.new.requests, real.route.<service> <route>.new.errors, ...): see real-traffic-verdict.ts.
+  Object.assign(flat, result.real?.figures ?? {});
   return flat;
 }

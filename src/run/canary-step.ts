@@ -17,6 +17,12 @@ import type { StateKeeper } from './state-keeper.js';
 import { switchAll } from './switch-all.js';
 import { serversOf } from '../domain/caddy-json.js';
 import { sleep } from '../sleep.js';
+import { watchRealTraffic, type RealTrafficSettings, type RealTrafficWatch } from './watch-real-traffic.js';
+import { chooseTrafficLog, type TrafficLogPlace } from './choose-traffic-log.js';
+import { withTrafficLog } from '../domain/traffic-log-config.js';
+import type { DialOwner } from '../domain/aggregate-traffic.js';
+import type { SwitchPlan } from '../domain/plan-switch.js';
+import { COLORS } from '../config/model.js';
 
 export interface CanaryOptions {
   steps: CanarySteps;
@@ -32,9 +38,30 @@ export interface CanaryOptions {
   probeUrl: string | undefined;
   /** Host header of the probes, for sites Caddy matches by host name. */
   probeHost?: string | undefined;
+  /**
+   * Judge each step by the real traffic of both colors too, read from Caddy's
+   * own log of every proxied request (docs/real-traffic-analysis.md).
+   * Undefined (`--no-real-traffic`): by the probes alone.
+   */
+  realTraffic?: RealTrafficSettings | undefined;
 }
 
 const REQUEST_POLL_MS = 200;
+const STATE_WRITE_EVERY_MS = 2_000;
+
+/** Which service and color each dial of a step's plan reaches: what the real traffic is counted by. */
+function dialOwners(plan: SwitchPlan): Map<string, DialOwner> {
+  const owners = new Map<string, DialOwner>();
+  for (const service of plan.services) {
+    for (const color of COLORS) for (const dial of service.byColor[color]) if (!owners.has(dial)) owners.set(dial, { service: service.service, color });
+  }
+  return owners;
+}
+
+/** The probe figures of the last step without the previous look's real-traffic figures (routes come and go). */
+function withoutRealFigures(figures: Record<string, number> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(figures ?? {}).filter(([key]) => !key.startsWith('real.')));
+}
 
 /** Each colored service's `load_balancing` as the user has it now (null: none), to put back after the canary. */
 export function currentLoadBalancing(config: JsonValue, project: ProjectConfig): Record<string, JsonObject | null> {
@@ -113,9 +140,36 @@ export function canaryStep(
       `  Caddy splits traffic by ${features.weights === 'native' ? 'weighted_round_robin' : 'duplicated upstream entries (round_robin)'}; probing ${probeUrl}`,
     );
     const operationId = keeper.state.operation?.id ?? '';
+    const real = await startRealTraffic();
+    try {
+      await runSteps(signal, features, probeUrl, operationId, canaryRecord, real);
+    } finally {
+      await real?.watch.close();
+    }
+  };
+  /** The real-traffic watch, started before the first step's change puts the log into Caddy, so no line is missed. */
+  const startRealTraffic = async (): Promise<{ place: TrafficLogPlace; watch: RealTrafficWatch } | undefined> => {
+    if (canary.realTraffic === undefined) return undefined;
+    const place = await chooseTrafficLog(runtime);
+    const watch = watchRealTraffic(await place.open(), { colors: { old: fromColor, new: toColor }, settings: canary.realTraffic, logger });
+    logger.info({ event: 'canary.real-traffic', source: place.describe }, `  judging the real traffic of both colors too, from Caddy's log of every proxied request (${place.describe})`);
+    return { place, watch };
+  };
+  const runSteps = async (
+    signal: AbortSignal,
+    features: Awaited<ReturnType<typeof detectCaddyFeatures>>,
+    probeUrl: string,
+    operationId: string,
+    canaryRecord: (stepIndex: number, weight: number, paused: boolean) => NonNullable<Operation['canary']>,
+    real: { place: TrafficLogPlace; watch: RealTrafficWatch } | undefined,
+  ): Promise<void> => {
+    // Every step's change carries the traffic log (the first one adds it; the others find it there); the full switch after the last step, or the way back, takes it out.
+    const withLog = real === undefined ? {} : { rewriteRoot: (root: JsonObject) => withTrafficLog(root, real.place.writer) };
+    let lastStateWrite = 0;
     for (const [index, weight] of canary.steps.weights.entries()) {
       signal.throwIfAborted();
-      const { plan } = await switchAll(runtime, project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features, sticky: canary.sticky } });
+      const { plan } = await switchAll(runtime, project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features, sticky: canary.sticky } }, withLog);
+      real?.watch.addOwners(dialOwners(plan));
       await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), canaryRecord(index, weight, false)));
       logger.info({ event: 'canary.step', step: index + 1, weight, color: toColor }, `  step ${index + 1}: ${weight}% of requests to ${toColor}`);
       const newDials = [...new Set(plan.services.flatMap((s) => s.byColor[toColor]))];
@@ -130,6 +184,18 @@ export function canaryStep(
         signal,
         logger,
         abortRequested: async () => (await takeCanaryRequest(runtime.stateDir, operationId, ['abort'])) !== undefined,
+        realTraffic: real?.watch,
+        onRealTraffic: async (look) => {
+          logger.info({ event: 'canary.real-traffic.look', step: index + 1, verdict: look.verdict, figures: look.figures }, `  ${look.summary}`);
+          // For cutover status during the step: at most every 2 s, the figures of the last look.
+          if (Date.now() - lastStateWrite < STATE_WRITE_EVERY_MS) return;
+          lastStateWrite = Date.now();
+          await keeper.update((state) =>
+            state.operation?.canary === undefined
+              ? state
+              : updateCanary(state, { ...state.operation.canary, analysis: { at: runtime.now().toISOString(), figures: { ...withoutRealFigures(state.operation.canary.analysis?.figures), ...look.figures } } }),
+          );
+        },
       });
       const figures = flattenFigures(result);
       await keeper.update((state) =>
@@ -138,6 +204,9 @@ export function canaryStep(
           : updateCanary(state, { ...state.operation.canary, analysis: { at: runtime.now().toISOString(), figures } }),
       );
       logger.info({ event: 'canary.analysis', step: index + 1, ok: result.ok, figures }, `  analysis: ${result.ok ? 'ok' : 'FAILED'} (${formatFigures(figures)})`);
+      if (result.ok && result.real?.verdict === 'inconclusive') {
+        logger.info({ event: 'canary.real-traffic.inconclusive', step: index + 1 }, `  real traffic: too little to judge at this step (${result.real.summary}); the probes' verdict stands`);
+      }
       if (!result.ok) {
         throw new CanaryAbortedError(`canary aborted at ${weight}%: ${result.reason ?? 'analysis failed'} (${describeCanaryFigures(result.figures, { old: fromColor, new: toColor })})`, {
           hint: `all traffic is back on ${fromColor}. ${canary.keepFailed ? `The new color is kept for inspection (preview it with the header Cutover-Color: ${toColor}); cutover cleanup removes it.` : 'The new color was removed and the previous standby brought back.'}`,

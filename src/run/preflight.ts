@@ -10,6 +10,8 @@ import { reconcileTraffic } from './reconcile-traffic.js';
 import { recoverInterrupted } from './recover-interrupted.js';
 import type { Runtime } from './runtime.js';
 import { formatDuration } from '../domain/format-duration.js';
+import { hasTrafficLog } from '../domain/traffic-log-config.js';
+import { removeTrafficLog } from './remove-traffic-log.js';
 
 export interface PreflightOptions {
   /** The command in words, for the lock and the history: `deploy v3`. */
@@ -81,6 +83,15 @@ export async function preflight(runtime: Runtime, project: ProjectConfig, option
       } else {
         logger.warn({ event: 'reconcile.start', color: active.color, version: active.version, cause }, `${describeCause(cause)} (${where(observation)}): pointing it back at ${active.color} (${active.version}) first, as cutover reconcile does`);
         await reconcileTraffic(runtime, project, observation, active);
+        observation = await observeProject(runtime, project);
+      }
+    }
+    // A canary that died leaves Caddy logging every proxied request at DEBUG: out, in a change of its own.
+    if (hasTrafficLog(observation.caddyConfig) && (observation.state?.operation ?? null) === null) {
+      if (lock === undefined) {
+        logger.warn({ event: 'traffic-log.pending' }, "Caddy still has cutover's real-traffic log, left by a canary that did not finish; the command would first remove it, as cutover reconcile does");
+      } else if (await removeTrafficLog(runtime)) {
+        logger.warn({ event: 'traffic-log.removed' }, "removed cutover's real-traffic log (DEBUG lines of every proxied request), left in Caddy by a canary that did not finish");
         observation = await observeProject(runtime, project);
       }
     }

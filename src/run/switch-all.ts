@@ -3,6 +3,7 @@ import { type JsonObject, type JsonValue, serversOf } from '../domain/caddy-json
 import { planPlain, planSwitch, type PlainPlan, type SwitchOptions, type SwitchPlan } from '../domain/plan-switch.js';
 import { readTraffic, type TrafficView } from '../domain/read-traffic.js';
 import type { ColorInstance } from '../domain/service-addresses.js';
+import { withoutTrafficLog } from '../domain/traffic-log-config.js';
 import { colorInstances } from './observe-project.js';
 import type { Runtime } from './runtime.js';
 import { switchTraffic, type SwitchOutcome, type SwitchRound } from './switch-traffic.js';
@@ -12,7 +13,9 @@ import { writeUpstreamSnippets } from './write-upstream-snippets.js';
  * What switchAll and switchAllToPlain share: the containers as they run now
  * (host-mode dials are ephemeral ports), one guarded change planned over
  * Caddy's config as it is at that moment (re-planned on a 412), and, right
- * before the write, the Caddyfile snippets and the test seam.
+ * before the write, the Caddyfile snippets and the test seam. `rewriteRoot`
+ * changes the config outside the servers in the same request (cutover's
+ * traffic log in or out).
  */
 async function switchEveryService<P>(
   runtime: Runtime,
@@ -20,6 +23,7 @@ async function switchEveryService<P>(
   what: string,
   plan: (view: TrafficView, servers: JsonObject, instances: readonly ColorInstance[]) => SwitchRound<P>,
   writeSnippets: (plan: P) => Promise<void>,
+  rewriteRoot: ((root: JsonObject) => JsonObject) | undefined,
 ): Promise<SwitchOutcome<P>> {
   const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
   return switchTraffic(
@@ -35,6 +39,7 @@ async function switchEveryService<P>(
         await writeSnippets(planned);
         await runtime.beforeSwitchWrite?.();
       },
+      rewriteRoot,
     },
   );
 }
@@ -44,8 +49,18 @@ async function switchEveryService<P>(
  * share of it) in one guarded change. Before a full switch is sent, the
  * Caddyfile snippets name its upstreams, so a Caddy restart comes back on the
  * same color (a canary step leaves them on the color that was live).
+ * A full switch also takes cutover's traffic log out, in the same change (a
+ * canary's last step, promote, abort, recovery); a canary step passes
+ * `rewriteRoot` to put it in.
  */
-export async function switchAll(runtime: Runtime, project: ProjectConfig, color: Color, what: string, options: SwitchOptions): Promise<SwitchOutcome<SwitchPlan>> {
+export async function switchAll(
+  runtime: Runtime,
+  project: ProjectConfig,
+  color: Color,
+  what: string,
+  options: SwitchOptions,
+  root: { rewriteRoot?: (root: JsonObject) => JsonObject } = {},
+): Promise<SwitchOutcome<SwitchPlan>> {
   return switchEveryService(
     runtime,
     project,
@@ -57,6 +72,7 @@ export async function switchAll(runtime: Runtime, project: ProjectConfig, color:
     async (plan) => {
       if (options.split === undefined) await writeUpstreamSnippets(runtime, plan.services.map((s) => ({ service: s.service, port: s.port, dials: s.to })), color);
     },
+    root.rewriteRoot ?? (options.split === undefined ? withoutTrafficLog : undefined),
   );
 }
 
@@ -79,5 +95,6 @@ export async function switchAllToPlain(runtime: Runtime, project: ProjectConfig,
       return { ok: true, servers: next.servers, unchanged: next.unchanged, plan: next };
     },
     (plan) => writeUpstreamSnippets(runtime, plan.services, 'the plain Compose names'),
+    withoutTrafficLog,
   );
 }

@@ -1,23 +1,101 @@
 import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
-import { type JsonObject, type JsonValue, SERVERS_PATH, sameJson, serversOf } from '../domain/caddy-json.js';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue, SERVERS_PATH, sameJson, serversOf } from '../domain/caddy-json.js';
 import { CaddyConflictError, CaddyUnavailableError, ConfigInvalidError, SwitchOutcomeUnknownError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /** What one planning round over Caddy's current config yields. */
 export type SwitchRound<P> = { ok: true; servers: JsonObject; unchanged: boolean; plan: P } | { ok: false; problems: string[] };
 
+/**
+ * What one round sends to one Caddy: `apps.http.servers` alone when nothing
+ * else changes (the usual switch), else the whole config root, when the same
+ * change also puts cutover's traffic log in or takes it out. Either way ONE
+ * request, guarded by the ETag of the whole config. `before` is the value at
+ * `path` that was read: what an exact undo puts back.
+ */
+export interface ConfigChange {
+  path: string;
+  body: JsonObject;
+  before: JsonObject;
+  /** Nothing to send: Caddy already has it. */
+  unchanged: boolean;
+}
+
 export interface SwitchOutcome<P> {
   plan: P;
   /** Caddy's config before our change (the whole `apps.http.servers`), for an exact undo. */
   previousServers: JsonObject;
+  /** The change sent (or that would have been): its `path` and `before` are what an exact undo PATCHes back. */
+  change: ConfigChange;
   /** ETag after our change; an undo guarded by it fails if anyone changed Caddy since. */
   etagAfter: string;
   attempts: number;
   changed: boolean;
 }
 
-// Re-exported for the modules that import them from here (canary-step.ts); new code imports domain/caddy-json.ts.
 const MAX_ATTEMPTS = 5;
+
+export interface SwitchTrafficOptions<P> {
+  logger: Logger;
+  what: string;
+  beforeWrite?: (plan: P) => Promise<void>;
+  /**
+   * A change outside `apps.http.servers` that goes in the SAME request as the
+   * switch (cutover's traffic log in or out): given the config root with the
+   * planned servers in it, returns the root to send. Never a reload of its own.
+   */
+  rewriteRoot?: (root: JsonObject) => JsonObject;
+}
+
+/** The config root with `apps.http.servers` replaced by `servers`: a new object. */
+function withServers(root: JsonObject, servers: JsonObject): JsonObject {
+  const result = cloneJson(root);
+  const apps: JsonObject = isJsonObject(result.apps) ? result.apps : {};
+  const http: JsonObject = isJsonObject(apps.http) ? apps.http : {};
+  http.servers = servers;
+  apps.http = http;
+  result.apps = apps;
+  return result;
+}
+
+/**
+ * Pure: what to send to one Caddy whose config is `config`, for planned
+ * `servers` and an optional root rewrite. The servers alone when the rest of
+ * the config stays the same (as every switch did before), else the root.
+ */
+export function planConfigChange(config: JsonValue, servers: JsonObject, serversUnchanged: boolean, rewriteRoot?: (root: JsonObject) => JsonObject): ConfigChange {
+  const previousServers = serversOf(config);
+  const serversOnly: ConfigChange = { path: SERVERS_PATH, body: servers, before: previousServers, unchanged: serversUnchanged };
+  if (rewriteRoot === undefined || !isJsonObject(config)) return serversOnly;
+  const next = rewriteRoot(withServers(config, servers));
+  // Compare everything but the servers: when only they differ, the narrower PATCH does it.
+  const placeholder = {};
+  if (sameJson(withServers(next, placeholder), withServers(config, placeholder))) return serversOnly;
+  return { path: ROOT_PATH, body: next, before: config, unchanged: false };
+}
+
+const ROOT_PATH = '/config/';
+
+/** The value at a change's path in a config read from `/config/`. */
+function valueAt(config: JsonValue, path: string): JsonObject {
+  return path === ROOT_PATH ? (isJsonObject(config) ? config : {}) : serversOf(config);
+}
+
+/**
+ * Sends one planned change to one Caddy, guarded by `etag`. An answer lost on
+ * the way is settled by reading Caddy back (`wasApplied`): returns the lost
+ * answer's error when Caddy shows the change applied, throws it when not.
+ */
+export async function sendChange(admin: CaddyAdmin, change: ConfigChange, etag: string): Promise<{ answerLost?: CaddyUnavailableError }> {
+  try {
+    await admin.changeConfig('PATCH', change.path, change.body, { ifMatch: etag });
+    return {};
+  } catch (error) {
+    if (!(error instanceof CaddyUnavailableError && error.changeMayHaveApplied)) throw error;
+    if (!(await wasApplied(admin, change, error))) throw error;
+    return { answerLost: error };
+  }
+}
 
 /**
  * Reads Caddy's config, plans over it and sends the result as ONE PATCH of
@@ -25,12 +103,12 @@ const MAX_ATTEMPTS = 5;
  * it as one reload, all services at once, or refuses with 412 when anyone
  * changed anything since our read. On 412 it reads again and plans again, so
  * the other change is kept; it never overwrites a config it has not seen.
+ * With `rewriteRoot` (the traffic log in or out) the PATCH is of the config
+ * root instead, still one request under the same ETag (planConfigChange).
+ * Planning over one instance's config (planConfigChange) and sending to one
+ * instance (sendChange) are separate, for a step over several Caddy instances.
  */
-export async function switchTraffic<P>(
-  admin: CaddyAdmin,
-  planOver: (config: JsonValue) => SwitchRound<P>,
-  options: { logger: Logger; what: string; beforeWrite?: (plan: P) => Promise<void> },
-): Promise<SwitchOutcome<P>> {
+export async function switchTraffic<P>(admin: CaddyAdmin, planOver: (config: JsonValue) => SwitchRound<P>, options: SwitchTrafficOptions<P>): Promise<SwitchOutcome<P>> {
   for (let attempt = 1; ; attempt += 1) {
     const read = await admin.readConfig('/config/');
     const round = planOver(read.value as JsonValue);
@@ -41,22 +119,18 @@ export async function switchTraffic<P>(
       );
     }
     const previousServers = serversOf(read.value);
-    if (round.unchanged) {
+    const change = planConfigChange(read.value as JsonValue, round.servers, round.unchanged, options.rewriteRoot);
+    if (change.unchanged) {
       options.logger.info({ event: 'switch.unchanged', what: options.what }, `Caddy already ${options.what}; nothing to change`);
-      return { plan: round.plan, previousServers, etagAfter: read.etag, attempts: attempt, changed: false };
+      return { plan: round.plan, previousServers, change, etagAfter: read.etag, attempts: attempt, changed: false };
     }
     try {
       await options.beforeWrite?.(round.plan);
-      await admin.changeConfig('PATCH', SERVERS_PATH, round.servers, { ifMatch: read.etag });
-    } catch (error) {
-      if (error instanceof CaddyUnavailableError && error.changeMayHaveApplied) {
-        const applied = await wasApplied(admin, round.servers, previousServers, error);
-        if (!applied) throw error;
-        options.logger.warn({ event: 'switch.answer-lost', what: options.what }, `Caddy's answer to the switch was lost (${error.message}), but its config shows the switch applied`);
-        const after = await admin.readConfig('/config/');
-        options.logger.info({ event: 'switch.acknowledged', what: options.what, attempts: attempt }, `Caddy acknowledged: ${options.what}`);
-        return { plan: round.plan, previousServers, etagAfter: after.etag, attempts: attempt, changed: true };
+      const sent = await sendChange(admin, change, read.etag);
+      if (sent.answerLost !== undefined) {
+        options.logger.warn({ event: 'switch.answer-lost', what: options.what }, `Caddy's answer to the switch was lost (${sent.answerLost.message}), but its config shows the switch applied`);
       }
+    } catch (error) {
       if (!(error instanceof CaddyConflictError) || attempt >= MAX_ATTEMPTS) throw error;
       options.logger.warn(
         { event: 'switch.conflict', attempt },
@@ -66,7 +140,7 @@ export async function switchTraffic<P>(
     }
     const after = await admin.readConfig('/config/');
     options.logger.info({ event: 'switch.acknowledged', what: options.what, attempts: attempt }, `Caddy acknowledged: ${options.what}`);
-    return { plan: round.plan, previousServers, etagAfter: after.etag, attempts: attempt, changed: true };
+    return { plan: round.plan, previousServers, change, etagAfter: after.etag, attempts: attempt, changed: true };
   }
 }
 
@@ -76,10 +150,11 @@ export async function switchTraffic<P>(
  * ones sent, false when they are still the ones before; when Caddy cannot be
  * read, or shows something else, nobody can tell: SwitchOutcomeUnknownError.
  */
-async function wasApplied(admin: CaddyAdmin, sent: JsonObject, before: JsonObject, lost: CaddyUnavailableError): Promise<boolean> {
+async function wasApplied(admin: CaddyAdmin, change: ConfigChange, lost: CaddyUnavailableError): Promise<boolean> {
+  const { body: sent, before } = change;
   let now: JsonObject;
   try {
-    now = serversOf((await admin.readConfig('/config/')).value);
+    now = valueAt((await admin.readConfig('/config/')).value as JsonValue, change.path);
   } catch (error) {
     throw new SwitchOutcomeUnknownError(`${lost.message}; Caddy could not be read again to tell whether the switch was applied (${error instanceof Error ? error.message : String(error)})`, {
       cause: lost,
@@ -95,11 +170,12 @@ async function wasApplied(admin: CaddyAdmin, sent: JsonObject, before: JsonObjec
 }
 
 /**
- * Puts `apps.http.servers` back exactly as it was before a switch, guarded by
- * the ETag read right after that switch: if someone changed Caddy since, this
- * refuses (412) instead of undoing their change too.
+ * Puts back exactly what a switch changed (`apps.http.servers`, or the whole
+ * root when the switch also changed the traffic log), guarded by the ETag read
+ * right after that switch: if someone changed Caddy since, this refuses (412)
+ * instead of undoing their change too.
  */
 export async function restoreServers(admin: CaddyAdmin, outcome: SwitchOutcome<unknown>): Promise<void> {
   if (!outcome.changed) return;
-  await admin.changeConfig('PATCH', SERVERS_PATH, outcome.previousServers, { ifMatch: outcome.etagAfter });
+  await admin.changeConfig('PATCH', outcome.change.path, outcome.change.before, { ifMatch: outcome.etagAfter });
 }

@@ -28,6 +28,9 @@ import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
 import { sleep } from '../../src/sleep.js';
+import { canaryOptionsFrom } from '../../src/commands/canary-flags.js';
+import type { JsonValue } from '../../src/domain/caddy-json.js';
+import { hasTrafficLog } from '../../src/domain/traffic-log-config.js';
 
 const scope = testScope('deploybox');
 const docker = rigDockerClient();
@@ -165,6 +168,34 @@ describe('blue-green deploy with Caddy in a container on the compose network', (
     assert.deepEqual(state.active && [state.active.color, state.active.version], ['green', 'v2']);
     assert.deepEqual(state.standby && [state.standby.color, state.standby.version], ['blue', 'v1']);
     assert.deepEqual(state.targets.api, { caddyAdmin: current().adminAddress, blue: ['api-blue:3000'], green: ['api-green:3000'] });
+  });
+
+  test('a canary with Caddy in this container reads the real traffic from its stderr through the Docker API', async () => {
+    const load = startLoad({ baseUrl: current().url('/'), keepAliveClients: 3, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 5, maxDurationMs: 60_000 });
+    const { runtime, log } = runtimeFor();
+    let error: unknown;
+    try {
+      // v2 again (--force), so the reset below still finds v2 live.
+      const canary = canaryOptionsFrom({ canary: '50', stepInterval: '3s' });
+      await deploy(runtime, { version: 'v2', pull: 'never', force: true, stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
+    } catch (e) {
+      error = e;
+    } finally {
+      await load.stop();
+      await runtime.close();
+    }
+    assert.equal(error, undefined, `${String(error)}\n${log.text()}`);
+    const source = log.events('canary.real-traffic')[0];
+    assert.match(String(source?.source), new RegExp(`container ${current().name}-proxy-1`), log.text());
+    const figures = log.events('canary.analysis')[0]?.figures as Record<string, number> | undefined;
+    assert.ok((figures?.['real.new.requests'] ?? 0) > 0 && (figures?.['real.old.requests'] ?? 0) > 0, JSON.stringify(figures));
+    assert.equal(log.events('traffic.unparseable').length, 0, 'Caddy\'s other stderr lines are skipped, not unparseable');
+    const admin = new CaddyAdmin(current().adminAddress, { logger: recordingLogger().logger });
+    try {
+      assert.equal(hasTrafficLog((await admin.readConfig()).value as JsonValue), false, 'the full switch took the log out');
+    } finally {
+      await admin.close();
+    }
   });
 
   test('reset: the plain services take over by their Compose names in one change, the colors are drained and removed', async () => {

@@ -11,6 +11,8 @@ import type { PullProgress } from './pull-progress.js';
 import { imageExists } from './image-exists.js';
 import { pullImage, type PullImageOptions } from './pull-image.js';
 import { readLogTail } from './read-log-tail.js';
+import { findContainerPublishing, type PublishingContainer } from './find-container-publishing.js';
+import { followContainerLog, type FollowedLog } from './follow-container-log.js';
 import { resolveImageIdentity } from './resolve-image-identity.js';
 import type { ImageIdentity } from '../../domain/image-identity.js';
 import { removeContainers } from './remove-containers.js';
@@ -96,6 +98,14 @@ export class DockerEngine {
 
   removeContainers(ids: readonly string[], options?: { force?: boolean }): Promise<void> {
     return removeContainers(this.ctx, ids, options);
+  }
+
+  findContainerPublishing(port: number): Promise<PublishingContainer | undefined> {
+    return findContainerPublishing(this.ctx, port);
+  }
+
+  followLog(id: string, sinceSec: number): Promise<FollowedLog> {
+    return followContainerLog(this.ctx, id, sinceSec);
   }
 
   readLogTail(id: string, lines?: number): Promise<string[]> {

@@ -19,7 +19,8 @@ export type ProblemKind =
   | 'operation-interrupted'
   | 'previews-missing'
   | 'lock-stale'
-  | 'lock-unreadable';
+  | 'lock-unreadable'
+  | 'traffic-log-left';
 
 export interface Problem {
   kind: ProblemKind;
@@ -64,6 +65,7 @@ const CHECKED_RULES: Readonly<Record<CheckedKind, CheckedRule>> = {
   'previews-missing': WARNING,
   'lock-stale': WARNING,
   'lock-unreadable': WARNING,
+  'traffic-log-left': WARNING,
 };
 
 const OF_FAILURE = { severity: 'error', exitCode: 'of-failure' } as const;

@@ -1,3 +1,4 @@
+import { hasTrafficLog } from '../traffic-log-config.js';
 import { problem, problemFromFailure, type Problem } from './problem-rules.js';
 import type { StatusFacts, StatusInput } from './status-input.js';
 
@@ -15,6 +16,16 @@ export function readProblems(input: StatusInput, facts: StatusFacts): Problem[] 
   if (state !== null && project !== undefined && state.project !== project.projectName) {
     problems.push(
       problem('state-project', `${input.stateFile} belongs to project "${state.project}", but this is project "${project.projectName}"`, 'was the state file copied from another project? move it aside if so'),
+    );
+  }
+  // Only a canary in progress should have it; a leftover of one that died makes Caddy log every request at DEBUG.
+  if (caddy !== undefined && hasTrafficLog(caddy.config) && (state === null || state.operation === null)) {
+    problems.push(
+      problem(
+        'traffic-log-left',
+        "Caddy still logs every proxied request at DEBUG for cutover's real-traffic analysis (the log cutover-traffic), left by a canary that did not finish",
+        'the next cutover command that changes Caddy removes it, or run cutover reconcile now',
+      ),
     );
   }
   return problems;

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import type { TrafficLogOptions } from '../domain/traffic-log-config.js';
+import { followCaddyContainerLog } from './follow-caddy-container-log.js';
+import type { Runtime } from './runtime.js';
+import { tailTrafficFile } from './tail-traffic-file.js';
+import type { TrafficLogReader } from './traffic-log-reader.js';
+
+/** The file Caddy on the host writes the round trips to: next to the state file. */
+export const TRAFFIC_LOG_FILE = 'cutover-traffic.log';
+
+/** Where Caddy writes cutover's traffic log, and how cutover reads it. */
+export interface TrafficLogPlace {
+  /** The writer, as it goes into Caddy's config. */
+  writer: TrafficLogOptions;
+  /** For messages: the file, or the container. */
+  describe: string;
+  /** Starts reading from now; call before the change that adds the log, so no line is missed. */
+  open(): Promise<TrafficLogReader>;
+}
+
+/**
+ * Finds where Caddy runs, to pick its traffic log's writer:
+ * - `CADDY_CONTAINER` (environment or `.env`) names the container: its stderr.
+ * - Otherwise, when the admin API is a TCP address on this machine and a
+ *   running container publishes its port, Caddy runs in that container: its
+ *   stderr, read through the Docker API (a path inside the container is not
+ *   one cutover can read).
+ * - Otherwise Caddy runs on the host: a file next to the state file.
+ * Never a `net` writer: on Caddy 2.6 one whose address does not answer makes
+ * the whole config fail to load.
+ */
+export async function chooseTrafficLog(runtime: Runtime): Promise<TrafficLogPlace> {
+  const named = runtime.env.CADDY_CONTAINER?.trim();
+  const address = runtime.admin.address;
+  let container: { id: string; name: string } | undefined;
+  if (named !== undefined && named !== '') {
+    container = { id: named, name: named };
+  } else if (address.kind === 'tcp') {
+    const url = new URL(address.origin);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    container = await runtime.docker.findContainerPublishing(port);
+  }
+  if (container !== undefined) {
+    const found = container;
+    return { writer: { output: 'stderr' }, describe: `the stderr of container ${found.name}`, open: () => followCaddyContainerLog(runtime, found) };
+  }
+  const file = path.resolve(runtime.stateDir, TRAFFIC_LOG_FILE);
+  return { writer: { filename: file }, describe: file, open: () => tailTrafficFile(file) };
+}
