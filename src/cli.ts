@@ -67,6 +67,8 @@ function buildProgram(): Command {
     .addOption(new Option('--remove-failed', 'the default since 0.2; accepted for old scripts').hideHelp())
     .option('--probe-url <url>', "URL served by Caddy that the canary analysis requests for each color (default: Caddy's first listener, /)")
     .option('--probe-host <host>', "Host header of those requests, for sites Caddy matches by name (default: the URL's host)")
+    .option('--migrate <command>', 'run this command once in a container of the new version before the new color starts (docs/migrations.md)')
+    .option('--migrate-service <service>', 'the colored service whose new image, environment, volumes and networks the migration runs with (default: the only one)')
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (version: string, options: DeployFlags, command: Command) => {
       const { runDeploy } = await import('./commands/deploy.js');

@@ -4,7 +4,8 @@ import { otherColor, type Color, type ProjectConfig } from '../config/model.js';
 import { planDeploy, type DeployPlan, type KnownContainer, type PullPolicy } from '../domain/plan-deploy.js';
 import { nextColor } from '../domain/read-traffic.js';
 import { validateVersion } from '../domain/validate-version.js';
-import { ConfigInvalidError, OperationFailedError } from '../errors.js';
+import { ConfigInvalidError, OperationFailedError, UsageError } from '../errors.js';
+import { planMigration, type MigrationFlags, type MigrationPlan } from '../domain/plan-migration.js';
 import { checkImageReferences } from '../domain/check-image-references.js';
 import { describeIdentity, sameIdentities, type ServiceImages } from '../domain/image-identity.js';
 import { applyCutover, type CutoverResult } from './apply-cutover.js';
@@ -32,9 +33,11 @@ export interface DeployRequest {
   failFast?: boolean | undefined;
   /** Weighted steps with analysis before the full switch. */
   canary?: CanaryOptions | undefined;
+  /** --migrate "<command>" [--migrate-service <service>]: run once before the new color starts. */
+  migrate?: MigrationFlags | undefined;
 }
 
-export type DeployResult = { plan: DeployPlan; /** Set when the deploy stopped because the live color already runs these images. */ unchanged?: { color: Color; images: ServiceImages } } & Partial<CutoverResult>;
+export type DeployResult = { plan: DeployPlan; /** The migration the deploy runs (or would run). */ migration?: MigrationPlan | undefined; /** Set when the deploy stopped because the live color already runs these images. */ unchanged?: { color: Color; images: ServiceImages } } & Partial<CutoverResult>;
 
 /** --fail-fast wins over the HEALTH_FAIL_FAST setting; without the flag the setting decides. */
 export function withFailFast(project: ProjectConfig, failFast: boolean | undefined): ProjectConfig {
@@ -79,6 +82,9 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
   // Before the lock and before shared services start: a version the image names cannot take changes nothing.
   const badImages = [...new Set([...checkImageReferences(project, 'blue', version), ...checkImageReferences(project, 'green', version)])];
   if (badImages.length > 0) throw new ConfigInvalidError(badImages.map((message) => ({ file: 'compose files', path: '', message })));
+  const migrationPlanning = planMigration(project, request.migrate ?? {});
+  if (!migrationPlanning.ok) throw new UsageError(migrationPlanning.problem, { hint: 'see docs/migrations.md; nothing was changed' });
+  const migration = migrationPlanning.migration;
   const { lock, observation } = await preflight(runtime, project, {
     command: `deploy ${version}`,
     dryRun: request.dryRun,
@@ -108,7 +114,7 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
       stopOld: request.stopOld,
     });
     if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan', path: '', message })));
-    if (request.dryRun) return { plan: planned.plan };
+    if (request.dryRun) return { plan: planned.plan, migration };
     // Pull and resolve before the operation starts: what a tag means now decides whether there is anything to do.
     await pullImages(runtime, planned.plan.pull);
     const images = await resolveServiceImages(runtime, project, toColor);
@@ -124,7 +130,7 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
     runtime.logger.info({ event: 'images.resolved', images }, `images: ${described}`);
     const fromImages = liveColor === undefined ? undefined : await identitiesOfContainers(runtime, observation.containers, project, liveColor, observation.state?.active?.color === liveColor ? observation.state.active.images : undefined);
     warnIfMemoryIsShort(runtime, project, toColor);
-    return await applyCutover(runtime, project, observation, { ...planned.plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary });
+    return await applyCutover(runtime, project, observation, { ...planned.plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary, migration });
   } finally {
     await lock?.release();
   }
