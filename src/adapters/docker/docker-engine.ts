@@ -20,6 +20,7 @@ import { retryRead } from './retry-read.js';
 import type { ServiceContainer } from './service-container.js';
 import { startServiceColor, type StartServiceColorRequest } from './start-service-color.js';
 import { stopContainers } from './stop-containers.js';
+import { containerLogs, type ContainerLogsOptions } from './container-logs.js';
 import { findOneOffs, oneOffOutput, startOneOff, waitForExit, type OneOffRequest, type OneOffState } from './one-off-container.js';
 import { waitUntilHealthy, type HealthWaitResult, type WaitUntilHealthyOptions } from './wait-until-healthy.js';
 
@@ -131,5 +132,10 @@ export class DockerEngine {
 
   oneOffOutput(id: string, lines: number): Promise<string[]> {
     return oneOffOutput(this.ctx, id, lines);
+  }
+
+  /** A container's log line by line, optionally followed (cutover logs). */
+  containerLogs(id: string, options: ContainerLogsOptions): Promise<void> {
+    return containerLogs(this.ctx, id, options);
   }
 }
