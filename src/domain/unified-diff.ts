@@ -25,12 +25,13 @@ export function unifiedDiff(before: string, after: string, names: { from: string
       lines.push({ kind: ' ', text: a[i] ?? '', ai: i, bi: j });
       i += 1;
       j += 1;
-    } else if (j < b.length && (i === a.length || lcs(i, j + 1) >= lcs(i + 1, j))) {
-      lines.push({ kind: '+', text: b[j] ?? '', ai: i, bi: j });
-      j += 1;
-    } else {
+    } else if (i < a.length && (j === b.length || lcs(i + 1, j) >= lcs(i, j + 1))) {
+      // Removals before additions, as diff -u prints them.
       lines.push({ kind: '-', text: a[i] ?? '', ai: i, bi: j });
       i += 1;
+    } else {
+      lines.push({ kind: '+', text: b[j] ?? '', ai: i, bi: j });
+      j += 1;
     }
   }
   const out = [`--- ${names.from}`, `+++ ${names.to}`];
