@@ -98,6 +98,9 @@ export function wireCaddyfile(text: string, services: readonly InitService[], ca
 export function proxiedServices(text: string, compose: { names: readonly string[]; published: ReadonlyMap<number, string> }): string[] {
   const found = new Set<string>();
   for (const line of text.split('\n')) {
+    // A Caddyfile init already wired names the service in its snippet.
+    const wired = /^\s*import\s+cutover-(.+?)(?:-\d+)?\s*$/.exec(line);
+    if (wired !== null && compose.names.includes(wired[1] ?? '')) found.add(wired[1] ?? '');
     const match = /^\s*(?:reverse_proxy|to)\s+(.*?)\s*\{?\s*$/.exec(line);
     if (match === null) continue;
     for (const token of (match[1] ?? '').split(/\s+/)) {

@@ -6,6 +6,8 @@ import { colorInstances } from './observe-project.js';
 import type { Runtime } from './runtime.js';
 import { switchTraffic, type SwitchOutcome } from './switch-traffic.js';
 import { writeUpstreamSnippets } from './write-upstream-snippets.js';
+import { detectStreamCloseDelay } from '../adapters/caddy/detect-stream-close-delay.js';
+import { withStreamCloseDelay } from '../domain/stream-close-delay.js';
 
 /**
  * Sends every colored service to `color` (or, with `options.split`, a weighted
@@ -17,13 +19,17 @@ import { writeUpstreamSnippets } from './write-upstream-snippets.js';
  */
 export async function switchAll(runtime: Runtime, project: ProjectConfig, color: Color, what: string, options: SwitchOptions): Promise<SwitchOutcome<SwitchPlan>> {
   const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
+  // Caddy 2.7+ keeps WebSockets of the old color open through the switch for DRAIN_TIMEOUT (docs/websockets.md).
+  const closeDelayMs = project.settings.drainTimeoutMs > 0 && (await detectStreamCloseDelay(runtime.admin)) ? project.settings.drainTimeoutMs : undefined;
   return switchTraffic(
     runtime.admin,
     (config: JsonValue) => {
       const read = readTraffic(config, project.colored, instances);
       if (!read.ok) return read;
       const result = planSwitch(read.view, color, instances, serversOf(config), options);
-      return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
+      if (!result.ok) return result;
+      const servers = closeDelayMs === undefined ? result.plan.servers : withStreamCloseDelay(result.plan.servers, new Set(result.plan.services.flatMap((s) => s.to)), closeDelayMs).servers;
+      return { ok: true, servers, unchanged: result.plan.unchanged, plan: result.plan };
     },
     {
       logger: runtime.logger,

@@ -40,7 +40,6 @@ before(async () => {
   await docker.createNetwork({ Name: network, Labels: scope.labels });
   dir = await mkdtemp(path.join(os.tmpdir(), `${scope.prefix}-project-`));
   plainPort = await freePort();
-  const httpPort = await freePort();
   // A plain project: one app published on the host for a Caddy on the host, no overlays.
   await writeFile(
     path.join(dir, 'compose.yml'),
@@ -48,9 +47,11 @@ before(async () => {
   );
   await writeFile(path.join(dir, '.env'), 'DRAIN_TIMEOUT=10\nHEALTH_CHECK_TIMEOUT=90\nHEALTH_CHECK_INTERVAL=1\n');
   await mkdir(path.join(dir, 'caddy'));
-  caddyfileText = `:${httpPort} {\n\treverse_proxy 127.0.0.1:${plainPort}\n}\n`;
+  // The runner picks Caddy's HTTP port; the project's Caddyfile then names the same one.
+  const template = `:{{HTTP_PORT}} {\n\treverse_proxy 127.0.0.1:${plainPort}\n}\n`;
+  caddy = await startCaddy({ caddyfile: template });
+  caddyfileText = template.replace('{{HTTP_PORT}}', String(caddy.httpPort));
   await writeFile(path.join(dir, 'caddy', 'Caddyfile'), caddyfileText);
-  caddy = await startCaddy({ caddyfile: caddyfileText });
 });
 
 after(async () => {

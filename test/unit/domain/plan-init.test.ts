@@ -159,6 +159,7 @@ describe('wireCaddyfile', () => {
   test('proxiedServices finds services by name and by published host port', () => {
     const addresses = composeAddresses(HOST);
     assert.deepEqual(proxiedServices(':80 {\n\treverse_proxy 127.0.0.1:8081\n\treverse_proxy db:5432 {\n\t}\n\treverse_proxy 127.0.0.1:1\n}', addresses), ['api', 'db']);
+    assert.deepEqual(proxiedServices('import cutover-upstreams.caddy\n:80 {\n\treverse_proxy {\n\t\timport cutover-web-3000\n\t}\n}', addresses), ['web'], 'and in the snippets of a wired Caddyfile');
   });
 });
 
