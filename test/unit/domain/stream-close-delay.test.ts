@@ -22,7 +22,8 @@ test('the handlers cutover switches get stream_close_delay = DRAIN_TIMEOUT; the 
   const { servers: out, added } = withStreamCloseDelay(servers, new Set(['web-green:3000', 'api-green:4000']), 30_000);
   assert.equal(added, 2);
   const routes = (out.srv0 as { routes: Array<{ handle: JsonObject[] }> }).routes;
-  const nested = (routes[0]?.handle[0] as { routes: Array<{ handle: JsonObject[] }> }).routes[0]?.handle[0];
+  const subroute = routes[0]!.handle[0] as { routes: Array<{ handle: JsonObject[] }> };
+  const nested = subroute.routes[0]?.handle[0];
   assert.deepEqual(nested, proxy(['api-green:4000'], { stream_close_delay: '30s' }), 'inside a subroute too');
   assert.deepEqual(routes[1]?.handle[0], proxy(['web-green:3000'], { stream_close_delay: '5m' }), 'a value the user set is kept');
   assert.deepEqual(routes[2]?.handle[0], proxy(['10.0.0.5:9000']), 'a handler of another service is untouched');
