@@ -12,6 +12,8 @@ import { ignoreClosedOutput } from './ignore-closed-output.js';
 import { DEFAULT_STEP_INTERVAL } from './commands/canary-flags.js';
 import type { DeployFlags } from './commands/deploy.js';
 import type { RollbackFlags } from './commands/rollback.js';
+import type { InitFlags } from './commands/init.js';
+import type { LogsFlags } from './commands/logs.js';
 
 /**
  * `-V, --version` is answered by main() before commander parses, and only when
@@ -102,6 +104,8 @@ function addDeployCommand(program: Command): void {
     .option('--latency-margin <duration>', "real traffic: ... and the old p99 plus this (default 50ms)")
     .option('--analysis-window <duration>', 'real traffic: the sliding window each look judges (default 30s)')
     .option('--ignore-route <route>', 'real traffic: leave a route out, e.g. "GET /users/:id" (repeatable, or comma-separated)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--migrate <command>', 'run this command once in a container of the new version before the new color starts (docs/migrations.md)')
+    .option('--migrate-service <service>', 'the colored service whose new image, environment, volumes and networks the migration runs with (default: the only one)')
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (version: string, options: DeployFlags, command: Command) => {
       const { runDeploy } = await import('./commands/deploy.js');
@@ -180,6 +184,29 @@ function addConfigAndHelpCommands(program: Command): void {
     .action(async (options: { json?: boolean; version?: string }, command: Command) => {
       const { runConfig } = await import('./commands/config.js');
       process.exitCode = await runConfig(globals(command), options);
+    });
+
+  program
+    .command('init [services...]')
+    .description('write compose.blue.yml and compose.green.yml for a Compose project without overlays; show (or apply) the Caddyfile change (docs/init.md)')
+    .option('--caddy-on <where>', 'host (Caddy on this machine) or network (a Caddy service on the compose network); default: guessed from compose.yml')
+    .option('--caddyfile <path>', 'the Caddyfile to wire (default: caddy/Caddyfile, else Caddyfile)')
+    .option('--write-caddyfile', 'apply the Caddyfile change (the old file is kept as <file>.before-cutover-init)')
+    .option('--force', 'replace existing overlays that differ (kept as <file>.before-cutover-init)')
+    .action(async (services: string[], options: InitFlags, command: Command) => {
+      const { runInit } = await import('./commands/init.js');
+      process.exitCode = await runInit(globals(command), services, options);
+    });
+
+  program
+    .command('logs [service]')
+    .description("show the logs of the colored containers (both colors, or one) through Docker's API")
+    .addOption(new Option('--color <color>', 'only this color').choices(['blue', 'green']))
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+    .option('-n, --tail <lines>', 'lines from the end of each container', '100')
+    .action(async (service: string | undefined, options: LogsFlags, command: Command) => {
+      const { runLogs } = await import('./commands/logs.js');
+      process.exitCode = await runLogs(globals(command), service, options);
     });
 
   program

@@ -18,6 +18,7 @@
  *  12  a rollback or undo failed: the system may be half-changed, read the hint
  *  13  drift: Caddy and the state file disagree, or the active color is unhealthy
  *  14  a canary was aborted: its analysis failed, or cutover abort was run
+ *  15  the migration (deploy --migrate) failed: traffic untouched, the new color not started
  *  70  a bug in cutover
  */
 
@@ -141,6 +142,11 @@ export class DriftError extends CutoverError {
 /** The canary went back to the old color: the analysis failed, or someone ran `cutover abort`. */
 export class CanaryAbortedError extends CutoverError {
   readonly exitCode = 14;
+}
+
+/** The migration of a deploy exited non-zero: traffic was never touched and the new color never started. */
+export class MigrationFailedError extends CutoverError {
+  readonly exitCode = 15;
 }
 
 export const BUG_EXIT_CODE = 70;

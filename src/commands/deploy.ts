@@ -13,6 +13,8 @@ export interface DeployFlags extends CanaryFlags {
   dryRun?: boolean;
   verifyUrl?: string;
   failFast?: boolean;
+  migrate?: string;
+  migrateService?: string;
 }
 
 /** `cutover deploy <version>` */
@@ -32,10 +34,14 @@ export async function runDeploy(options: GlobalOptions, version: string, flags: 
         failFast: flags.failFast === true,
         signal,
         canary,
+        migrate: { migrate: flags.migrate, migrateService: flags.migrateService },
       }),
       { stateDir: runtime.stateDir },
     );
-    if (flags.dryRun === true) process.stdout.write(renderDeployPlan(result.plan, canary));
+    if (flags.dryRun === true) {
+      process.stdout.write(renderDeployPlan(result.plan, canary));
+      if (result.migration !== undefined) process.stdout.write(`migrate: ${result.migration.command} (once, in ${result.migration.service} ${result.plan.version}, before ${result.plan.toColor} starts)\n`);
+    }
     else if (result.unchanged !== undefined) {
       const images = Object.entries(result.unchanged.images).map(([service, image]) => `${service} ${describeIdentity(image)}`).join(', ');
       process.stdout.write(`unchanged: ${result.unchanged.color} already runs ${images}; nothing was changed (--force deploys them again)\n`);

@@ -9,6 +9,8 @@ import type { Observation } from './observe-project.js';
 import { runSteps, type Step } from './run-steps.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
+import { migrateStep } from './migrate-step.js';
+import type { MigrationPlan } from '../domain/plan-migration.js';
 import { pullStep, startStep, switchStep, verifyStep, waitHealthyStep, type CutoverContext } from './cutover-steps.js';
 
 export interface CutoverOptions {
@@ -17,6 +19,8 @@ export interface CutoverOptions {
   signal: AbortSignal;
   /** Shift traffic in weighted steps with analysis before the full switch. */
   canary?: CanaryOptions | undefined;
+  /** deploy --migrate: run once before the new color starts (migrate-step.ts). */
+  migration?: MigrationPlan | undefined;
 }
 
 export interface CutoverResult {
@@ -63,6 +67,7 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
   const ctx: CutoverContext = { runtime, project, journal, plan, observation, keepNew: false, standbyRestored: false };
   const steps: Step[] = [];
   if (plan.pull.length > 0) steps.push(pullStep(ctx));
+  if (options.migration !== undefined) steps.push(migrateStep(ctx, options.migration));
   if (plan.start.length > 0) steps.push(startStep(ctx), waitHealthyStep(ctx));
   if (canary !== undefined) steps.push(canaryStep(runtime, project, plan.toColor, canary, journal));
   steps.push(switchStep(ctx), verifyStep(ctx, options.verifyUrl));

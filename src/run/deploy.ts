@@ -2,7 +2,8 @@ import os from 'node:os';
 import { otherColor, type Color, type ProjectConfig } from '../config/model.js';
 import { planDeploy, type DeployPlan, type KnownContainer, type PullPolicy } from '../domain/plan-deploy.js';
 import { nextColor } from '../domain/read-traffic.js';
-import { ConfigInvalidError, OperationFailedError } from '../errors.js';
+import { ConfigInvalidError, OperationFailedError, UsageError } from '../errors.js';
+import { planMigration, type MigrationFlags, type MigrationPlan } from '../domain/plan-migration.js';
 import { describeIdentity, sameIdentities, type ServiceImages } from '../domain/image-identity.js';
 import { applyCutover, type CutoverResult } from './apply-cutover.js';
 import { identitiesOfContainers, imageIdsOf, resolveServiceImages } from './image-identities.js';
@@ -30,9 +31,11 @@ export interface DeployRequest {
   failFast?: boolean | undefined;
   /** Weighted steps with analysis before the full switch. */
   canary?: CanaryOptions | undefined;
+  /** --migrate "<command>" [--migrate-service <service>]: run once before the new color starts. */
+  migrate?: MigrationFlags | undefined;
 }
 
-export type DeployResult = { plan: DeployPlan; /** Set when the deploy stopped because the live color already runs these images. */ unchanged?: { color: Color; images: ServiceImages } } & Partial<CutoverResult>;
+export type DeployResult = { plan: DeployPlan; /** The migration the deploy runs (or would run). */ migration?: MigrationPlan | undefined; /** Set when the deploy stopped because the live color already runs these images. */ unchanged?: { color: Color; images: ServiceImages } } & Partial<CutoverResult>;
 
 export { checkVerifyUrl, withFailFast } from './validate-deploy.js';
 
@@ -64,6 +67,9 @@ export async function observeImagesAndShared(runtime: Runtime, project: ProjectC
 export async function deploy(runtime: Runtime, request: DeployRequest): Promise<DeployResult> {
   // Every check that needs no answer from Caddy, before the lock and before shared services start.
   const { version, project } = await validateDeploy(runtime, request);
+  const migrationPlanning = planMigration(project, request.migrate ?? {});
+  if (!migrationPlanning.ok) throw new UsageError(migrationPlanning.problem, { hint: 'see docs/migrations.md; nothing was changed' });
+  const migration = migrationPlanning.migration;
   const { lock, observation } = await preflight(runtime, project, {
     command: `deploy ${version}`,
     dryRun: request.dryRun,
@@ -93,7 +99,7 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
       stopOld: request.stopOld,
     });
     if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan', path: '', message })));
-    if (request.dryRun) return { plan: planned.plan };
+    if (request.dryRun) return { plan: planned.plan, migration };
     // Pull and resolve before the operation starts: what a tag means now decides whether there is anything to do.
     await pullImages(runtime, planned.plan.pull);
     const images = await resolveServiceImages(runtime, project, toColor);
@@ -109,7 +115,7 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
     runtime.logger.info({ event: 'images.resolved', images }, `images: ${described}`);
     const fromImages = liveColor === undefined ? undefined : await identitiesOfContainers(runtime, observation.containers, project, liveColor, observation.state?.active?.color === liveColor ? observation.state.active.images : undefined);
     warnIfMemoryIsShort(runtime, project, toColor);
-    return await applyCutover(runtime, project, observation, { ...planned.plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary });
+    return await applyCutover(runtime, project, observation, { ...planned.plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary, migration });
   } finally {
     await lock?.release();
   }

@@ -5,6 +5,7 @@ import type { HistoryEntry, Operation, State } from '../state/state-schema.js';
 import { finishOperation } from '../state/state-transitions.js';
 import { finishCutover } from './finish-cutover.js';
 import { finishReset } from './finish-reset.js';
+import { settleMigration } from './migrate-step.js';
 import type { Observation } from './observe-project.js';
 import type { Runtime } from './runtime.js';
 import { originalLoadBalancing, sendTrafficBack } from './send-traffic-back.js';
@@ -43,6 +44,7 @@ export async function recoverInterrupted(runtime: Runtime, project: ProjectConfi
     `an interrupted ${describe(operation)} is recorded; ${plan.direction === 'finish' ? 'finishing' : 'undoing'} it first: ${plan.reason.replace(/: (finished|undone)$/, '')}`,
   );
   try {
+    await settleMigration(runtime, project, journal, signal);
     if (operation.kind === 'cleanup') {
       const idle = observation.containers.filter((c) => c.color !== undefined && c.color !== operation.toColor);
       await stopAndRemove(runtime, project, idle);

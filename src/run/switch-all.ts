@@ -8,6 +8,8 @@ import { colorInstances } from './observe-project.js';
 import type { Runtime } from './runtime.js';
 import { switchTraffic, type SwitchOutcome, type SwitchRound } from './switch-traffic.js';
 import { writeUpstreamSnippets } from './write-upstream-snippets.js';
+import { detectStreamCloseDelay } from '../adapters/caddy/detect-stream-close-delay.js';
+import { withStreamCloseDelay } from '../domain/stream-close-delay.js';
 
 /**
  * What switchAll and switchAllToPlain share: the containers as they run now
@@ -61,13 +63,17 @@ export async function switchAll(
   options: SwitchOptions,
   root: { rewriteRoot?: (root: JsonObject) => JsonObject } = {},
 ): Promise<SwitchOutcome<SwitchPlan>> {
+  // Caddy 2.7+ keeps WebSockets of the old color open through the switch for DRAIN_TIMEOUT (docs/websockets.md).
+  const closeDelayMs = project.settings.drainTimeoutMs > 0 && (await detectStreamCloseDelay(runtime.admin)) ? project.settings.drainTimeoutMs : undefined;
   return switchEveryService(
     runtime,
     project,
     what,
     (view, servers, instances) => {
       const result = planSwitch(view, color, instances, servers, options);
-      return result.ok ? { ok: true, servers: result.plan.servers, unchanged: result.plan.unchanged, plan: result.plan } : result;
+      if (!result.ok) return result;
+      const next = closeDelayMs === undefined ? result.plan.servers : withStreamCloseDelay(result.plan.servers, new Set(result.plan.services.flatMap((s) => s.to)), closeDelayMs).servers;
+      return { ok: true, servers: next, unchanged: result.plan.unchanged, plan: result.plan };
     },
     async (plan) => {
       if (options.split === undefined) await writeUpstreamSnippets(runtime, plan.services.map((s) => ({ service: s.service, port: s.port, dials: s.to })), color);

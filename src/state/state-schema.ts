@@ -52,6 +52,27 @@ const imagesField = { images: serviceImagesSchema.optional() };
 const fromImagesField = { fromImages: serviceImagesSchema.optional() };
 // --------------------------------------------------------------------------- end of image identity
 
+// ---------------------------------------------------------------------------
+// Migrations (deploy --migrate, issue 9). Optional on the operation and the
+// history entry, so files without it read as before (no schema version bump:
+// an older cutover drops the field, which only loses the "already ran" record).
+// ---------------------------------------------------------------------------
+
+/** The migration of a deploy: recorded `running` before its container starts, then its result. */
+export const migrationSchema = z.object({
+  service: z.string().min(1),
+  /** As the user wrote it (`--migrate`): with the service and image, the key that keeps it from running twice. */
+  command: z.string().min(1),
+  /** The image ID it ran on. */
+  imageId: z.string().optional(),
+  status: z.enum(['running', 'succeeded', 'failed', 'skipped']),
+  exitCode: z.number().int().optional(),
+  /** `skipped`: the operation whose history entry shows it already ran. */
+  ranIn: z.string().optional(),
+});
+const migrationField = { migration: migrationSchema.optional() };
+// --------------------------------------------------------------------------- end of migrations
+
 export const operationKindSchema = z.enum(['deploy', 'rollback', 'canary', 'cleanup', 'reset']);
 /**
  * How an operation ended. `interrupted`: its process died (kill, crash, reboot)
@@ -152,6 +173,7 @@ export const operationSchema = z.object({
   parked: z.array(z.object({ id: z.string().min(1), name: z.string().min(1) })).default([]),
   ...imagesField,
   ...fromImagesField,
+  ...migrationField,
 });
 
 export const historyEntrySchema = z.object({
@@ -179,6 +201,7 @@ export const historyEntrySchema = z.object({
     .optional(),
   ...imagesField,
   ...fromImagesField,
+  ...migrationField,
 });
 
 /**
@@ -218,3 +241,4 @@ export type ServiceTargets = z.infer<typeof serviceTargetsSchema>;
 export type State = z.infer<typeof stateSchema>;
 export type ImageIdentity = z.infer<typeof imageIdentitySchema>;
 export type ServiceImages = z.infer<typeof serviceImagesSchema>;
+export type Migration = z.infer<typeof migrationSchema>;

@@ -104,6 +104,7 @@ export function finishOperation(state: State, end: OperationEnd, now: Date): Sta
     // Image identity (v2): what the operation started and what ran before it.
     ...(operation.images === undefined ? {} : { images: operation.images }),
     ...(operation.fromImages === undefined ? {} : { fromImages: operation.fromImages }),
+    ...(operation.migration === undefined ? {} : { migration: operation.migration }),
   };
   const recorded = { ...recordDeployment(state, entry), operation: null };
 

@@ -8,14 +8,14 @@ import { demuxDockerStream } from '../../src/adapters/docker/demux-docker-stream
  */
 export async function runInContainer(
   docker: Docker,
-  options: { image: string; cmd: string[]; name: string; labels: Record<string, string>; network?: string },
+  options: { image: string; cmd: string[]; name: string; labels: Record<string, string>; network?: string; binds?: string[] },
 ): Promise<{ exitCode: number; output: string }> {
   const container = await docker.createContainer({
     name: options.name,
     Image: options.image,
     Cmd: options.cmd,
     Labels: options.labels,
-    HostConfig: options.network === undefined ? {} : { NetworkMode: options.network },
+    HostConfig: { ...(options.network === undefined ? {} : { NetworkMode: options.network }), ...(options.binds === undefined ? {} : { Binds: options.binds }) },
   });
   try {
     await container.start();

@@ -22,6 +22,8 @@ import { retryRead } from './retry-read.js';
 import type { ServiceContainer } from './service-container.js';
 import { startServiceColor, type StartServiceColorRequest } from './start-service-color.js';
 import { stopContainers } from './stop-containers.js';
+import { containerLogs, type ContainerLogsOptions } from './container-logs.js';
+import { findOneOffs, oneOffOutput, startOneOff, waitForExit, type OneOffRequest, type OneOffState } from './one-off-container.js';
 import { waitUntilHealthy, type HealthWaitResult, type WaitUntilHealthyOptions } from './wait-until-healthy.js';
 
 export interface EngineVersion {
@@ -123,5 +125,27 @@ export class DockerEngine {
   /** The image ID and registry digest of the image `ref` names here; undefined when the engine lacks it. */
   resolveImageIdentity(ref: string, named?: string): Promise<ImageIdentity | undefined> {
     return resolveImageIdentity(this.ctx, ref, named);
+  }
+
+  /** A container that runs one command to its end (a migration); see one-off-container.ts. */
+  startOneOff(request: OneOffRequest): Promise<string> {
+    return startOneOff(this.ctx, request);
+  }
+
+  waitForExit(id: string, signal: AbortSignal): Promise<number> {
+    return waitForExit(this.ctx, id, signal);
+  }
+
+  findOneOffs(labels: Record<string, string>): Promise<OneOffState[]> {
+    return findOneOffs(this.ctx, labels);
+  }
+
+  oneOffOutput(id: string, lines: number): Promise<string[]> {
+    return oneOffOutput(this.ctx, id, lines);
+  }
+
+  /** A container's log line by line, optionally followed (cutover logs). */
+  containerLogs(id: string, options: ContainerLogsOptions): Promise<void> {
+    return containerLogs(this.ctx, id, options);
   }
 }
