@@ -129,3 +129,14 @@ export function dialsForColor(addresses: ServiceAddresses, color: Color, mode: R
     .filter((i) => i.service === addresses.service && i.color === color)
     .flatMap((i) => i.published.filter((p) => p.containerPort === mode.containerPort).map((p) => `127.0.0.1:${p.hostPort}`));
 }
+
+/**
+ * The dial that reaches the plain service (compose.yml alone) the way a handler
+ * reaches the colors: `platform:3210` on the compose network, the host port the
+ * plain service publishes for that container port on the host (undefined: none).
+ */
+export function plainDialFor(addresses: ServiceAddresses, mode: ReachMode): string | undefined {
+  if (mode.kind === 'network') return `${addresses.service}:${mode.port}`;
+  const published = addresses.plainHostPorts.find((p) => p.containerPort === mode.containerPort);
+  return published === undefined ? undefined : `127.0.0.1:${published.hostPort}`;
+}

@@ -29,7 +29,7 @@ export async function switchAll(runtime: Runtime, project: ProjectConfig, color:
       logger: runtime.logger,
       what,
       beforeWrite: async (plan) => {
-        if (options.split === undefined) await writeUpstreamSnippets(runtime, plan.services.map((s) => ({ service: s.service, port: s.port, dials: s.to })), color);
+        if (options.split === undefined) await writeUpstreamSnippets(runtime, plan.byPort.map((s) => ({ service: s.service, port: s.port, dials: s.to })), color);
         await runtime.beforeSwitchWrite?.();
       },
     },

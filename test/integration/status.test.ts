@@ -202,7 +202,7 @@ describe('cutover status on real Docker and Caddy', () => {
     assert.deepEqual([report.active?.color, report.active?.version], ['blue', 'v2']);
     assert.deepEqual(report.standby?.healthy, true);
     assert.deepEqual(
-      report.services.map((s) => [s.name, s.containers.filter((c) => c.ready).length, s.handler]),
+      report.services.map((s) => [s.name, s.containers.filter((c) => c.ready).length, s.handlers.length === 0 ? null : s.handlers]),
       [
         ['web', 2, null],
         ['api', 2, null],
