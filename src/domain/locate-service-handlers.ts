@@ -38,7 +38,9 @@ function reaches(handler: ProxyHandler, addresses: ServiceAddresses): boolean {
  * the service (one of its color aliases or names, its plain name, a port a
  * color or the plain service publishes on the host). A handler marked to be
  * left alone (`header_down -Cutover-Keep`, see `keep` in ProxyHandler) is
- * skipped. Refused, one line each: a service no handler reaches, a handler that
+ * skipped. A service that no handler reaches but whose colors both carry an
+ * alias (`rag`: other services reach it by that name) is internal: it has no
+ * handler and nothing to switch. Refused, one line each: any other service no handler reaches, a handler that
  * also proxies to upstreams that are not the service, a handler that reaches
  * two services, and a marker on a handler that reaches no colored service.
  */
@@ -52,6 +54,8 @@ export function locateServiceHandlers(handlers: readonly ProxyHandler[], service
   for (const addresses of services) {
     const candidates = candidatesOf(addresses);
     const switched = candidates.filter((h) => !h.keep);
+    // An internal service (other services reach it by an alias both colors carry) needs no handler.
+    if (candidates.length === 0 && addresses.sharedAliases.length > 0) continue;
     if (switched.length === 0) {
       problems.push(
         candidates.length === 0
@@ -91,6 +95,11 @@ export function locateServiceHandlers(handlers: readonly ProxyHandler[], service
     if (handler.keep && !owners.has(handler)) {
       problems.push(`the reverse_proxy handler ${describeHandler(handler)} is marked Cutover-Keep but reaches no colored service: remove the marker (header_down -Cutover-Keep)`);
     }
+  }
+  if (problems.length === 0 && located.length === 0 && services.length > 0) {
+    problems.push(
+      `no reverse_proxy handler in Caddy's config serves any colored service (${services.map((s) => s.service).join(', ')}): looked for upstreams ${services.map(lookedFor).join(', ')}`,
+    );
   }
   return problems.length > 0 ? { ok: false, problems: [...new Set(problems)] } : { ok: true, handlers: located };
 }

@@ -43,7 +43,9 @@ export interface TrafficView {
 
 export type ReadTrafficResult = { ok: true; view: TrafficView } | { ok: false; problems: string[] };
 
-function summarize(services: readonly ServiceTraffic[]): LiveTraffic {
+function summarize(all: readonly ServiceTraffic[]): LiveTraffic {
+  // Internal services (no handler) take no traffic from Caddy: they say nothing about where it goes.
+  const services = all.filter((s) => s.handlers.length > 0);
   const single = services.map((s) => (s.colors.length === 1 && s.neutralDials === 0 ? s.colors[0] : undefined));
   const first = single[0];
   if (first !== undefined && single.every((color) => color === first)) return { kind: 'color', color: first };

@@ -17,6 +17,12 @@ export interface ServiceAddresses {
   hostPorts: Record<Color, Array<{ containerPort: number; hostPort: number }>>;
   /** Names that reach whichever color holds them: the plain service name and aliases both colors share. */
   neutralHosts: string[];
+  /**
+   * Aliases that both colors' overlays list (`rag` on rag-blue and rag-green): other
+   * services reach this one by that name, whichever color answers. A service with
+   * such an alias may have no Caddy handler at all (an internal service).
+   */
+  sharedAliases: string[];
   /** Host ports the plain service (compose.yml alone) publishes: how Caddy on the host reaches it after `reset`. */
   plainHostPorts: Array<{ containerPort: number; hostPort: number }>;
 }
@@ -49,6 +55,7 @@ export function serviceAddresses(service: ColoredService, instances: readonly Co
     hosts: { blue: blue.filter((n) => !shared.includes(n)), green: green.filter((n) => !shared.includes(n)) },
     hostPorts: { blue: hostPortsOf('blue'), green: hostPortsOf('green') },
     neutralHosts: [...new Set([service.name, ...shared])],
+    sharedAliases: shared,
     plainHostPorts: plainHostPorts(service),
   };
 }

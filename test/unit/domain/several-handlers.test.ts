@@ -209,6 +209,19 @@ describe('several handlers per service: what stays refused, and leaving a handle
     assert.deepEqual(p.handlers.map((h) => h.port), [3000, 3210, 3000]);
   });
 
+  test('an internal service (an alias both colors carry, as the final overlays give rag) may have no handler; one without is refused', () => {
+    const internal = makeColoredService('rag', (color) => ({ networks: [{ key: 'internal', aliases: [`rag-${color}`, 'rag'] }] }));
+    const from = config({ 3000: ['platform:3000'] });
+    const view = readView(from, [platform, internal]);
+    assert.deepEqual(view.services.map((s) => [s.service, s.handlers.length]), [['platform', 2], ['rag', 0]]);
+    assert.deepEqual(view.live, { kind: 'plain' });
+    assert.deepEqual(dialsOf(plan(from, 'blue', {}, [platform, internal]).servers), [['platform-blue:3000'], ['auth:9000'], ['platform-blue:3000']]);
+    const refused = readTraffic(from, [platform, rag], []);
+    assert.deepEqual(refused.ok ? [] : refused.problems.map((p) => p.slice(0, 59)), ["no reverse_proxy handler in Caddy's config serves rag: looke"]);
+    const none = readTraffic(config({}), [internal], []);
+    assert.match(none.ok ? '' : (none.problems[0] as string), /^no reverse_proxy handler in Caddy's config serves any colored service \(rag\)/);
+  });
+
   test('handlers of another colored service are never changed by the other one, and @id adds a handler', () => {
     const from = config({ 3000: ['platform-blue:3000'] }, [handled('/rag/*', proxy(['rag-blue:8001'])), handled('/tagged/*', proxy(['rag-blue:8002'], { '@id': 'cutover-rag' }))]);
     const p = plan(from, 'green', {}, [platform, rag]);
