@@ -217,7 +217,8 @@ describe('several handlers per service: what stays refused, and leaving a handle
     assert.deepEqual(view.live, { kind: 'plain' });
     assert.deepEqual(dialsOf(plan(from, 'blue', {}, [platform, internal]).servers), [['platform-blue:3000'], ['auth:9000'], ['platform-blue:3000']]);
     const refused = readTraffic(from, [platform, rag], []);
-    assert.deepEqual(refused.ok ? [] : refused.problems.map((p) => p.slice(0, 59)), ["no reverse_proxy handler in Caddy's config serves rag: looke"]);
+    assert.equal(refused.ok ? 0 : refused.problems.length, 1);
+    assert.match(refused.ok ? '' : (refused.problems[0] as string), /^no reverse_proxy handler in Caddy's config serves rag: looked for/);
     const none = readTraffic(config({}), [internal], []);
     assert.match(none.ok ? '' : (none.problems[0] as string), /^no reverse_proxy handler in Caddy's config serves any colored service \(rag\)/);
   });
