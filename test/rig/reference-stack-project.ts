@@ -12,7 +12,7 @@
  * - published ports go to 127.0.0.1: the proxy's 80 on a free port, its admin API
  *   (2019) published on another, every other port on an ephemeral one;
  * - the Caddyfile: the subdirectives Caddy 2.6.2 does not know are removed
- *   (`health_passes`, ...), so are the status codes after `handle_errors` (2.8+), and `admin 0.0.0.0:2019` goes into its global options so
+ *   (`health_passes`, ...), so are the status codes after `handle_errors` (newer than 2.6), and `admin 0.0.0.0:2019` goes into its global options so
  *   that the published port reaches the admin API.
  * `.env` holds example values (SITE_URL=http://tale.local: plain HTTP, no certificate).
  *
@@ -102,7 +102,7 @@ export async function referenceCaddyfile(seed: string, file = 'Caddyfile'): Prom
   const kept = text
     .split('\n')
     .filter((line) => !NEWER_SUBDIRECTIVES.includes(line.trim().split(/\s+/)[0] ?? ''))
-    // Status codes after handle_errors are 2.8+; 2.6.2 takes the block for every error.
+    // Status codes after handle_errors are newer than 2.6; 2.6.2 takes the block for every error.
     .map((line) => line.replace(/^(\s*handle_errors)(\s+\d{3})+\s*\{/, '$1 {'));
   const global = kept.findIndex((line) => line.trim() === '{');
   if (global < 0) throw new Error(`${seed}/${file} has no global options block`);
@@ -164,7 +164,7 @@ export async function createReferenceStackProject(docker: Docker, scope: TestSco
     POSTGRES_PASSWORD: 'change-me',
     POSTGRES_DB: 'tale',
     DRAIN_TIMEOUT: '15',
-    HEALTH_CHECK_TIMEOUT: '120',
+    HEALTH_CHECK_TIMEOUT: '300',
     HEALTH_CHECK_INTERVAL: '1',
     ...env,
   };

@@ -130,7 +130,7 @@ function renderUpstreams(report: StatusReport): string[] {
   out.push("upstreams  (Caddy's live config; in flight now)");
   const dialRows = report.services.flatMap((svc) =>
     svc.handlers.length === 0
-      ? [[svc.name, '', '(unknown)', '', '', '']]
+      ? [[svc.name, '', report.traffic.kind === 'unknown' ? '(unknown)' : '(no handler: an internal service)', '', '', '']]
       : svc.handlers.flatMap((h) =>
           h.dials.map((d, i) => [svc.name, i === 0 ? String(h.port) : '', d.dial, d.color ?? '?', d.inFlight === null ? '?' : String(d.inFlight), i === 0 ? describeWeights(h.weights) : '']),
         ),
