@@ -7,6 +7,7 @@
  * and on the host.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Color, ColoredService } from '../../../src/config/model.js';
 import { serversOf, type JsonObject, type JsonValue } from '../../../src/domain/caddy-json.js';
@@ -227,5 +228,27 @@ describe('several handlers per service: what stays refused, and leaving a handle
     const from = config({ 3000: ['platform-blue:3000'] }, [handled('/rag/*', proxy(['rag-blue:8001'])), handled('/tagged/*', proxy(['rag-blue:8002'], { '@id': 'cutover-rag' }))]);
     const p = plan(from, 'green', {}, [platform, rag]);
     assert.deepEqual(dialsOf(p.servers), [['platform-green:3000'], ['auth:9000'], ['rag-green:8001'], ['rag-green:8002'], ['platform-green:3000']]);
+  });
+});
+
+describe("the reference repository's newest Caddyfile (adapted by Caddy 2.6.2, 2.7+ lines dropped)", () => {
+  // test/fixtures/caddy/newest-index-adapted.json: `caddy adapt` of seed-configs/newest-index-404f0061/Caddyfile as
+  // test/rig/reference-stack-project.ts prepares it, with SITE_ORIGIN=http://tale.local, DOCS_ORIGIN=http://docs.tale.local.
+  const newest = JSON.parse(readFileSync(new URL('../../fixtures/caddy/newest-index-adapted.json', import.meta.url), 'utf8')) as JsonObject;
+  // As the final overlays define it: its own alias and container name per color, and the shared alias `platform`.
+  const finalPlatform = makeColoredService('platform', (color) => ({ containerName: `tale-platform-${color}`, networks: [{ key: 'internal', aliases: [`platform-${color}`, 'platform'] }] }));
+
+  test('every platform handler is switched (7, all on 3000, under matchers and nested handles); convex and docs handlers stay', () => {
+    const before = findProxyHandlers(newest).map((h) => h.dials);
+    const view = readView(newest, [finalPlatform]);
+    assert.deepEqual(view.services[0]?.handlers.map((h) => h.port), [3000, 3000, 3000, 3000, 3000, 3000, 3000]);
+    const p = plan(newest, 'blue', {}, [finalPlatform]);
+    assert.deepEqual(
+      dialsOf(p.servers),
+      before.map((dials) => dials.map((dial) => dial.replace(/^platform:/, 'platform-blue:'))),
+    );
+    assert.ok(before.flat().some((dial) => dial.startsWith('convex:')), 'the fixture has other backends, left as they are');
+    const back = plan({ apps: { http: { servers: p.servers } } }, 'green', {}, [finalPlatform]);
+    assert.equal(dialsOf(back.servers).flat().filter((dial) => dial === 'platform-green:3000').length, 7);
   });
 });
