@@ -10,7 +10,23 @@ export interface ProxyHandler {
   id: string | undefined;
   /** The `dial` of each upstream, in order (duplicates kept: they carry weight on old Caddy). */
   dials: string[];
+  /**
+   * The user marked it to be left alone: it deletes the response header
+   * `Cutover-Keep` (Caddyfile: `header_down -Cutover-Keep`), a no-op for traffic
+   * that a Caddyfile can express, unlike `@id`. See docs/handlers.md.
+   */
+  keep: boolean;
   handler: JsonObject;
+}
+
+/** The response header whose deletion marks a handler that cutover must leave alone. */
+export const KEEP_MARKER = 'Cutover-Keep';
+
+function isMarkedKeep(handler: JsonObject): boolean {
+  const headers = handler.headers;
+  const response = isJsonObject(headers) ? headers.response : undefined;
+  const deleted = isJsonObject(response) ? response.delete : undefined;
+  return Array.isArray(deleted) && deleted.some((name) => typeof name === 'string' && name.toLowerCase() === KEEP_MARKER.toLowerCase());
 }
 
 function dialsOf(handler: JsonObject): string[] {
@@ -31,7 +47,7 @@ function walkRoutes(routes: JsonValue | undefined, server: string, pointer: Arra
       const at = [...pointer, routeIndex, 'handle', handlerIndex];
       if (handler.handler === 'reverse_proxy') {
         const id = handler['@id'];
-        found.push({ server, pointer: at, id: typeof id === 'string' ? id : undefined, dials: dialsOf(handler), handler });
+        found.push({ server, pointer: at, id: typeof id === 'string' ? id : undefined, dials: dialsOf(handler), keep: isMarkedKeep(handler), handler });
       } else if (handler.handler === 'subroute') {
         walkRoutes(handler.routes, server, [...at, 'routes'], found);
       }

@@ -3,6 +3,7 @@ import type { Color, ColoredService, ServiceSpec } from '../config/model.js';
 import type { ConfigProblem } from '../errors.js';
 import type { ImageIdentity, ServiceImages } from './image-identity.js';
 import type { TrafficView } from './read-traffic.js';
+import { plainDialFor } from './service-addresses.js';
 
 /** One plain service that reset starts: compose.yml's definition, reachable by its service name. */
 export interface PlainStart {
@@ -90,21 +91,21 @@ export function planReset(input: PlanResetInput): PlanResetResult {
       continue;
     }
     if (traffic === undefined) continue;
-    let dials: string[];
-    if (traffic.mode.kind === 'network') {
-      dials = [`${service.name}:${traffic.mode.port}`];
-    } else {
-      const containerPort = traffic.mode.containerPort;
-      const published = traffic.addresses.plainHostPorts.find((p) => p.containerPort === containerPort);
-      if (published === undefined) {
-        problems.push({
-          file: input.baseFile,
-          path: `${at}.ports`,
-          message: `Caddy reaches ${service.name} on a host port, but ${input.baseFile} publishes none for its port ${containerPort}: add ports: ["127.0.0.1:<free port>:${containerPort}"] to ${service.name} in ${input.baseFile} (and ports: !override [...] in the overlays)`,
-        });
-        continue;
-      }
-      dials = [`127.0.0.1:${published.hostPort}`];
+    const dials: string[] = [];
+    const unpublished: number[] = [];
+    for (const handler of traffic.handlers) {
+      const dial = plainDialFor(traffic.addresses, handler.mode);
+      if (dial === undefined) unpublished.push(handler.port);
+      else if (!dials.includes(dial)) dials.push(dial);
+    }
+    if (unpublished.length > 0) {
+      const ports = [...new Set(unpublished)];
+      problems.push({
+        file: input.baseFile,
+        path: `${at}.ports`,
+        message: `Caddy reaches ${service.name} on a host port, but ${input.baseFile} publishes none for its port ${ports.join(', ')}: add ports: [${ports.map((p) => `"127.0.0.1:<free port>:${p}"`).join(', ')}] to ${service.name} in ${input.baseFile} (and ports: !override [...] in the overlays)`,
+      });
+      continue;
     }
     start.push({ service: service.name, spec: plainSpecToRun(service.plain), image: input.active?.images?.[service.name], dials });
   }

@@ -17,6 +17,12 @@ export interface ServiceAddresses {
   hostPorts: Record<Color, Array<{ containerPort: number; hostPort: number }>>;
   /** Names that reach whichever color holds them: the plain service name and aliases both colors share. */
   neutralHosts: string[];
+  /**
+   * Aliases that both colors' overlays list (`rag` on rag-blue and rag-green): other
+   * services reach this one by that name, whichever color answers. A service with
+   * such an alias may have no Caddy handler at all (an internal service).
+   */
+  sharedAliases: string[];
   /** Host ports the plain service (compose.yml alone) publishes: how Caddy on the host reaches it after `reset`. */
   plainHostPorts: Array<{ containerPort: number; hostPort: number }>;
 }
@@ -49,6 +55,7 @@ export function serviceAddresses(service: ColoredService, instances: readonly Co
     hosts: { blue: blue.filter((n) => !shared.includes(n)), green: green.filter((n) => !shared.includes(n)) },
     hostPorts: { blue: hostPortsOf('blue'), green: hostPortsOf('green') },
     neutralHosts: [...new Set([service.name, ...shared])],
+    sharedAliases: shared,
     plainHostPorts: plainHostPorts(service),
   };
 }
@@ -128,4 +135,15 @@ export function dialsForColor(addresses: ServiceAddresses, color: Color, mode: R
   return instances
     .filter((i) => i.service === addresses.service && i.color === color)
     .flatMap((i) => i.published.filter((p) => p.containerPort === mode.containerPort).map((p) => `127.0.0.1:${p.hostPort}`));
+}
+
+/**
+ * The dial that reaches the plain service (compose.yml alone) the way a handler
+ * reaches the colors: `platform:3210` on the compose network, the host port the
+ * plain service publishes for that container port on the host (undefined: none).
+ */
+export function plainDialFor(addresses: ServiceAddresses, mode: ReachMode): string | undefined {
+  if (mode.kind === 'network') return `${addresses.service}:${mode.port}`;
+  const published = addresses.plainHostPorts.find((p) => p.containerPort === mode.containerPort);
+  return published === undefined ? undefined : `127.0.0.1:${published.hostPort}`;
 }

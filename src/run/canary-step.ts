@@ -4,6 +4,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../domain/caddy-j
 import type { CanarySteps } from '../domain/canary-steps.js';
 import type { CanaryThresholds } from '../domain/canary-verdict.js';
 import { readTraffic } from '../domain/read-traffic.js';
+import { loadBalancingByHandler } from '../domain/plan-switch.js';
 import { describeCanaryFigures } from '../domain/describe-canary-figures.js';
 import { CanaryAbortedError, RollbackFailedError, SwitchOutcomeUnknownError } from '../errors.js';
 import type { Operation } from '../state/state-schema.js';
@@ -63,16 +64,10 @@ function withoutRealFigures(figures: Record<string, number> | undefined): Record
   return Object.fromEntries(Object.entries(figures ?? {}).filter(([key]) => !key.startsWith('real.')));
 }
 
-/** Each colored service's `load_balancing` as the user has it now (null: none), to put back after the canary. */
+/** Each handler's `load_balancing` as the user has it now (null: none), by handlerKey, to put back after the canary. */
 export function currentLoadBalancing(config: JsonValue, project: ProjectConfig): Record<string, JsonObject | null> {
   const read = readTraffic(config, project.colored, []);
-  if (!read.ok) return {};
-  return Object.fromEntries(
-    read.view.services.map((s) => {
-      const lb = s.entry.handler.handler.load_balancing;
-      return [s.service, isJsonObject(lb) ? lb : null];
-    }),
-  );
+  return read.ok ? loadBalancingByHandler(read.view) : {};
 }
 
 /** `http://127.0.0.1:<port>/` of the first HTTP listener in Caddy's config. */

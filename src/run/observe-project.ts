@@ -32,7 +32,7 @@ export function trafficOf(runtime: Runtime, config: JsonValue, colored: readonly
   if (!result.ok) {
     throw new ConfigInvalidError(
       result.problems.map((message) => ({ file: `Caddy config (${runtime.admin.address.text})`, path: '', message })),
-      { hint: "give each colored service one reverse_proxy handler in Caddy's config whose upstreams name it (e.g. platform-blue:3000, or 127.0.0.1:<published port>)" },
+      { hint: "give each colored service reverse_proxy handlers in Caddy's config whose upstreams name only it (e.g. platform-blue:3000, or 127.0.0.1:<published port>); docs/handlers.md" },
     );
   }
   return result.view;

@@ -30,7 +30,7 @@ export async function sendTrafficBack(runtime: Runtime, project: ProjectConfig, 
       const from = operation.fromColor;
       await writeUpstreamSnippets(
         runtime,
-        exact.plan.services.map((s) => ({ service: s.service, port: s.port, dials: from === null ? [`${s.service}:${s.port}`] : s.byColor[from] })),
+        exact.plan.byPort.map((s) => ({ service: s.service, port: s.port, dials: from === null ? [`${s.service}:${s.port}`] : s.byColor[from] })),
         from ?? 'the plain Compose names',
       );
       await restoreServers(runtime.admin, exact);

@@ -76,7 +76,7 @@ export async function switchAll(
       return { ok: true, servers: next, unchanged: result.plan.unchanged, plan: result.plan };
     },
     async (plan) => {
-      if (options.split === undefined) await writeUpstreamSnippets(runtime, plan.services.map((s) => ({ service: s.service, port: s.port, dials: s.to })), color);
+      if (options.split === undefined) await writeUpstreamSnippets(runtime, plan.byPort.map((s) => ({ service: s.service, port: s.port, dials: s.to })), color);
     },
     root.rewriteRoot ?? (options.split === undefined ? withoutTrafficLog : undefined),
   );

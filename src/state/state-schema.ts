@@ -114,7 +114,9 @@ export const canarySchema = z
     /**
      * Each colored service's `load_balancing` before the canary changed it (null: none), so
      * that whoever finishes the canary (this process, or promote/abort after a crash) can
-     * put the user's own setting back.
+     * put the user's own setting back. Keyed per handler (`<service>@<server>/routes/...`,
+     * see handlerKey in plan-switch.ts); a bare service name, as earlier files hold, stands
+     * for every handler of the service. Same shape, so no schema change.
      */
     originalLoadBalancing: z.record(z.string(), z.record(z.string(), z.unknown()).nullable()).default({}),
     /** Percent per color as last sent to Caddy. */

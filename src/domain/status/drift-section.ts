@@ -4,6 +4,7 @@ import { problem, type Problem } from './problem-rules.js';
 import type { StatusFacts, StatusInput } from './status-input.js';
 import type { OperationReport } from './status-report-types.js';
 import type { TrafficSection } from './traffic-section.js';
+import { liveDials } from '../read-traffic.js';
 
 const CAUSES: Record<DriftCause, { why: string; hint: string }> = {
   'caddy-reloaded': {
@@ -60,7 +61,7 @@ export function driftSection(input: StatusInput, facts: StatusFacts, traffic: Tr
     active: recordedActive,
     canaryRecorded: facts.state?.operation?.canary !== undefined,
     live,
-    services: traffic.services.map((t) => ({ service: t.service, dials: t.entry.handler.dials })),
+    services: traffic.services.map((t) => ({ service: t.service, dials: liveDials(t) })),
     targets: facts.state?.targets ?? {},
     caddyAdmin: input.caddyAdmin,
   });

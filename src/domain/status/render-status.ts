@@ -129,11 +129,13 @@ function renderUpstreams(report: StatusReport): string[] {
   const out: string[] = [];
   out.push("upstreams  (Caddy's live config; in flight now)");
   const dialRows = report.services.flatMap((svc) =>
-    svc.handler === null
-      ? [[svc.name, '(unknown)', '', '', '']]
-      : svc.dials.map((d, i) => [svc.name, d.dial, d.color ?? '?', d.inFlight === null ? '?' : String(d.inFlight), i === 0 ? describeWeights(svc.weights) : '']),
+    svc.handlers.length === 0
+      ? [[svc.name, '', report.traffic.kind === 'unknown' ? '(unknown)' : '(no handler: an internal service)', '', '', '']]
+      : svc.handlers.flatMap((h) =>
+          h.dials.map((d, i) => [svc.name, i === 0 ? String(h.port) : '', d.dial, d.color ?? '?', d.inFlight === null ? '?' : String(d.inFlight), i === 0 ? describeWeights(h.weights) : '']),
+        ),
   );
-  out.push(...table(['SERVICE', 'DIAL', 'COLOR', 'IN FLIGHT', 'WEIGHTS'], dialRows));
+  out.push(...table(['SERVICE', 'PORT', 'DIAL', 'COLOR', 'IN FLIGHT', 'WEIGHTS'], dialRows));
   const notLive = report.upstreams.filter((u) => !u.live);
   if (notLive.length > 0) {
     out.push('  not live (preview or draining):');

@@ -1,5 +1,5 @@
 import type { Color } from '../../config/model.js';
-import type { ServiceTraffic } from '../read-traffic.js';
+import { liveDials, type ServiceTraffic } from '../read-traffic.js';
 import { isServing } from '../is-serving.js';
 import { parseImageReference } from '../image-reference.js';
 import { classifyDial } from '../service-addresses.js';
@@ -7,9 +7,9 @@ import type { ImageIdentity } from '../../state/state-schema.js';
 import { problem, type Problem } from './problem-rules.js';
 import { readinessOf } from './readiness-of.js';
 import type { ObservedContainer, StatusFacts } from './status-input.js';
-import type { ContainerRow, DialRow, ServiceReport } from './status-report-types.js';
+import type { ContainerRow, DialRow, HandlerReport, ServiceReport } from './status-report-types.js';
 import { colorsServing, type TrafficSection } from './traffic-section.js';
-import { trafficWeights } from './traffic-weights.js';
+import { trafficWeights, type TrafficWeights } from './traffic-weights.js';
 
 /** A container's image identity; null for one whose image ID is unknown. */
 function imageOf(c: ObservedContainer): ImageIdentity | null {
@@ -33,16 +33,36 @@ function containerRow(c: ObservedContainer, colorsServed: readonly Color[] | und
   };
 }
 
-function dialRows(entry: ServiceTraffic | undefined, facts: StatusFacts): DialRow[] {
+function dialRows(dials: readonly string[], entry: ServiceTraffic, facts: StatusFacts): DialRow[] {
   const countsByAddress = new Map((facts.upstreamCounts ?? []).map((row) => [row.address, row]));
-  return (entry?.entry.handler.dials ?? []).map((dial) => {
-    const owner = entry === undefined ? undefined : classifyDial(dial, entry.addresses);
+  return dials.map((dial) => {
+    const owner = classifyDial(dial, entry.addresses);
     return {
       dial,
-      color: owner === undefined ? null : owner.kind === 'color' ? owner.color : owner.kind === 'neutral' ? 'plain' : null,
+      color: owner.kind === 'color' ? owner.color : owner.kind === 'neutral' ? 'plain' : null,
       inFlight: countsByAddress.get(dial)?.numRequests ?? null,
     };
   });
+}
+
+function handlerReports(entry: ServiceTraffic | undefined, facts: StatusFacts): HandlerReport[] {
+  return (entry?.handlers ?? []).map((h) => ({
+    server: h.handler.server,
+    id: h.handler.id ?? null,
+    pointer: `/${h.handler.pointer.join('/')}`,
+    port: h.port,
+    dials: dialRows(h.handler.dials, entry as ServiceTraffic, facts),
+    weights: trafficWeights(h.handler, (entry as ServiceTraffic).addresses),
+  }));
+}
+
+/** One figure per target for the whole service: the handlers' own when they agree, else their mean. */
+function serviceWeights(handlers: readonly HandlerReport[]): TrafficWeights | null {
+  const first = handlers[0];
+  if (first === undefined) return null;
+  if (handlers.every((h) => h.weights.blue === first.weights.blue && h.weights.green === first.weights.green && h.weights.plain === first.weights.plain)) return first.weights;
+  const mean = (key: keyof TrafficWeights): number => Math.round(handlers.reduce((sum, h) => sum + h.weights[key], 0) / handlers.length);
+  return { blue: mean('blue'), green: mean('green'), plain: mean('plain') };
 }
 
 /** Each colored service: configured ones first, in config order, then leftovers found in Docker. */
@@ -54,14 +74,14 @@ export function servicesSection(facts: StatusFacts, traffic: TrafficSection): Se
   return [...configured, ...leftovers].map((name) => {
     const entry = traffic.services.find((t) => t.service === name);
     const colorsServed = traffic.traffic.kind !== 'unknown' ? (colorsServing(traffic, facts, name) ?? []) : undefined;
-    const handler = entry?.entry.handler;
+    const handlers = handlerReports(entry, facts);
     return {
       name,
       configured: configured.includes(name),
       containers: containers.filter((c) => c.service === name && !sharedNames.has(c.service)).map((c) => containerRow(c, colorsServed, traffic.traffic.kind === 'plain')),
-      handler: handler === undefined ? null : { server: handler.server, id: handler.id ?? null, pointer: `/${handler.pointer.join('/')}` },
-      dials: dialRows(entry, facts),
-      weights: entry === undefined ? null : trafficWeights(entry.entry.handler, entry.addresses),
+      handlers,
+      dials: entry === undefined ? [] : dialRows(liveDials(entry), entry, facts),
+      weights: serviceWeights(handlers),
     };
   });
 }

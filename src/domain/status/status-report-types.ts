@@ -10,7 +10,7 @@ import type { TrafficWeights } from './traffic-weights.js';
  * docs/status-json.md documents every field. Bump STATUS_SCHEMA_VERSION when
  * a field changes meaning or goes away (adding a field does not bump it).
  */
-export const STATUS_SCHEMA_VERSION = 2;
+export const STATUS_SCHEMA_VERSION = 3;
 
 /** How many history entries status shows, newest first. */
 export const HISTORY_SHOWN = 5;
@@ -48,11 +48,25 @@ export interface ServiceReport {
   /** False for a service that has containers but is no longer in the compose files. */
   configured: boolean;
   containers: ContainerRow[];
-  /** The reverse_proxy handler that serves it; null when Caddy's routing is unknown. */
-  handler: { server: string; id: string | null; pointer: string } | null;
-  /** Upstreams of that handler, in order (duplicates kept: they carry weight on Caddy 2.6). */
+  /** Every reverse_proxy handler that serves it (schema 3); empty when Caddy's routing is unknown. */
+  handlers: HandlerReport[];
+  /** Every upstream of its handlers, first seen first, each dial once. */
   dials: DialRow[];
+  /** The handlers' weights when they all agree, else each target's mean over the handlers; null when Caddy's routing is unknown. */
   weights: TrafficWeights | null;
+}
+
+/** One reverse_proxy handler of a service (schema 3). */
+export interface HandlerReport {
+  server: string;
+  id: string | null;
+  /** JSON pointer from the config root, e.g. `/apps/http/servers/srv0/routes/1/handle/0`. */
+  pointer: string;
+  /** The container port it reaches (3000, 3210, ...). */
+  port: number;
+  /** Its upstreams in order (duplicates kept: they carry weight on Caddy 2.6). */
+  dials: DialRow[];
+  weights: TrafficWeights;
 }
 
 export interface StandbyReport {

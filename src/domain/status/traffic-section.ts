@@ -14,7 +14,7 @@ export interface TrafficSection {
   problems: Problem[];
 }
 
-const CADDY_CONFIG_HINT = 'give each colored service one reverse_proxy handler whose upstreams name it (e.g. platform-blue:3000, or 127.0.0.1:<published port>)';
+const CADDY_CONFIG_HINT = 'give each colored service reverse_proxy handlers whose upstreams name only it (e.g. platform-blue:3000, or 127.0.0.1:<published port>); docs/handlers.md';
 
 /** Where Caddy's live config sends the colored services. */
 export function trafficSection(input: StatusInput, facts: StatusFacts): TrafficSection {

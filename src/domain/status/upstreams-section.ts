@@ -3,6 +3,7 @@ import { classifyDial, serviceAddresses, type ServiceAddresses } from '../servic
 import type { StatusFacts } from './status-input.js';
 import type { UpstreamRow } from './status-report-types.js';
 import type { TrafficSection } from './traffic-section.js';
+import { liveDials } from '../read-traffic.js';
 
 function ownerOf(dial: string, book: readonly ServiceAddresses[]): { service: string | null; color: Color | 'plain' | null } {
   for (const addresses of book) {
@@ -17,8 +18,8 @@ function ownerOf(dial: string, book: readonly ServiceAddresses[]): { service: st
 export function upstreamsSection(facts: StatusFacts, traffic: TrafficSection): UpstreamRow[] {
   const instances = facts.docker?.instances ?? [];
   const addressBook = (facts.project?.colored ?? []).map((service) => serviceAddresses(service, instances));
-  const liveDials = new Set(traffic.services.flatMap((t) => t.entry.handler.dials));
+  const live = new Set(traffic.services.flatMap(liveDials));
   return (facts.upstreamCounts ?? [])
-    .map((row) => ({ address: row.address, ...ownerOf(row.address, addressBook), inFlight: row.numRequests, fails: row.fails, live: liveDials.has(row.address) }))
+    .map((row) => ({ address: row.address, ...ownerOf(row.address, addressBook), inFlight: row.numRequests, fails: row.fails, live: live.has(row.address) }))
     .sort((a, b) => (a.service ?? '~').localeCompare(b.service ?? '~') || (a.color ?? '~').localeCompare(b.color ?? '~') || a.address.localeCompare(b.address));
 }

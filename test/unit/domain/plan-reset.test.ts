@@ -173,7 +173,7 @@ describe('planPlain', () => {
     assert.match(JSON.stringify(plan.servers), /127\.0\.0\.1:8101/);
     const after = view(next, host, instances);
     assert.deepEqual(after.live, { kind: 'plain' });
-    assert.deepEqual(after.services.map((s) => s.entry.handler.dials), [['127.0.0.1:8001'], ['127.0.0.1:8002']]);
+    assert.deepEqual(after.services.map((s) => s.handlers.map((h) => h.handler.dials)), [[['127.0.0.1:8001']], [['127.0.0.1:8002']]]);
   });
 
   test('without them: no preview route left, as before the first deploy; a host port the plain service lacks is left as it is', () => {
@@ -186,6 +186,6 @@ describe('planPlain', () => {
   test('a plain host port is read back as the plain service (how Caddy on the host reaches it after reset)', () => {
     const read = view(caddy(['127.0.0.1:8001'], ['localhost:8002']), host);
     assert.deepEqual(read.live, { kind: 'plain' });
-    assert.deepEqual(read.services.map((s) => s.mode), [{ kind: 'host', containerPort: 3000 }, { kind: 'host', containerPort: 3000 }]);
+    assert.deepEqual(read.services.map((s) => s.handlers[0]?.mode), [{ kind: 'host', containerPort: 3000 }, { kind: 'host', containerPort: 3000 }]);
   });
 });

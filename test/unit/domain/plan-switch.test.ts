@@ -46,7 +46,7 @@ describe('planSwitch: a full switch', () => {
       assert.equal(p.color, c.to);
       assert.deepEqual(handlersOf(p.servers).map((h) => h.dials), c.dials);
       assert.deepEqual(p.services.map((s) => s.to), c.dials);
-      assert.deepEqual(p.services.map((s) => [s.service, s.port, s.byColor]), [
+      assert.deepEqual(p.services.map((s) => [s.service, s.ports[0], s.byColor]), [
         ['web', 3000, { blue: ['web-blue:3000'], green: ['web-green:3000'] }],
         ['api', 3000, { blue: ['api-blue:3000'], green: ['api-green:3000'] }],
       ]);
@@ -64,7 +64,7 @@ describe('planSwitch: a full switch', () => {
 
   test('host mode: refused when no running container of the color publishes the port, naming the service', () => {
     const result = plan(routesFor({ rag: ['127.0.0.1:8101'] }), 'green', {}, [rag], ragRunning('blue'));
-    assert.deepEqual(result, { ok: false, problems: ['rag has no green upstream to switch to (no running container of that color publishes the port Caddy uses)'] });
+    assert.deepEqual(result, { ok: false, problems: ['rag has no green upstream for port 3000 to switch to (no running container of that color publishes container port 3000 on the host)'] });
   });
 });
 
@@ -104,7 +104,7 @@ describe('planSwitch: a canary split', () => {
   });
 
   test('a split needs both colors: refused when one does not run', () => {
-    expectRefusal(plan(routesFor({ rag: ['127.0.0.1:8101'] }), 'green', cases[0]!.options, [rag], ragRunning('green')), /^rag has no blue upstream to switch to/);
+    expectRefusal(plan(routesFor({ rag: ['127.0.0.1:8101'] }), 'green', cases[0]!.options, [rag], ragRunning('green')), /^rag has no blue upstream for port 3000 to switch to/);
   });
 });
 

@@ -45,7 +45,7 @@ describe('readTraffic: where all services go together', () => {
     const view = viewOf(withPreviews);
     assert.deepEqual(view.live, { kind: 'color', color: 'blue' });
     assert.deepEqual(view.base, config);
-    assert.deepEqual(view.services.map((s) => [s.service, s.colors, s.mode]), [
+    assert.deepEqual(view.services.map((s) => [s.service, s.colors, s.handlers[0]?.mode]), [
       ['web', ['blue'], { kind: 'network', port: 3000 }],
       ['api', ['blue'], { kind: 'network', port: 3000 }],
     ]);
@@ -53,13 +53,13 @@ describe('readTraffic: where all services go together', () => {
 
   test('host mode: a dial on a port a running green replica publishes is green', () => {
     const view = viewOf(routesFor({ rag: ['127.0.0.1:40124'] }), [hostService('rag')], greenReplicas);
-    assert.deepEqual([view.live, view.services[0]?.mode], [{ kind: 'color', color: 'green' }, { kind: 'host', containerPort: 3000 }]);
+    assert.deepEqual([view.live, view.services[0]?.handlers[0]?.mode], [{ kind: 'color', color: 'green' }, { kind: 'host', containerPort: 3000 }]);
   });
 
   const refusals: Array<[string, JsonValue, RegExp]> = [
     ['a service without a handler', routesFor({ web: ['web-blue:3000'] }), /^no reverse_proxy handler in Caddy's config serves api/],
-    ['a handler that also proxies elsewhere', routesFor({ web: ['web-blue:3000', 'db:5432'], api: ['api-blue:3000'] }), /handler for web .* also proxies to db:5432, which is not web/],
-    ['a handler named for the service but without upstreams', server([{ handle: [proxy([], { '@id': 'cutover-web' })] }, { handle: [proxy(['api-blue:3000'])] }]), /^cannot tell how Caddy reaches web from its upstreams \(none\)$/],
+    ['a handler that also proxies elsewhere', routesFor({ web: ['web-blue:3000', 'db:5432'], api: ['api-blue:3000'] }), /handler srv0 routes\/0\/handle\/0 \(web-blue:3000 db:5432\) proxies to web and also to db:5432; .*give other backends their own handler/],
+    ['a handler named for the service but without upstreams', server([{ handle: [proxy([], { '@id': 'cutover-web' })] }, { handle: [proxy(['api-blue:3000'])] }]), /^cannot tell how Caddy reaches web from the upstreams of @id cutover-web$/],
   ];
   for (const [name, config, problem] of refusals) {
     test(`not readable: ${name}`, () => {
@@ -83,16 +83,19 @@ describe('nextColor: the color a deploy starts', () => {
 describe('colorDials', () => {
   test("network mode: each color's alias on the port Caddy uses", () => {
     const view = viewOf(routesFor({ web: ['web:8080'], api: ['api-green:3000'] }));
-    assert.deepEqual(colorDials(view, []), [
-      { service: 'web', byColor: { blue: ['web-blue:8080'], green: ['web-green:8080'] } },
-      { service: 'api', byColor: { blue: ['api-blue:3000'], green: ['api-green:3000'] } },
-    ]);
+    assert.deepEqual(
+      colorDials(view, []).map((d) => [d.service, d.byColor, d.handlers.map((h) => h.port)]),
+      [
+        ['web', { blue: ['web-blue:8080'], green: ['web-green:8080'] }, [8080]],
+        ['api', { blue: ['api-blue:3000'], green: ['api-green:3000'] }, [3000]],
+      ],
+    );
   });
 
   test('host mode: one loopback dial per running replica; none for a color that does not run', () => {
     const running: ColorInstance[] = [{ service: 'rag', color: 'blue', published: [{ containerPort: 3000, hostPort: 8101 }] }, ...greenReplicas];
     const view = viewOf(routesFor({ rag: ['127.0.0.1:8101'] }), [hostService('rag')], running);
-    assert.deepEqual(colorDials(view, running), [{ service: 'rag', byColor: { blue: ['127.0.0.1:8101'], green: ['127.0.0.1:40123', '127.0.0.1:40124'] } }]);
+    assert.deepEqual(colorDials(view, running).map((d) => [d.service, d.byColor]), [['rag', { blue: ['127.0.0.1:8101'], green: ['127.0.0.1:40123', '127.0.0.1:40124'] }]]);
     assert.deepEqual(colorDials(view, greenReplicas)[0]?.byColor.blue, []);
   });
 });

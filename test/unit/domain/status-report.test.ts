@@ -152,7 +152,7 @@ const cases: Case[] = [
       assert.deepEqual(report.standby, { color: 'green', version: 'v1', running: true, healthy: true, detail: [], images: null });
       assert.deepEqual(service(report, 'web').dials, [{ dial: dial('blue', 'web'), color: 'blue', inFlight: 3 }]);
       assert.deepEqual(service(report, 'web').weights, { blue: 100, green: 0, plain: 0 });
-      assert.equal(service(report, 'web').handler?.pointer, '/apps/http/servers/srv0/routes/1/handle/0');
+      assert.deepEqual(service(report, 'web').handlers.map((h) => [h.pointer, h.port]), [['/apps/http/servers/srv0/routes/1/handle/0', 3000]]);
       assert.deepEqual(
         service(report, 'web').containers.map((c) => [c.name, c.serving, c.ready]),
         [['demo-web-blue', true, true], ['demo-web-green', false, true]],
@@ -275,7 +275,7 @@ const cases: Case[] = [
       assert.equal(report.traffic.kind, 'unknown');
       assert.deepEqual(report.active, deployedState.active);
       assert.deepEqual(report.standby?.healthy, true);
-      assert.equal(service(report, 'web').handler, null);
+      assert.deepEqual(service(report, 'web').handlers, []);
       assert.equal(service(report, 'web').containers[0]?.serving, null);
       assert.equal(service(report, 'api').containers.length, 2);
       assert.deepEqual(kinds(report), ['error:caddy-unreachable', 'warning:drift-unchecked']);
@@ -388,7 +388,7 @@ describe('buildStatusReport', () => {
       const report = buildStatusReport(c.input);
       c.check(report);
       assert.equal(report.exitCode, c.exitCode, JSON.stringify(report.problems, null, 2));
-      assert.equal(report.schemaVersion, 2);
+      assert.equal(report.schemaVersion, 3);
       // The report is plain data: it survives JSON unchanged.
       assert.deepEqual(JSON.parse(JSON.stringify(report)), report);
       // Every problem that is an error carries the exit code; the first one is the report's.
@@ -405,7 +405,7 @@ describe('renderStatus', () => {
     assert.match(text, /^active {5}blue v2, since 2025-03-01 12:00:00Z \(5 min ago\)$/m);
     assert.match(text, /^traffic {4}every service → blue$/m);
     assert.match(text, /^standby {4}green v1: running, healthy$/m);
-    assert.match(text, /^ {2}web {6}127\.0\.0\.1:8101 {2}blue {3}3 {10}blue 100%$/m);
+    assert.match(text, /^ {2}web {6}3000 {2}127\.0\.0\.1:8101 {2}blue {3}3 {10}blue 100%$/m);
     assert.match(text, /^preview {4}Cutover-Color: blue {2}\| {2}Cutover-Color: green$/m);
     assert.match(text, /^drift {6}none$/m);
   });
