@@ -142,7 +142,12 @@ describe('canary deploys', () => {
     const outcome = running.then(() => undefined, (error: unknown) => error);
     let failingSince = 0;
     try {
-      await waitUntil('step 2', 60_000, async () => ((await state()).operation?.canary?.stepIndex === 1 ? true : undefined));
+      // A canary that ended before step 2 (an abort at step 1, a failed start) says why, instead of a bare timeout.
+      const ended = outcome.then((error) => ({ ended: error ?? 'finished without error' }));
+      const reached = await Promise.race([waitUntil('step 2', 60_000, async () => ((await state()).operation?.canary?.stepIndex === 1 ? true : undefined)), ended]).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${log.text()}`);
+      });
+      assert.equal(reached, true, `the canary did not reach step 2: ${String((reached as { ended: unknown }).ended)}\n${log.text()}`);
       const newColor = (await state()).operation?.toColor ?? 'unknown';
       // Make every new container fail its requests, through the preview route.
       for (const path of ['/control/errors?fail=1', '/api/control/errors?fail=1']) {

@@ -44,7 +44,7 @@ async function deployVersion(version: string, env: Record<string, string> = {}) 
 test("a container healthy for Docker but failing the handler's health_uri never gets traffic", async () => {
   const { error, log } = await deployVersion('v1', { HEALTH_CHECK_TIMEOUT: '4' });
   assert.ok(error instanceof HealthTimeoutError, `${String(error)}\n${log.text()}`);
-  assert.match(error.message, /healthy for Docker, but GET \/ready \(the health_uri of its Caddy handler\) still answers: 404/);
+  assert.match(error.message, /healthy for Docker, but GET \/ready on its port 3000 \(the health_uri of its Caddy handler\) still answers: 404/);
   assert.equal((await docker.listContainers({ all: true, filters: { label: [`cutover.project=${project.name}`] } })).length, 0);
   assert.notEqual((await httpGet(project.caddy.url('/version'))).body, 'v1');
 });

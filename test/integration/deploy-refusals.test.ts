@@ -156,9 +156,9 @@ const REFUSALS: Refusal[] = [
   {
     name: 'a shared service without a container that cutover could not start as written',
     args: ['deploy', 'v2'],
-    arrange: () => editFile('compose.yml', (text) => text.replace('services:\n', `services:\n  db:\n    image: ${scope.prefix}-app:v1\n    privileged: true\n`)),
+    arrange: () => editFile('compose.yml', (text) => text.replace('services:\n', `services:\n  db:\n    image: ${scope.prefix}-app:v1\n    volumes_from: [web]\n`)),
     code: 3,
-    error: /services\.db: has no container, and cutover cannot start it as written: it uses privileged/,
+    error: /services\.db: has no container, and cutover cannot start it as written: it uses volumes_from/,
   },
   {
     name: 'an image that does not use ${VERSION} (with a shared service to start)',
