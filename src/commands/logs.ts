@@ -21,6 +21,12 @@ export async function runLogs(options: GlobalOptions, service: string | undefine
   if (flags.color !== undefined && !COLORS.includes(flags.color)) throw new UsageError(`--color ${String(flags.color)}: expected blue or green`);
   const context = resolveContext(options);
   const runtime = createRuntime(context);
+  // Ctrl-C ends the reading; the handler stays until the runtime is closed, so a Ctrl-C that
+  // arrives just as the logs end on their own (a followed container stopped) still exits 0.
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     const project = await loadProjectForInspection(runtime);
     if (service !== undefined && !project.colored.some((s) => s.name === service)) {
@@ -34,21 +40,14 @@ export async function runLogs(options: GlobalOptions, service: string | undefine
       return 0;
     }
     const width = Math.max(...containers.map((c) => c.name.length));
-    const controller = new AbortController();
-    const stop = (): void => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      const read = (id: string, name: string) =>
-        runtime.docker.containerLogs(id, { tail, follow: flags.follow === true, signal: controller.signal, onLine: (line) => process.stdout.write(`${name.padEnd(width)} | ${line}\n`) });
-      if (flags.follow === true) await Promise.all(containers.map((c) => read(c.id, c.name)));
-      else for (const c of containers) await read(c.id, c.name);
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
+    const read = (id: string, name: string) =>
+      runtime.docker.containerLogs(id, { tail, follow: flags.follow === true, signal: controller.signal, onLine: (line) => process.stdout.write(`${name.padEnd(width)} | ${line}\n`) });
+    if (flags.follow === true) await Promise.all(containers.map((c) => read(c.id, c.name)));
+    else for (const c of containers) await read(c.id, c.name);
     return 0;
   } finally {
     await runtime.close();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }
