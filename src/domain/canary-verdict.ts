@@ -9,7 +9,7 @@ import { formatDuration } from './format-duration.js';
 export interface CanaryThresholds {
   /** Highest error rate (5xx, connection failures, timeouts) of the new color's probes, a fraction. Default 0.01. `--max-error-rate`. */
   maxErrorRate: number;
-  /** Highest p99 latency of the new color's probes in ms, whatever the old color does. Default: none. `--max-latency-p99`. */
+  /** Highest p99 latency of the new color's probes in ms, whatever the old color does; replaces the relative limit below. Default: none. `--max-latency-p99`. */
   maxLatencyP99Ms: number | undefined;
   /** The new color's p99 may be at most latencyFactor x the old color's p99 + latencyMarginMs. Default 2. */
   latencyFactor: number;
@@ -119,9 +119,11 @@ export function judgeCanary(figures: CanaryFigures, thresholds: Partial<CanaryTh
           `is above --max-latency-p99 ${formatDuration(limits.maxLatencyP99Ms)} (${colors.old}: ${oldP99})`,
       };
     }
-    // The old color is the yardstick only when it has enough answers of its own.
+    // The old color is the yardstick only when it has enough answers of its own, and only
+    // without --max-latency-p99: an absolute limit replaces the relative one (a busy host
+    // slows the new color's first requests, which the user may choose to tolerate).
     const allowed = old.p99Ms * limits.latencyFactor + limits.latencyMarginMs;
-    if (oldAnswered >= limits.minProbes && fresh.p99Ms > allowed) {
+    if (limits.maxLatencyP99Ms === undefined && oldAnswered >= limits.minProbes && fresh.p99Ms > allowed) {
       return {
         ok: false,
         reason:

@@ -90,7 +90,7 @@ describe('canary deploys', () => {
 
   test('10% and 25% steps split 1,000 requests within 2 points; promote from a second process finishes it', async () => {
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
-    const canary = canaryOptionsFrom({ canary: '10,25', stepInterval: '1s', pause: true });
+    const canary = canaryOptionsFrom({ canary: '10,25', stepInterval: '1s', pause: true, maxLatencyP99: '5s' });
     const running = deploy(runtime, { version: 'v2', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
     const outcome = running.then(() => undefined, (error: unknown) => error);
     try {
@@ -136,7 +136,7 @@ describe('canary deploys', () => {
     assert.ok(standbyBefore !== null, 'the test starts with a warm standby');
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
     const stepIntervalMs = 20_000;
-    const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s' });
+    const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s', maxLatencyP99: '5s' });
     const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 2, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 1_000_000, maxDurationMs: 90_000 });
     const running = deploy(runtime, { version: 'v3', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
     const outcome = running.then(() => undefined, (error: unknown) => error);
@@ -189,7 +189,7 @@ describe('canary deploys', () => {
 
   test('a killed canary leaves the weights as they were; abort from another process finishes it', async () => {
     const live = (await state()).active;
-    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v4', '--canary', '25,pause', '--step-interval', '1s']);
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v4', '--canary', '25,pause', '--step-interval', '1s', '--max-latency-p99', '5s']);
     await pausedAt(0);
     run.child.kill('SIGKILL');
     await run.done;
@@ -207,7 +207,7 @@ describe('canary deploys', () => {
 
   test('Ctrl-C during a canary goes back to the old color and removes the new one', async () => {
     const live = (await state()).active;
-    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '25,pause', '--step-interval', '1s']);
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '25,pause', '--step-interval', '1s', '--max-latency-p99', '5s']);
     await pausedAt(0);
     run.child.kill('SIGINT');
     assert.equal(await run.done, 1, run.stderr());
@@ -220,7 +220,7 @@ describe('canary deploys', () => {
   });
 
   test('sticky: a client with the cookie stays on its color for 100 requests', async () => {
-    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '50,pause', '--step-interval', '1s', '--sticky']);
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '50,pause', '--step-interval', '1s', '--sticky', '--max-latency-p99', '5s']);
     try {
       await pausedAt(0);
       for (let client = 0; client < 6; client += 1) {

@@ -123,6 +123,12 @@ describe('judgeCanary', () => {
       verdict: { ok: true },
     },
     {
+      name: '--max-latency-p99 replaces the relative limit: 3x the old p99 passes when under the absolute one',
+      figures: { old: color(30, 0, 20, 40), new: color(30, 0, 100, 300) },
+      thresholds: { maxLatencyP99Ms: 500 },
+      verdict: { ok: true },
+    },
+    {
       name: 'the error rate is reported before the latency',
       figures: { old: color(30, 0, 10, 10), new: color(30, 3, 900, 900) },
       thresholds: { maxLatencyP99Ms: 500 },
