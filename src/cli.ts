@@ -94,6 +94,8 @@ function addDeployCommand(program: Command): void {
     .addOption(new Option('--remove-failed', 'the default since 0.2; accepted for old scripts').hideHelp())
     .option('--probe-url <url>', "URL served by Caddy that the canary analysis requests for each color (default: Caddy's first listener, /)")
     .option('--probe-host <host>', "Host header of those requests, for sites Caddy matches by name (default: the URL's host)")
+    .option('--analysis-cmd <command>', 'canary: also run this command at every analysis look (no shell; write sh -c \'...\' for one); a non-zero exit aborts the canary (docs/canary.md)')
+    .option('--analysis-cmd-timeout <duration>', 'canary: a run of --analysis-cmd longer than this is killed and fails the check (default 30s)')
     .option('--no-real-traffic', "judge a canary by its probes alone, not also by the real traffic Caddy logs per color")
     .option('--alpha <p>', 'real traffic: significance level of each test at each look (default 0.001)')
     .option('--min-requests <n>', 'real traffic: requests per color before a window can be judged ok (default 50)')

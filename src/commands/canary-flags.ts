@@ -2,6 +2,7 @@ import { parseDuration } from '../config/parse-duration.js';
 import { parseCanarySteps } from '../domain/canary-steps.js';
 import { DEFAULT_CANARY_THRESHOLDS, parseMaxErrorRate, parseMaxLatencyP99 } from '../domain/canary-verdict.js';
 import { parseRealTrafficFlags, REAL_TRAFFIC_FLAG_NAMES, type RealTrafficFlags } from '../domain/parse-real-traffic-flags.js';
+import { parseAnalysisCommand } from '../domain/parse-analysis-command.js';
 import { UsageError } from '../errors.js';
 import type { CanaryOptions } from '../run/canary-step.js';
 
@@ -18,6 +19,8 @@ export interface CanaryFlags extends RealTrafficFlags {
   removeFailed?: boolean;
   probeUrl?: string;
   probeHost?: string;
+  analysisCmd?: string;
+  analysisCmdTimeout?: string;
 }
 
 export const DEFAULT_STEP_INTERVAL = '60s';
@@ -25,7 +28,7 @@ export const DEFAULT_STEP_INTERVAL = '60s';
 /** Checks every canary flag before anything happens; undefined when no canary was asked for. */
 export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined {
   if (flags.canary === undefined) {
-    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'keepFailed', 'removeFailed', 'probeUrl', 'probeHost', ...REAL_TRAFFIC_FLAG_NAMES] as const).filter((key) => flags[key] !== undefined);
+    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'keepFailed', 'removeFailed', 'probeUrl', 'probeHost', 'analysisCmd', 'analysisCmdTimeout', ...REAL_TRAFFIC_FLAG_NAMES] as const).filter((key) => flags[key] !== undefined);
     const named = [
       ...(flags.realTraffic === false ? ['--no-real-traffic'] : []),...stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`), ...(flags.stepInterval !== DEFAULT_STEP_INTERVAL ? ['--step-interval'] : [])];
     if (named.length > 0) {
@@ -46,7 +49,9 @@ export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined
     throw new UsageError(`--probe-url ${flags.probeUrl} is not an http:// or https:// URL`, { hint: 'the URL Caddy serves, e.g. http://127.0.0.1:8080/health' });
   }
   const realTraffic = parseRealTrafficFlags(flags);
+  const analysisCommand = parseAnalysisCommand(flags.analysisCmd, flags.analysisCmdTimeout);
   return {
+    analysisCommand,
     realTraffic,
     steps: parseCanarySteps(flags.canary, flags.pause === true),
     stepIntervalMs,

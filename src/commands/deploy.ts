@@ -5,6 +5,7 @@ import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
 import { canaryOptionsFrom, type CanaryFlags } from './canary-flags.js';
 import { withInterrupt } from './with-interrupt.js';
+import { assertAnalysisCommandFound } from './assert-analysis-command-found.js';
 
 export interface DeployFlags extends CanaryFlags {
   pull?: PullPolicy;
@@ -21,6 +22,7 @@ export interface DeployFlags extends CanaryFlags {
 export async function runDeploy(options: GlobalOptions, version: string, flags: DeployFlags): Promise<number> {
   const canary = canaryOptionsFrom(flags);
   const context = resolveContext(options);
+  if (canary?.analysisCommand !== undefined) assertAnalysisCommandFound(canary.analysisCommand.argv[0] ?? '', context.projectDir);
   const runtime = createRuntime(context);
   try {
     const result = await withInterrupt(context.logger, (signal) =>

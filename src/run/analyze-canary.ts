@@ -5,7 +5,10 @@ import { describeCanaryFigures } from '../domain/describe-canary-figures.js';
 import { formatDuration } from '../domain/format-duration.js';
 import type { RealTrafficVerdict } from '../domain/real-traffic-verdict.js';
 import type { Logger } from '../log.js';
-import { probeColors, type ProbeResult } from './probe-colors.js';
+import type { AnalysisCommand } from '../domain/parse-analysis-command.js';
+import { startAnalysisChecks, type AnalysisChecks } from './analysis-command-checks.js';
+import { probeColors, type ProbeResult, type ProbeRun } from './probe-colors.js';
+import { StepFailure } from './step-failure.js';
 import { sleep } from '../sleep.js';
 
 export interface AnalyzeCanaryOptions {
@@ -47,6 +50,13 @@ export interface AnalyzeCanaryOptions {
   realTraffic?: { look(): Promise<RealTrafficVerdict> } | undefined;
   /** Called with each look at the real traffic (for the log and the state file). */
   onRealTraffic?: (look: RealTrafficVerdict) => Promise<void> | void;
+  /**
+   * `--analysis-cmd`: run at once and then once per `upstreamsPollMs` after the
+   * previous run ended, one at a time; its first failed run (non-zero exit,
+   * timeout, not startable) ends the analysis, not ok. The run in flight when
+   * the step's time is over still counts.
+   */
+  analysisCommand?: { command: AnalysisCommand; cwd: string; env: (look: number) => Record<string, string> } | undefined;
 }
 
 export interface CanaryAnalysis {
@@ -71,85 +81,174 @@ const DEFAULT_UPSTREAMS_POLL_MS = 1_000;
 const DEFAULT_ABORT_POLL_MS = 200;
 export const ABORT_REQUESTED_REASON = 'stopped by cutover abort';
 
+/** What one analysis step has seen so far, shared by its loops. */
+interface StepContext {
+  options: AnalyzeCanaryOptions;
+  thresholds: Partial<CanaryThresholds>;
+  newDials: ReadonlySet<string>;
+  failure: StepFailure;
+  tallies: Record<'old' | 'new', ProbeTally>;
+  caddyFails: number | undefined;
+  real: RealTrafficVerdict | undefined;
+}
+
+function figuresOf(step: StepContext): CanaryFigures {
+  return { old: colorFigures(step.tallies.old), new: colorFigures(step.tallies.new), caddyFails: step.caddyFails };
+}
+
+function judge(step: StepContext): void {
+  if (!step.failure.open) return;
+  const verdict = judgeCanary(figuresOf(step), step.thresholds, step.options.colors);
+  if (!verdict.ok) step.failure.set({ reason: verdict.reason });
+}
+
+function report(step: StepContext): void {
+  if (step.options.onFigures === undefined || !step.failure.open) return;
+  try {
+    step.options.onFigures(figuresOf(step));
+  } catch (error) {
+    step.failure.set({ error });
+  }
+}
+
+function countProbe(step: StepContext, result: ProbeResult): void {
+  const { colors, logger } = step.options;
+  const tally = result.color === colors.new ? step.tallies.new : step.tallies.old;
+  tally.probes += 1;
+  if (result.reset) tally.resets += 1;
+  if (result.error) tally.errors += 1;
+  else tally.latenciesMs.push(result.latencyMs);
+  if (result.error && result.color === colors.new) {
+    logger.debug({ event: 'canary.probe.failed', color: result.color, failure: result.failure }, `probe of ${result.color} failed: ${result.failure ?? 'error'}`);
+  }
+  judge(step);
+}
+
+async function lookAtRealTraffic(step: StepContext): Promise<void> {
+  const { realTraffic, onRealTraffic, colors } = step.options;
+  if (realTraffic === undefined || !step.failure.open) return;
+  const real = await realTraffic.look();
+  step.real = real;
+  try {
+    await onRealTraffic?.(real);
+  } catch (error) {
+    step.failure.set({ error });
+    return;
+  }
+  if (real.verdict === 'worse') step.failure.set({ reason: real.reason ?? `${colors.new} is worse than ${colors.old} on real traffic` });
+}
+
+async function readFails(step: StepContext): Promise<void> {
+  try {
+    const rows = await step.options.admin.readUpstreams();
+    const sum = rows.filter((row) => step.newDials.has(row.address)).reduce((total, row) => total + row.fails, 0);
+    // Caddy forgets a failure after fail_duration: keep the highest count seen in this step.
+    step.caddyFails = Math.max(step.caddyFails ?? 0, sum);
+  } catch (error) {
+    step.options.logger.warn(
+      { event: 'canary.upstreams.unreadable', err: error instanceof Error ? error.message : String(error) },
+      `could not read Caddy's upstream counters; judging ${step.options.colors.new} by probes alone for now`,
+    );
+  }
+}
+
+/** Caddy's counters and the real traffic, about once a second, until `stop` is aborted. */
+async function pollCounters(step: StepContext, stop: AbortSignal): Promise<void> {
+  while (!stop.aborted) {
+    await readFails(step);
+    if (stop.aborted) return;
+    await lookAtRealTraffic(step);
+    if (stop.aborted) return;
+    judge(step);
+    report(step);
+    step.options.logger.debug({ event: 'canary.analysis.figures', figures: figuresOf(step) }, describeCanaryFigures(figuresOf(step), step.options.colors));
+    // Aborting `stop` cuts the wait short; the loop's condition then ends the loop.
+    await sleep(step.options.upstreamsPollMs ?? DEFAULT_UPSTREAMS_POLL_MS, stop).catch(() => undefined);
+  }
+}
+
+/** A request from `cutover abort` in another process, a few times a second. */
+async function pollAbortRequests(step: StepContext, stop: AbortSignal): Promise<void> {
+  const abortRequested = step.options.abortRequested;
+  if (abortRequested === undefined) return;
+  while (!stop.aborted && step.failure.open) {
+    try {
+      if (await abortRequested()) step.failure.set({ reason: ABORT_REQUESTED_REASON });
+    } catch (error) {
+      step.failure.set({ error });
+    }
+    await sleep(step.options.abortPollMs ?? DEFAULT_ABORT_POLL_MS, stop).catch(() => undefined);
+  }
+}
+
+function startChecks(step: StepContext): AnalysisChecks | undefined {
+  const check = step.options.analysisCommand;
+  if (check === undefined) return undefined;
+  return startAnalysisChecks({
+    ...check,
+    pauseMs: step.options.upstreamsPollMs ?? DEFAULT_UPSTREAMS_POLL_MS,
+    logger: step.options.logger,
+    onFailure: (reason) => step.failure.set({ reason }),
+  });
+}
+
+/** Until the step's time is over (then the probes and the check in flight still count), a failure, or the caller's abort. */
+async function waitForStep(step: StepContext, probes: ProbeRun, checks: AnalysisChecks | undefined): Promise<void> {
+  const { signal, durationMs } = step.options;
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<void>((resolve) => (onAbort = resolve));
+  signal.addEventListener('abort', onAbort, { once: true });
+  let durationTimer: NodeJS.Timeout | undefined;
+  const stepOver = new Promise<void>((resolve) => (durationTimer = setTimeout(resolve, Math.max(0, durationMs))));
+  try {
+    await Promise.race([stepOver, step.failure.woken, aborted]);
+    if (step.failure.open && !signal.aborted) {
+      await Promise.race([Promise.all([probes.finish(), checks?.finish()]), step.failure.woken, aborted]);
+    }
+  } finally {
+    clearTimeout(durationTimer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The verdict once the loops have ended: one last read of the counters, so the step's final second counts too. */
+async function conclude(step: StepContext, elapsedMs: number): Promise<CanaryAnalysis> {
+  const { colors } = step.options;
+  const { thresholds } = step;
+  if (step.failure.open) {
+    await readFails(step);
+    await lookAtRealTraffic(step);
+    judge(step);
+  }
+  const final = figuresOf(step);
+  const failure = step.failure.value;
+  const pending = failure === undefined ? judgeCanary(final, thresholds, colors) : undefined;
+  const reason =
+    failure !== undefined && 'reason' in failure
+      ? failure.reason
+      : pending !== undefined && pending.ok && pending.pending !== undefined
+        ? `no verdict after ${formatDuration(elapsedMs)}: ${pending.pending}`
+        : undefined;
+  const { real } = step;
+  const result: CanaryAnalysis = reason === undefined ? { ok: true, figures: final, real, elapsedMs } : { ok: false, reason, figures: final, real, elapsedMs };
+  step.options.onFigures?.(final);
+  step.options.logger.debug({ event: 'canary.analysis.verdict', ok: result.ok, reason, figures: final, elapsedMs: Math.round(elapsedMs) }, reason ?? `${colors.new} passed: ${describeCanaryFigures(final, colors)}`);
+  return result;
+}
+
 /**
  * Analyses one canary step: probes both colors through Caddy for `durationMs`
  * and reads Caddy's passive health counters of the new color each second. The
  * verdict is evaluated after every probe, so a new color that starts failing is
  * caught within a few probe intervals, not at the end of the step. A step that
- * ends without enough probes of the new color for a verdict is not ok.
+ * ends without enough probes of the new color for a verdict is not ok. With an
+ * `analysisCommand`, its first failed run fails the step too.
  */
 export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<CanaryAnalysis> {
   const { colors, logger, signal } = options;
   signal.throwIfAborted();
-  const thresholds = options.thresholds ?? {};
-  const pollMs = options.upstreamsPollMs ?? DEFAULT_UPSTREAMS_POLL_MS;
-  const newDials = new Set(options.newDials);
+  const step: StepContext = { options, thresholds: options.thresholds ?? {}, newDials: new Set(options.newDials), failure: new StepFailure(), tallies: { old: emptyTally(), new: emptyTally() }, caddyFails: undefined, real: undefined };
   const started = performance.now();
-  const tallies: Record<'old' | 'new', ProbeTally> = { old: emptyTally(), new: emptyTally() };
-  let caddyFails: number | undefined;
-  let real: RealTrafficVerdict | undefined;
-  let failure: { reason: string } | { error: unknown } | undefined;
-  let wake: () => void = () => undefined;
-  const woken = new Promise<void>((resolve) => (wake = resolve));
-
-  const figures = (): CanaryFigures => ({ old: colorFigures(tallies.old), new: colorFigures(tallies.new), caddyFails });
-  const judge = (): void => {
-    if (failure !== undefined) return;
-    const verdict = judgeCanary(figures(), thresholds, colors);
-    if (!verdict.ok) {
-      failure = { reason: verdict.reason };
-      wake();
-    }
-  };
-  const report = (): void => {
-    if (options.onFigures === undefined || failure !== undefined) return;
-    try {
-      options.onFigures(figures());
-    } catch (error) {
-      failure = { error };
-      wake();
-    }
-  };
-  const onResult = (result: ProbeResult): void => {
-    const tally = result.color === colors.new ? tallies.new : tallies.old;
-    tally.probes += 1;
-    if (result.reset) tally.resets += 1;
-    if (result.error) tally.errors += 1;
-    else tally.latenciesMs.push(result.latencyMs);
-    if (result.error && result.color === colors.new) {
-      logger.debug({ event: 'canary.probe.failed', color: result.color, failure: result.failure }, `probe of ${result.color} failed: ${result.failure ?? 'error'}`);
-    }
-    judge();
-  };
-  const lookAtRealTraffic = async (): Promise<void> => {
-    if (options.realTraffic === undefined || failure !== undefined) return;
-    real = await options.realTraffic.look();
-    try {
-      await options.onRealTraffic?.(real);
-    } catch (error) {
-      failure ??= { error };
-      wake();
-      return;
-    }
-    if (real.verdict === 'worse' && failure === undefined) {
-      failure = { reason: real.reason ?? `${colors.new} is worse than ${colors.old} on real traffic` };
-      wake();
-    }
-  };
-  const readFails = async (): Promise<void> => {
-    try {
-      const rows = await options.admin.readUpstreams();
-      const sum = rows.filter((row) => newDials.has(row.address)).reduce((total, row) => total + row.fails, 0);
-      // Caddy forgets a failure after fail_duration: keep the highest count seen in this step.
-      caddyFails = Math.max(caddyFails ?? 0, sum);
-    } catch (error) {
-      logger.warn(
-        { event: 'canary.upstreams.unreadable', err: error instanceof Error ? error.message : String(error) },
-        `could not read Caddy's upstream counters; judging ${colors.new} by probes alone for now`,
-      );
-    }
-  };
-
   logger.debug({ event: 'canary.analysis.start', colors, durationMs: options.durationMs, probeUrl: options.probeUrl }, `analysing ${colors.new} against ${colors.old} for ${formatDuration(options.durationMs)}`);
   const probes = probeColors({
     url: options.probeUrl,
@@ -158,89 +257,27 @@ export async function analyzeCanary(options: AnalyzeCanaryOptions): Promise<Cana
     timeoutMs: options.probeTimeoutMs,
     host: options.probeHost,
     signal,
-    onResult,
+    onResult: (result) => countProbe(step, result),
   });
-
-  // Caddy's counters, about once a second, until the step is over; bounded by `polling`.
   const polling = new AbortController();
-  const poller = (async () => {
-    while (!polling.signal.aborted) {
-      await readFails();
-      if (polling.signal.aborted) return;
-      await lookAtRealTraffic();
-      if (polling.signal.aborted) return;
-      judge();
-      report();
-      logger.debug({ event: 'canary.analysis.figures', figures: figures() }, describeCanaryFigures(figures(), colors));
-      // Aborting `polling` cuts the wait short; the loop's condition then ends the loop.
-      await sleep(pollMs, polling.signal).catch(() => undefined);
-    }
-  })();
-
-  // A request from `cutover abort` in another process, a few times a second. Awaited
-  // before returning: a request taken by a call still running must not be lost.
-  const abortPolling = pollAbortRequests();
-  async function pollAbortRequests(): Promise<void> {
-    const abortRequested = options.abortRequested;
-    if (abortRequested === undefined) return;
-    while (!polling.signal.aborted && failure === undefined) {
-      try {
-        if (await abortRequested()) {
-          failure ??= { reason: ABORT_REQUESTED_REASON };
-          wake();
-        }
-      } catch (error) {
-        failure ??= { error };
-        wake();
-      }
-      await sleep(options.abortPollMs ?? DEFAULT_ABORT_POLL_MS, polling.signal).catch(() => undefined);
-    }
-  }
-
-  let onAbort: () => void = () => undefined;
-  const aborted = new Promise<void>((resolve) => (onAbort = resolve));
-  signal.addEventListener('abort', onAbort, { once: true });
-  let durationTimer: NodeJS.Timeout | undefined;
-  const stepOver = new Promise<void>((resolve) => (durationTimer = setTimeout(resolve, Math.max(0, options.durationMs))));
-
+  const poller = pollCounters(step, polling.signal);
+  // Awaited before returning: a request taken by a call still running must not be lost.
+  const abortPolling = pollAbortRequests(step, polling.signal);
+  const checks = startChecks(step);
   try {
-    await Promise.race([stepOver, woken, aborted]);
-    if (failure === undefined && !signal.aborted) {
-      // The step is over: no new probes; the ones in flight still count (each ends within its timeout).
-      await Promise.race([probes.finish(), woken, aborted]);
-    }
+    await waitForStep(step, probes, checks);
   } finally {
-    clearTimeout(durationTimer);
-    signal.removeEventListener('abort', onAbort);
     polling.abort();
-    // A failure returns at once: the probes in flight are cancelled, not awaited.
+    // A failure returns at once: the probes and the check in flight are cancelled, not awaited.
     await probes.cancel();
+    await checks?.stop();
     await abortPolling;
     // The poll under way ends first: its state write (onRealTraffic) must not race the caller's next one.
     await poller;
   }
   signal.throwIfAborted();
-  if (failure !== undefined && 'error' in failure) throw failure.error;
-
-  if (failure === undefined) {
-    // One last read, so failures of the step's final second count too.
-    await readFails();
-    await lookAtRealTraffic();
-    judge();
-  }
-  const final = figures();
-  const elapsedMs = performance.now() - started;
-  const pending = failure === undefined ? judgeCanary(final, thresholds, colors) : undefined;
-  const reason =
-    failure !== undefined && 'reason' in failure
-      ? failure.reason
-      : pending !== undefined && pending.ok && pending.pending !== undefined
-        ? `no verdict after ${formatDuration(elapsedMs)}: ${pending.pending}`
-        : undefined;
-  const result: CanaryAnalysis = reason === undefined ? { ok: true, figures: final, real, elapsedMs } : { ok: false, reason, figures: final, real, elapsedMs };
-  options.onFigures?.(final);
-  logger.debug({ event: 'canary.analysis.verdict', ok: result.ok, reason, figures: final, elapsedMs: Math.round(elapsedMs) }, reason ?? `${colors.new} passed: ${describeCanaryFigures(final, colors)}`);
-  return result;
+  if (step.failure.value !== undefined && 'error' in step.failure.value) throw step.failure.value.error;
+  return conclude(step, performance.now() - started);
 }
 
 /**

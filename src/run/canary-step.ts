@@ -10,7 +10,11 @@ import { CanaryAbortedError, RollbackFailedError, SwitchOutcomeUnknownError } fr
 import type { Operation } from '../state/state-schema.js';
 import { takeCanaryRequest } from '../state/canary-request.js';
 import { enterPhase, updateCanary } from '../state/state-transitions.js';
-import { analyzeCanary, flattenFigures } from './analyze-canary.js';
+import { analyzeCanary, flattenFigures, type AnalyzeCanaryOptions, type CanaryAnalysis } from './analyze-canary.js';
+import { analysisCommandEnv } from '../domain/analysis-command-env.js';
+import type { AnalysisCommand } from '../domain/parse-analysis-command.js';
+import { formatDuration } from '../domain/format-duration.js';
+import type { RealTrafficVerdict } from '../domain/real-traffic-verdict.js';
 import type { Step } from './run-steps.js';
 import type { Runtime } from './runtime.js';
 import { sendTrafficBack } from './send-traffic-back.js';
@@ -45,6 +49,8 @@ export interface CanaryOptions {
    * Undefined (`--no-real-traffic`): by the probes alone.
    */
   realTraffic?: RealTrafficSettings | undefined;
+  /** `--analysis-cmd`: a check of the user's own, run at every analysis look of every step (docs/canary.md). */
+  analysisCommand?: AnalysisCommand | undefined;
 }
 
 const REQUEST_POLL_MS = 200;
@@ -93,121 +99,162 @@ function formatFigures(figures: Record<string, number>): string {
     .join(', ');
 }
 
+type CanaryRecord = (stepIndex: number, weight: number, paused: boolean) => NonNullable<Operation['canary']>;
+
+/** One canary run, from its first weight change to its last analysis. */
+interface CanaryRun {
+  runtime: Runtime;
+  project: ProjectConfig;
+  canary: CanaryOptions;
+  keeper: StateKeeper;
+  fromColor: Color;
+  toColor: Color;
+  features: Awaited<ReturnType<typeof detectCaddyFeatures>>;
+  probeUrl: string;
+  operationId: string;
+  canaryRecord: CanaryRecord;
+  real: { place: TrafficLogPlace; watch: RealTrafficWatch } | undefined;
+}
+
+/** The real-traffic watch, started before the first step's change puts the log into Caddy, so no line is missed. */
+async function startRealTraffic(runtime: Runtime, canary: CanaryOptions, fromColor: Color, toColor: Color): Promise<CanaryRun['real']> {
+  if (canary.realTraffic === undefined) return undefined;
+  const place = await chooseTrafficLog(runtime);
+  const watch = watchRealTraffic(await place.open(), { colors: { old: fromColor, new: toColor }, settings: canary.realTraffic, logger: runtime.logger });
+  runtime.logger.info({ event: 'canary.real-traffic', source: place.describe }, `  judging the real traffic of both colors too, from Caddy's log of every proxied request (${place.describe})`);
+  return { place, watch };
+}
+
+/** For cutover status during the step: at most every 2 s, the figures of the last look at the real traffic. */
+function realTrafficRecorder(run: CanaryRun, stepNumber: number): (look: RealTrafficVerdict) => Promise<void> {
+  let lastStateWrite = 0;
+  return async (look) => {
+    run.runtime.logger.info({ event: 'canary.real-traffic.look', step: stepNumber, verdict: look.verdict, figures: look.figures }, `  ${look.summary}`);
+    if (Date.now() - lastStateWrite < STATE_WRITE_EVERY_MS) return;
+    lastStateWrite = Date.now();
+    await run.keeper.update((state) =>
+      state.operation?.canary === undefined
+        ? state
+        : updateCanary(state, { ...state.operation.canary, analysis: { at: run.runtime.now().toISOString(), figures: { ...withoutRealFigures(state.operation.canary.analysis?.figures), ...look.figures } } }),
+    );
+  };
+}
+
+/** `--analysis-cmd` for one step, with the CUTOVER_* variables of that step. */
+function stepCheck(run: CanaryRun, index: number, weight: number): AnalyzeCanaryOptions['analysisCommand'] {
+  const command = run.canary.analysisCommand;
+  if (command === undefined) return undefined;
+  const operation = run.keeper.state.operation;
+  const base = {
+    project: run.project.projectName,
+    fromColor: run.fromColor,
+    toColor: run.toColor,
+    fromVersion: operation?.fromVersion ?? null,
+    toVersion: operation?.toVersion ?? '',
+    step: index + 1,
+    steps: run.canary.steps.weights.length,
+    weight,
+  };
+  return { command, cwd: run.project.projectDir, env: (look) => analysisCommandEnv({ ...base, look }) };
+}
+
+/** One weight: the atomic change of every service's weights, then its analysis; throws CanaryAbortedError when it fails. */
+async function runCanaryStep(run: CanaryRun, index: number, weight: number, signal: AbortSignal): Promise<void> {
+  const { runtime, keeper, toColor, fromColor, canary } = run;
+  const { logger } = runtime;
+  // Every step's change carries the traffic log (the first one adds it; the others find it there); the full switch after the last step, or the way back, takes it out.
+  const real = run.real;
+  const withLog = real === undefined ? {} : { rewriteRoot: (root: JsonObject) => withTrafficLog(root, real.place.writer) };
+  const { plan } = await switchAll(runtime, run.project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features: run.features, sticky: canary.sticky } }, withLog);
+  run.real?.watch.addOwners(dialOwners(plan));
+  await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), run.canaryRecord(index, weight, false)));
+  logger.info({ event: 'canary.step', step: index + 1, weight, color: toColor }, `  step ${index + 1}: ${weight}% of requests to ${toColor}`);
+  const result = await analyzeCanary({
+    admin: runtime.admin,
+    probeUrl: run.probeUrl,
+    probeHost: canary.probeHost,
+    colors: { old: fromColor, new: toColor },
+    newDials: [...new Set(plan.services.flatMap((s) => s.byColor[toColor]))],
+    durationMs: canary.stepIntervalMs,
+    thresholds: canary.thresholds,
+    signal,
+    logger,
+    abortRequested: async () => (await takeCanaryRequest(runtime.stateDir, run.operationId, ['abort'])) !== undefined,
+    realTraffic: run.real?.watch,
+    onRealTraffic: realTrafficRecorder(run, index + 1),
+    analysisCommand: stepCheck(run, index, weight),
+  });
+  await recordAnalysis(run, index, result);
+  if (!result.ok) {
+    throw new CanaryAbortedError(`canary aborted at ${weight}%: ${result.reason ?? 'analysis failed'} (${describeCanaryFigures(result.figures, { old: fromColor, new: toColor })})`, {
+      hint: `all traffic is back on ${fromColor}. ${canary.keepFailed ? `The new color is kept for inspection (preview it with the header Cutover-Color: ${toColor}); cutover cleanup removes it.` : 'The new color was removed and the previous standby brought back.'}`,
+    });
+  }
+}
+
+/** The step's figures into the state file (for cutover status) and the log. */
+async function recordAnalysis(run: CanaryRun, index: number, result: CanaryAnalysis): Promise<void> {
+  const figures = flattenFigures(result);
+  await run.keeper.update((state) =>
+    state.operation?.canary === undefined ? state : updateCanary(state, { ...state.operation.canary, analysis: { at: run.runtime.now().toISOString(), figures } }),
+  );
+  run.runtime.logger.info({ event: 'canary.analysis', step: index + 1, ok: result.ok, figures }, `  analysis: ${result.ok ? 'ok' : 'FAILED'} (${formatFigures(figures)})`);
+  if (result.ok && result.real?.verdict === 'inconclusive') {
+    run.runtime.logger.info({ event: 'canary.real-traffic.inconclusive', step: index + 1 }, `  real traffic: too little to judge at this step (${result.real.summary}); the probes' verdict stands`);
+  }
+}
+
+/** Everything before the first weight: Caddy's features, the user's load balancing (journalled first), the probe URL. */
+async function prepareCanary(runtime: Runtime, project: ProjectConfig, canary: CanaryOptions, keeper: StateKeeper, toColor: Color): Promise<Omit<CanaryRun, 'real'>> {
+  const fromColor = otherColor(toColor);
+  const features = await detectCaddyFeatures(runtime.admin);
+  const read = await runtime.admin.readConfig('/config/');
+  const originalLoadBalancing = currentLoadBalancing(read.value as JsonValue, project);
+  const canaryRecord: CanaryRecord = (stepIndex, weight, paused) => {
+    const weights = { [toColor]: weight, [fromColor]: 100 - weight } as Record<Color, number>;
+    return { steps: canary.steps.weights, stepIndex, pauseAfter: canary.steps.pauseAfter, paused, originalLoadBalancing, weights: { blue: weights.blue, green: weights.green } };
+  };
+  // Journal first: a kill right after the first weight change must know the user's load balancing to put it back.
+  await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), canaryRecord(0, 0, false)));
+  const probeUrl = canary.probeUrl ?? defaultProbeUrl(read.value as JsonValue);
+  if (probeUrl === undefined) throw new CanaryAbortedError('no HTTP listener in Caddy\'s config to probe through', { hint: 'pass --probe-url http://127.0.0.1:<port>/<path>' });
+  runtime.logger.info(
+    { event: 'canary.features', weights: features.weights, cookieFallback: features.cookieFallback, probeUrl },
+    `  Caddy splits traffic by ${features.weights === 'native' ? 'weighted_round_robin' : 'duplicated upstream entries (round_robin)'}; probing ${probeUrl}`,
+  );
+  if (canary.analysisCommand !== undefined) {
+    runtime.logger.info({ event: 'canary.analysis-cmd.start', argv: canary.analysisCommand.argv }, `  checking each look with ${canary.analysisCommand.argv.join(' ')} too (timeout ${formatDuration(canary.analysisCommand.timeoutMs)})`);
+  }
+  return { runtime, project, canary, keeper, fromColor, toColor, features, probeUrl, operationId: keeper.state.operation?.id ?? '', canaryRecord };
+}
+
 /**
  * The canary as one step: for each weight, one atomic change of every
  * service's weights, then the analysis for one step interval (abort at the
  * first failing verdict), then a pause where asked. Its undo sends all traffic
  * back to the old color in one change and puts the user's load balancing back.
  */
-export function canaryStep(
-  runtime: Runtime,
-  project: ProjectConfig,
-  toColor: Color,
-  canary: CanaryOptions,
-  keeper: StateKeeper,
-): Step {
+export function canaryStep(runtime: Runtime, project: ProjectConfig, toColor: Color, canary: CanaryOptions, keeper: StateKeeper): Step {
   const fromColor = otherColor(toColor);
-  const { logger } = runtime;
-  const operation = (): Operation => {
-    if (keeper.state.operation === null) throw new Error('bug: the canary step ran with no operation in the journal');
-    return keeper.state.operation;
-  };
   // The same way back as the switch's undo and crash recovery: everything to the old color, the user's load balancing back.
   const revert = async (): Promise<void> => {
-    if (operation().canary === undefined) return;
-    await sendTrafficBack(runtime, project, operation());
-    logger.info({ event: 'canary.reverted', color: fromColor }, `  all traffic back on ${fromColor}`);
+    const operation = keeper.state.operation;
+    if (operation === null) throw new Error('bug: the canary step ran with no operation in the journal');
+    if (operation.canary === undefined) return;
+    await sendTrafficBack(runtime, project, operation);
+    runtime.logger.info({ event: 'canary.reverted', color: fromColor }, `  all traffic back on ${fromColor}`);
   };
   const runCanary = async (signal: AbortSignal): Promise<void> => {
-    const features = await detectCaddyFeatures(runtime.admin);
-    const read = await runtime.admin.readConfig('/config/');
-    const originalLoadBalancing = currentLoadBalancing(read.value as JsonValue, project);
-    const canaryRecord = (stepIndex: number, weight: number, paused: boolean): NonNullable<Operation['canary']> => {
-      const weights = { [toColor]: weight, [fromColor]: 100 - weight } as Record<Color, number>;
-      return { steps: canary.steps.weights, stepIndex, pauseAfter: canary.steps.pauseAfter, paused, originalLoadBalancing, weights: { blue: weights.blue, green: weights.green } };
-    };
-    // Journal first: a kill right after the first weight change must know the user's load balancing to put it back.
-    await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), canaryRecord(0, 0, false)));
-    const probeUrl = canary.probeUrl ?? defaultProbeUrl(read.value as JsonValue);
-    if (probeUrl === undefined) throw new CanaryAbortedError('no HTTP listener in Caddy\'s config to probe through', { hint: 'pass --probe-url http://127.0.0.1:<port>/<path>' });
-    logger.info(
-      { event: 'canary.features', weights: features.weights, cookieFallback: features.cookieFallback, probeUrl },
-      `  Caddy splits traffic by ${features.weights === 'native' ? 'weighted_round_robin' : 'duplicated upstream entries (round_robin)'}; probing ${probeUrl}`,
-    );
-    const operationId = keeper.state.operation?.id ?? '';
-    const real = await startRealTraffic();
+    const prepared = await prepareCanary(runtime, project, canary, keeper, toColor);
+    const run: CanaryRun = { ...prepared, real: await startRealTraffic(runtime, canary, fromColor, toColor) };
     try {
-      await runSteps(signal, features, probeUrl, operationId, canaryRecord, real);
+      for (const [index, weight] of canary.steps.weights.entries()) {
+        signal.throwIfAborted();
+        await runCanaryStep(run, index, weight, signal);
+        if (canary.steps.pauseAfter.includes(index)) await waitForDecision(runtime, keeper, weight, toColor, run.operationId, signal);
+      }
     } finally {
-      await real?.watch.close();
-    }
-  };
-  /** The real-traffic watch, started before the first step's change puts the log into Caddy, so no line is missed. */
-  const startRealTraffic = async (): Promise<{ place: TrafficLogPlace; watch: RealTrafficWatch } | undefined> => {
-    if (canary.realTraffic === undefined) return undefined;
-    const place = await chooseTrafficLog(runtime);
-    const watch = watchRealTraffic(await place.open(), { colors: { old: fromColor, new: toColor }, settings: canary.realTraffic, logger });
-    logger.info({ event: 'canary.real-traffic', source: place.describe }, `  judging the real traffic of both colors too, from Caddy's log of every proxied request (${place.describe})`);
-    return { place, watch };
-  };
-  const runSteps = async (
-    signal: AbortSignal,
-    features: Awaited<ReturnType<typeof detectCaddyFeatures>>,
-    probeUrl: string,
-    operationId: string,
-    canaryRecord: (stepIndex: number, weight: number, paused: boolean) => NonNullable<Operation['canary']>,
-    real: { place: TrafficLogPlace; watch: RealTrafficWatch } | undefined,
-  ): Promise<void> => {
-    // Every step's change carries the traffic log (the first one adds it; the others find it there); the full switch after the last step, or the way back, takes it out.
-    const withLog = real === undefined ? {} : { rewriteRoot: (root: JsonObject) => withTrafficLog(root, real.place.writer) };
-    let lastStateWrite = 0;
-    for (const [index, weight] of canary.steps.weights.entries()) {
-      signal.throwIfAborted();
-      const { plan } = await switchAll(runtime, project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features, sticky: canary.sticky } }, withLog);
-      real?.watch.addOwners(dialOwners(plan));
-      await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), canaryRecord(index, weight, false)));
-      logger.info({ event: 'canary.step', step: index + 1, weight, color: toColor }, `  step ${index + 1}: ${weight}% of requests to ${toColor}`);
-      const newDials = [...new Set(plan.services.flatMap((s) => s.byColor[toColor]))];
-      const result = await analyzeCanary({
-        admin: runtime.admin,
-        probeUrl,
-        probeHost: canary.probeHost,
-        colors: { old: fromColor, new: toColor },
-        newDials,
-        durationMs: canary.stepIntervalMs,
-        thresholds: canary.thresholds,
-        signal,
-        logger,
-        abortRequested: async () => (await takeCanaryRequest(runtime.stateDir, operationId, ['abort'])) !== undefined,
-        realTraffic: real?.watch,
-        onRealTraffic: async (look) => {
-          logger.info({ event: 'canary.real-traffic.look', step: index + 1, verdict: look.verdict, figures: look.figures }, `  ${look.summary}`);
-          // For cutover status during the step: at most every 2 s, the figures of the last look.
-          if (Date.now() - lastStateWrite < STATE_WRITE_EVERY_MS) return;
-          lastStateWrite = Date.now();
-          await keeper.update((state) =>
-            state.operation?.canary === undefined
-              ? state
-              : updateCanary(state, { ...state.operation.canary, analysis: { at: runtime.now().toISOString(), figures: { ...withoutRealFigures(state.operation.canary.analysis?.figures), ...look.figures } } }),
-          );
-        },
-      });
-      const figures = flattenFigures(result);
-      await keeper.update((state) =>
-        state.operation?.canary === undefined
-          ? state
-          : updateCanary(state, { ...state.operation.canary, analysis: { at: runtime.now().toISOString(), figures } }),
-      );
-      logger.info({ event: 'canary.analysis', step: index + 1, ok: result.ok, figures }, `  analysis: ${result.ok ? 'ok' : 'FAILED'} (${formatFigures(figures)})`);
-      if (result.ok && result.real?.verdict === 'inconclusive') {
-        logger.info({ event: 'canary.real-traffic.inconclusive', step: index + 1 }, `  real traffic: too little to judge at this step (${result.real.summary}); the probes' verdict stands`);
-      }
-      if (!result.ok) {
-        throw new CanaryAbortedError(`canary aborted at ${weight}%: ${result.reason ?? 'analysis failed'} (${describeCanaryFigures(result.figures, { old: fromColor, new: toColor })})`, {
-          hint: `all traffic is back on ${fromColor}. ${canary.keepFailed ? `The new color is kept for inspection (preview it with the header Cutover-Color: ${toColor}); cutover cleanup removes it.` : 'The new color was removed and the previous standby brought back.'}`,
-        });
-      }
-      if (canary.steps.pauseAfter.includes(index)) await waitForDecision(runtime, keeper, weight, toColor, operationId, signal);
+      await run.real?.watch.close();
     }
   };
   return {

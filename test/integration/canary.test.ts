@@ -3,7 +3,7 @@
  * splits by duplicated upstream entries) and real containers: exact fractions
  * at each step, pause with promote and abort from a second process, automatic
  * abort when the new version starts failing, a killed canary finished by
- * abort, and sticky sessions.
+ * abort, sticky sessions, and --analysis-cmd checks that abort or promote.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -23,6 +23,7 @@ import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
 import { testRuntime } from '../rig/test-runtime.js';
+import { assertOneLineError } from '../rig/assert-one-line-error.js';
 import { waitUntil } from '../rig/wait-until.js';
 
 const scope = testScope('canary');
@@ -67,7 +68,7 @@ function cli(args: string[]) {
 
 describe('canary deploys', () => {
   before(async () => {
-    await Promise.all(['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => buildTestImage(docker, scope, v)));
+    await Promise.all(['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7'].map((v) => buildTestImage(docker, scope, v)));
     project = await createHostModeProject(docker, scope);
     const first = await cli(['deploy', 'v1']);
     assert.equal(first.code, 0, first.stderr);
@@ -235,5 +236,25 @@ describe('canary deploys', () => {
     } finally {
       run.child.kill('SIGKILL');
     }
+  });
+  test('--analysis-cmd: refused before anything changes when empty or missing; a check failing at its second look aborts (exit 14); one that passes promotes', async () => {
+    const before = await state();
+    assertOneLineError(await cli(['deploy', 'v6', '--canary', '50', '--analysis-cmd', '']), 2, /--analysis-cmd is empty/);
+    assertOneLineError(await cli(['deploy', 'v6', '--canary', '50', '--analysis-cmd', 'cutover-no-such-check']), 2, /--analysis-cmd: cutover-no-such-check is not an executable file on PATH/);
+    assert.deepEqual(await state(), before, 'the refusals changed nothing');
+    const live = before.active;
+    // Counts its runs in the project directory (its working directory); the second run fails.
+    const countingCheck = `sh -c 'n=$(($(cat looks 2>/dev/null || echo 0) + 1)); echo $n > looks; echo "look $n of step $CUTOVER_STEP: $CUTOVER_WEIGHT% to $CUTOVER_TO_COLOR $CUTOVER_TO_VERSION from $CUTOVER_FROM_VERSION"; [ $n -lt 2 ]'`;
+    const failing = await cli(['deploy', 'v6', '--canary', '50', '--step-interval', '20s', '--analysis-cmd', countingCheck]);
+    assert.equal(failing.code, 14, failing.stderr);
+    assert.match(failing.stderr, new RegExp(`canary aborted at 50%: analysis command sh failed with exit code 1: look 2 of step 1: 50% to \\w+ v6 from ${live?.version}`));
+    assert.equal((await readFile(path.join(project.dir, 'looks'), 'utf8')).trim(), '2', 'no run after the failed one');
+    assert.deepEqual(await fractions(20), { [live?.version ?? '']: 20 });
+    assert.deepEqual([(await state()).operation, (await state()).history.at(-1)?.outcome], [null, 'aborted']);
+    const passing = await cli(['deploy', 'v7', '--canary', '50', '--step-interval', '3s', '--analysis-cmd', `sh -c 'echo "$CUTOVER_STEP $CUTOVER_WEIGHT $CUTOVER_FROM_WEIGHT" >> passed'`]);
+    assert.equal(passing.code, 0, passing.stderr);
+    const looks = (await readFile(path.join(project.dir, 'passed'), 'utf8')).trim().split('\n');
+    assert.ok(looks.length >= 1 && looks.every((line) => line === '1 50 50'), looks.join('|'));
+    assert.deepEqual(await fractions(20), { v7: 20 });
   });
 });
