@@ -1,6 +1,7 @@
 /**
- * Healthy, in the glossary's sense: a container that can take traffic: running, and healthy or without a
- * healthcheck (then running is all Docker can tell). One predicate for the
+ * A healthy container (docs/glossary.md), the only kind that gets traffic:
+ * running, and healthy or without a healthcheck (then running is all Docker
+ * can tell). One predicate for the
  * rollback plan, status and reconcile.
  */
 export function isHealthy(container: { state: string; health: string }): boolean {
