@@ -56,47 +56,15 @@ export function normalizeService(name: string, composeName: string, merged: Reco
   }
   const fields = parsed.data;
 
-  let image = fields.image;
-  if (image === undefined && merged.build !== undefined && merged.build !== null) image = `${ctx.projectName}-${composeName}`;
-  if (image === undefined) report('image', 'missing: cutover runs images; set image: (for example registry/app:${VERSION})');
-
-  const environment: Record<string, string> = {};
-  for (const ref of fields.env_file ?? []) Object.assign(environment, ctx.envFileValues(resolve(ctx.projectDir, ref.path)) ?? {});
-  for (const [key, value] of Object.entries(fields.environment ?? {})) {
-    const resolved = value ?? ctx.lookup(key);
-    if (resolved !== undefined) environment[key] = resolved;
-  }
-
+  const image = imageOf(fields, merged, composeName, ctx, report);
+  const environment = environmentOf(fields, ctx);
   const replicas = fields.deploy?.replicas ?? fields.scale ?? 1;
-  if (fields.scale !== undefined && fields.deploy?.replicas !== undefined && fields.scale !== fields.deploy.replicas) {
-    report('scale', `is ${fields.scale} but deploy.replicas is ${fields.deploy.replicas}; set only one`);
-  }
   const deployMemory = fields.deploy?.resources?.limits?.memory;
-  if (fields.mem_limit !== undefined && deployMemory !== undefined && fields.mem_limit !== deployMemory) {
-    report('mem_limit', `is ${fields.mem_limit} bytes but deploy.resources.limits.memory is ${deployMemory} bytes; set only one`);
-  }
-  if (fields.container_name !== undefined && replicas > 1) {
-    report('container_name', `a fixed container name allows one container, but replicas is ${replicas}`);
-  }
-
-  const resources = translateResourceKeys(fields);
-  for (const conflict of resources.conflicts) report(conflict.path, conflict.message);
-  const processSettings = translateProcessKeys(fields);
-  const container: ContainerSettings = {
-    config: processSettings.config,
-    hostConfig: {
-      ...processSettings.hostConfig,
-      ...translateSecurityKeys(fields),
-      ...translateFilesystemKeys(fields),
-      ...translateDnsKeys(fields),
-      ...resources.hostConfig,
-    },
-    files: mountedFiles(fields, ctx, report),
-  };
+  reportSizeConflicts(fields, replicas, deployMemory, report);
+  const container = containerSettingsOf(fields, ctx, report);
 
   const dependencies: Record<string, DependencyRef> = fields.depends_on ?? {};
   const healthcheck = toHealthcheck(fields.healthcheck, report);
-  const networkEntries = Object.entries(fields.networks ?? {});
   if (image === undefined) return { spec: undefined, optionalDependencies: [], problems };
   const spec: ServiceSpec = {
     name,
@@ -108,21 +76,7 @@ export function normalizeService(name: string, composeName: string, merged: Reco
     ports: fields.ports ?? [],
     expose: [...new Set(fields.expose ?? [])],
     volumes: (fields.volumes ?? []).map((entry): VolumeMount => ({ ...entry, source: entry.type === 'bind' ? hostPath(entry.source ?? '', ctx) : entry.source })),
-    // Like Compose, a service that names no network joins the project's `default` network.
-    // Compose connects the networks by priority, highest first (the first one is given at create).
-    networks:
-      networkEntries.length === 0
-        ? [{ key: 'default', aliases: [] }]
-        : networkEntries
-            .map(([key, attachment], index) => ({ key, attachment, index }))
-            .sort((a, b) => b.attachment.priority - a.attachment.priority || a.index - b.index)
-            .map(({ key, attachment }): NetworkAttachment => ({
-              key,
-              aliases: attachment.aliases,
-              ...(attachment.ipv4Address === undefined ? {} : { ipv4Address: attachment.ipv4Address }),
-              ...(attachment.ipv6Address === undefined ? {} : { ipv6Address: attachment.ipv6Address }),
-              ...(attachment.linkLocalIps === undefined ? {} : { linkLocalIps: attachment.linkLocalIps }),
-            })),
+    networks: networkAttachments(fields),
     healthcheck,
     dependsOn: Object.keys(dependencies),
     dependencyConditions: Object.fromEntries(Object.entries(dependencies).map(([dep, ref]) => [dep, ref.condition])),
@@ -139,6 +93,77 @@ export function normalizeService(name: string, composeName: string, merged: Reco
   };
   const optionalDependencies = Object.entries(dependencies).filter(([, ref]) => !ref.required).map(([dep]) => dep);
   return { spec, optionalDependencies, problems };
+}
+
+type Report = (path: string, message: string) => void;
+
+/** The image to run: `image:`, else Compose's default name for a service that only builds. */
+function imageOf(fields: ServiceFields, merged: Record<string, unknown>, composeName: string, ctx: NormalizeContext, report: Report): string | undefined {
+  let image = fields.image;
+  if (image === undefined && merged.build !== undefined && merged.build !== null) image = `${ctx.projectName}-${composeName}`;
+  if (image === undefined) report('image', 'missing: cutover runs images; set image: (for example registry/app:${VERSION})');
+  return image;
+}
+
+/** env_file values first, then `environment:` (a key without a value looked up in the variables). */
+function environmentOf(fields: ServiceFields, ctx: NormalizeContext): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const ref of fields.env_file ?? []) Object.assign(environment, ctx.envFileValues(resolve(ctx.projectDir, ref.path)) ?? {});
+  for (const [key, value] of Object.entries(fields.environment ?? {})) {
+    const resolved = value ?? ctx.lookup(key);
+    if (resolved !== undefined) environment[key] = resolved;
+  }
+  return environment;
+}
+
+/** Keys that set the same count or size twice, differently, or a fixed name with several replicas. */
+function reportSizeConflicts(fields: ServiceFields, replicas: number, deployMemory: number | undefined, report: Report): void {
+  if (fields.scale !== undefined && fields.deploy?.replicas !== undefined && fields.scale !== fields.deploy.replicas) {
+    report('scale', `is ${fields.scale} but deploy.replicas is ${fields.deploy.replicas}; set only one`);
+  }
+  if (fields.mem_limit !== undefined && deployMemory !== undefined && fields.mem_limit !== deployMemory) {
+    report('mem_limit', `is ${fields.mem_limit} bytes but deploy.resources.limits.memory is ${deployMemory} bytes; set only one`);
+  }
+  if (fields.container_name !== undefined && replicas > 1) {
+    report('container_name', `a fixed container name allows one container, but replicas is ${replicas}`);
+  }
+}
+
+/** The container settings beyond the spec's own fields, gathered from the translate-* modules. */
+function containerSettingsOf(fields: ServiceFields, ctx: NormalizeContext, report: Report): ContainerSettings {
+  const resources = translateResourceKeys(fields);
+  for (const conflict of resources.conflicts) report(conflict.path, conflict.message);
+  const processSettings = translateProcessKeys(fields);
+  return {
+    config: processSettings.config,
+    hostConfig: {
+      ...processSettings.hostConfig,
+      ...translateSecurityKeys(fields),
+      ...translateFilesystemKeys(fields),
+      ...translateDnsKeys(fields),
+      ...resources.hostConfig,
+    },
+    files: mountedFiles(fields, ctx, report),
+  };
+}
+
+/**
+ * Like Compose, a service that names no network joins the project's `default` network.
+ * Compose connects the networks by priority, highest first (the first one is given at create).
+ */
+function networkAttachments(fields: ServiceFields): NetworkAttachment[] {
+  const networkEntries = Object.entries(fields.networks ?? {});
+  if (networkEntries.length === 0) return [{ key: 'default', aliases: [] }];
+  return networkEntries
+    .map(([key, attachment], index) => ({ key, attachment, index }))
+    .sort((a, b) => b.attachment.priority - a.attachment.priority || a.index - b.index)
+    .map(({ key, attachment }): NetworkAttachment => ({
+      key,
+      aliases: attachment.aliases,
+      ...(attachment.ipv4Address === undefined ? {} : { ipv4Address: attachment.ipv4Address }),
+      ...(attachment.ipv6Address === undefined ? {} : { ipv6Address: attachment.ipv6Address }),
+      ...(attachment.linkLocalIps === undefined ? {} : { linkLocalIps: attachment.linkLocalIps }),
+    }));
 }
 
 function isEmptySettings(settings: ContainerSettings): boolean {

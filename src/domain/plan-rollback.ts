@@ -3,7 +3,7 @@ import type { DeployPlan, KnownContainer, PullPolicy } from './plan-deploy.js';
 import { planDeploy, type PlanDeployResult } from './plan-deploy.js';
 import type { LiveTraffic } from './read-traffic.js';
 import { otherColor } from '../config/model.js';
-import { isServing } from './is-serving.js';
+import { isHealthy } from './is-healthy.js';
 import { describeIdentity, pinnedReference, type ServiceImages } from './image-identity.js';
 
 export interface RollbackInput {
@@ -42,7 +42,7 @@ export function planRollback(input: RollbackInput): PlanDeployResult {
     const mine = standby.filter((c) => c.service === service.name);
     const recorded = input.previousImages?.[service.name];
     const isPrevious = (c: KnownContainer): boolean => (recorded === undefined ? c.version === input.previousVersion : c.imageId === recorded.id);
-    return mine.length >= service.byColor[toColor].replicas && mine.every((c) => isServing(c) && isPrevious(c));
+    return mine.length >= service.byColor[toColor].replicas && mine.every((c) => isHealthy(c) && isPrevious(c));
   });
   if (!ready) {
     // An image known only by its local ID cannot be fetched again: refuse before anything is touched.

@@ -71,6 +71,33 @@ const fail = (file: string, message: string, hint?: string): never => {
  */
 export async function initProject(request: InitRequest): Promise<InitResult> {
   const dir = path.resolve(request.projectDir);
+  const base = await readBaseFile(dir, request.env);
+  const found = await findCaddyfile(dir, request);
+  const plan = planOverlays(base, found.text, request);
+
+  // Decide every file first; write only when nothing is refused.
+  const overlayFiles = await overlaysOnDisk(dir, plan, request.force);
+  const snippetsFile = path.join(dir, 'caddy', UPSTREAM_SNIPPETS_FILE);
+  let wiring: CaddyfileWiring | undefined;
+  if (found.file !== undefined && found.text !== undefined) {
+    const importPath = path.relative(path.dirname(found.file), snippetsFile) || UPSTREAM_SNIPPETS_FILE;
+    wiring = wireCaddyfile(found.text, plan.services, plan.caddyOn, importPath);
+  }
+
+  const overlays = await writeOverlays(dir, plan, overlayFiles, request.env);
+  if (found.file === undefined || found.text === undefined || wiring === undefined) return { plan, overlays, caddyfile: { file: undefined, looked: found.looked } };
+  return { plan, overlays, caddyfile: await wireCaddyfileOnDisk(found.file, found.text, wiring, snippetsFile, request.writeCaddyfile) };
+}
+
+interface BaseFile {
+  /** The name it was found under (compose.yml, compose.yaml, ...). */
+  name: string;
+  compose: unknown;
+  projectName: string;
+}
+
+/** The project's Compose file, parsed, and the project name Compose would use. */
+async function readBaseFile(dir: string, env: InitRequest['env']): Promise<BaseFile> {
   let baseFile: string | undefined;
   let baseText: string | undefined;
   for (const name of BASE_FILES) {
@@ -84,52 +111,61 @@ export async function initProject(request: InitRequest): Promise<InitResult> {
   const parsed = parseComposeYaml(baseText);
   if (!parsed.ok) return fail(baseFile, parsed.messages[0] ?? 'not valid YAML');
   const tree = parsed.value as { name?: unknown };
-  const name = resolveProjectName({ name: typeof tree.name === 'string' ? tree.name : undefined, composeProjectName: request.env.COMPOSE_PROJECT_NAME, directoryName: path.basename(dir) });
+  const name = resolveProjectName({ name: typeof tree.name === 'string' ? tree.name : undefined, composeProjectName: env.COMPOSE_PROJECT_NAME, directoryName: path.basename(dir) });
   if (!name.ok) return fail(baseFile, name.message);
+  return { name: baseFile, compose: parsed.value, projectName: name.name };
+}
 
+/** The Caddyfile named by --caddyfile, else caddy/Caddyfile, else Caddyfile; refuses a named one that is missing. */
+async function findCaddyfile(dir: string, request: InitRequest): Promise<{ file: string | undefined; text: string | undefined; looked: string[] }> {
   const looked = request.caddyfile === undefined ? [path.join(dir, 'caddy', 'Caddyfile'), path.join(dir, 'Caddyfile')] : [path.resolve(dir, request.caddyfile)];
-  let caddyfile: string | undefined;
-  let caddyText: string | undefined;
+  let file: string | undefined;
+  let text: string | undefined;
   for (const candidate of looked) {
-    caddyText = await readIfExists(candidate);
-    if (caddyText !== undefined) {
-      caddyfile = candidate;
+    text = await readIfExists(candidate);
+    if (text !== undefined) {
+      file = candidate;
       break;
     }
   }
-  if (request.caddyfile !== undefined && caddyfile === undefined) return fail(request.caddyfile, `--caddyfile ${request.caddyfile}: no such file`);
-  if (request.writeCaddyfile && caddyfile === undefined) return fail('Caddyfile', `--write-caddyfile: no Caddyfile found (looked for ${looked.join(', ')})`, 'name it with --caddyfile <path>; nothing was written');
+  if (request.caddyfile !== undefined && file === undefined) return fail(request.caddyfile, `--caddyfile ${request.caddyfile}: no such file`);
+  if (request.writeCaddyfile && file === undefined) return fail('Caddyfile', `--write-caddyfile: no Caddyfile found (looked for ${looked.join(', ')})`, 'name it with --caddyfile <path>; nothing was written');
+  return { file, text, looked };
+}
 
-  const addresses = composeAddresses(parsed.value);
+function planOverlays(base: BaseFile, caddyText: string | undefined, request: InitRequest): InitPlan {
+  const addresses = composeAddresses(base.compose);
   const planned = planInit({
-    projectName: name.name,
-    compose: parsed.value,
+    projectName: base.projectName,
+    compose: base.compose,
     services: request.services,
     proxied: caddyText === undefined ? [] : proxiedServices(caddyText, addresses),
     caddyOn: request.caddyOn,
   });
-  if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message): ConfigProblem => ({ file: baseFile, path: '', message })), { hint: 'nothing was written' });
-  const plan = planned.plan;
+  if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message): ConfigProblem => ({ file: base.name, path: '', message })), { hint: 'nothing was written' });
+  return planned.plan;
+}
 
-  // Decide every file first; write only when nothing is refused.
-  const overlayFiles = {} as Record<Color, { file: string; current: string | undefined }>;
+type OverlayFiles = Record<Color, { file: string; current: string | undefined }>;
+
+/** Where each overlay goes and what is there now; refuses, without --force, overlays that differ from the plan. */
+async function overlaysOnDisk(dir: string, plan: InitPlan, force: boolean): Promise<OverlayFiles> {
+  const overlayFiles = {} as OverlayFiles;
   for (const color of COLORS) {
     const yaml = path.join(dir, `compose.${color}.yaml`);
     const file = (await exists(yaml)) ? yaml : path.join(dir, `compose.${color}.yml`);
     overlayFiles[color] = { file, current: await readIfExists(file) };
   }
   const differing = COLORS.filter((color) => overlayFiles[color].current !== undefined && overlayFiles[color].current !== plan.overlays[color]);
-  if (differing.length > 0 && !request.force) {
+  if (differing.length > 0 && !force) {
     const files = differing.map((color) => path.basename(overlayFiles[color].file)).join(' and ');
     return fail(files, `already exist${differing.length === 1 ? 's' : ''} and differ${differing.length === 1 ? 's' : ''} from what init would write: left as ${differing.length === 1 ? 'it is' : 'they are'}`, '--force replaces them (the old ones are kept as <file>.before-cutover-init); nothing was written');
   }
-  let wiring: CaddyfileWiring | undefined;
-  const snippetsFile = path.join(dir, 'caddy', UPSTREAM_SNIPPETS_FILE);
-  if (caddyfile !== undefined && caddyText !== undefined) {
-    const importPath = path.relative(path.dirname(caddyfile), snippetsFile) || UPSTREAM_SNIPPETS_FILE;
-    wiring = wireCaddyfile(caddyText, plan.services, plan.caddyOn, importPath);
-  }
+  return overlayFiles;
+}
 
+/** Writes the overlays that change, then reads the project back through cutover's loader; takes them back out when that fails. */
+async function writeOverlays(dir: string, plan: InitPlan, overlayFiles: OverlayFiles, env: InitRequest['env']): Promise<InitResult['overlays']> {
   const overlays = {} as InitResult['overlays'];
   const written: string[] = [];
   for (const color of COLORS) {
@@ -144,7 +180,7 @@ export async function initProject(request: InitRequest): Promise<InitResult> {
     overlays[color] = { file, outcome: current === undefined ? 'written' : 'replaced', ...(backup === undefined ? {} : { backup }) };
   }
   try {
-    await loadProject({ projectDir: dir, env: request.env, variables: { VERSION: request.env.VERSION ?? 'latest' } });
+    await loadProject({ projectDir: dir, env, variables: { VERSION: env.VERSION ?? 'latest' } });
   } catch (error) {
     for (const file of written) await unlink(file).catch(() => undefined);
     for (const color of COLORS) {
@@ -153,10 +189,13 @@ export async function initProject(request: InitRequest): Promise<InitResult> {
     }
     throw error;
   }
+  return overlays;
+}
 
-  if (caddyfile === undefined || caddyText === undefined || wiring === undefined) return { plan, overlays, caddyfile: { file: undefined, looked } };
+/** The diff of the wiring; with --write-caddyfile, the snippets file (when missing) and the wired Caddyfile (backed up) written. */
+async function wireCaddyfileOnDisk(caddyfile: string, caddyText: string, wiring: CaddyfileWiring, snippetsFile: string, write: boolean): Promise<InitResult['caddyfile']> {
   const diff = unifiedDiff(caddyText, wiring.text, { from: `${caddyfile} (now)`, to: `${caddyfile} (wired to cutover's snippets)` });
-  if (!request.writeCaddyfile || diff === '') return { plan, overlays, caddyfile: { file: caddyfile, wiring, diff, applied: false } };
+  if (!write || diff === '') return { file: caddyfile, wiring, diff, applied: false };
   // The snippets first: a Caddy that loads the wired file must find them.
   let snippetsWritten: string | undefined;
   if (!(await exists(snippetsFile))) {
@@ -167,5 +206,5 @@ export async function initProject(request: InitRequest): Promise<InitResult> {
   const backup = await backUp(caddyfile);
   // In place, not by rename: a Caddyfile bind-mounted into a Caddy container as a single file keeps its inode, and a rename would hide the change from it.
   await writeFile(caddyfile, wiring.text);
-  return { plan, overlays, caddyfile: { file: caddyfile, wiring, diff, applied: true, backup, ...(snippetsWritten === undefined ? {} : { snippetsWritten }) } };
+  return { file: caddyfile, wiring, diff, applied: true, backup, ...(snippetsWritten === undefined ? {} : { snippetsWritten }) };
 }

@@ -1,5 +1,5 @@
 import type { ProjectConfig } from '../config/model.js';
-import { isServing } from '../domain/is-serving.js';
+import { isHealthy } from '../domain/is-healthy.js';
 import { OperationFailedError } from '../errors.js';
 import type { Active } from '../state/state-schema.js';
 import type { Observation } from './observe-project.js';
@@ -13,7 +13,7 @@ import { switchAll } from './switch-all.js';
  * containers that are not running would turn a wrong version into an outage.
  */
 export async function reconcileTraffic(runtime: Runtime, project: ProjectConfig, observation: Observation, active: Active): Promise<void> {
-  const missing = project.colored.filter((service) => !observation.containers.some((c) => c.service === service.name && c.color === active.color && isServing(c)));
+  const missing = project.colored.filter((service) => !observation.containers.some((c) => c.service === service.name && c.color === active.color && isHealthy(c)));
   if (missing.length > 0) {
     throw new OperationFailedError(
       `the recorded active color ${active.color} (${active.version}) has no serving container for ${missing.map((s) => s.name).join(', ')}, so cutover will not point Caddy back at it`,

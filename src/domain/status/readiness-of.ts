@@ -1,5 +1,5 @@
 import type { Color } from '../../config/model.js';
-import { isServing } from '../is-serving.js';
+import { isHealthy } from '../is-healthy.js';
 import type { ObservedContainer } from './status-input.js';
 
 export interface Readiness {
@@ -20,12 +20,12 @@ function describeContainer(c: ObservedContainer): string {
 export function readinessOf(service: string, color: Color, containers: readonly ObservedContainer[], replicas: number, version: string | undefined): Readiness {
   const own = containers.filter((c) => c.service === service && c.color === color);
   const running = own.filter((c) => c.state === 'running');
-  const ready = own.filter(isServing);
+  const ready = own.filter(isHealthy);
   const wrongVersion = version === undefined ? [] : own.filter((c) => c.version !== version);
   let why: string | undefined;
   if (own.length === 0) why = `${service} has no ${color} container`;
   else if (ready.length < replicas) {
-    const bad = own.filter((c) => !isServing(c)).map(describeContainer);
+    const bad = own.filter((c) => !isHealthy(c)).map(describeContainer);
     why = `${service} ${color}: ${ready.length} of ${replicas} container(s) ready${bad.length > 0 ? ` (${bad.join(', ')})` : ''}`;
   } else if (wrongVersion.length > 0) {
     why = `${service} ${color} runs ${[...new Set(wrongVersion.map((c) => c.version))].join(', ')}, not ${version}`;

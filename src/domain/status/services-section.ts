@@ -1,6 +1,6 @@
 import type { Color } from '../../config/model.js';
 import { liveDials, type ServiceTraffic } from '../read-traffic.js';
-import { isServing } from '../is-serving.js';
+import { isHealthy } from '../is-healthy.js';
 import { parseImageReference } from '../image-reference.js';
 import { classifyDial } from '../service-addresses.js';
 import type { ImageIdentity } from '../../state/state-schema.js';
@@ -26,7 +26,7 @@ function containerRow(c: ObservedContainer, colorsServed: readonly Color[] | und
     version: c.version,
     state: c.state,
     health: c.health,
-    ready: isServing(c),
+    ready: isHealthy(c),
     image: imageOf(c),
     // A plain container (started by reset) serves when Caddy uses the plain services.
     serving: colorsServed === undefined ? null : c.color === undefined ? plainServed : colorsServed.includes(c.color),

@@ -1,8 +1,0 @@
-/**
- * A container that can take traffic: running, and healthy or without a
- * healthcheck (then running is all Docker can tell). One predicate for the
- * rollback plan, status and reconcile.
- */
-export function isServing(container: { state: string; health: string }): boolean {
-  return container.state === 'running' && (container.health === 'healthy' || container.health === 'none');
-}
