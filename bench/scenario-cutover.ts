@@ -76,7 +76,7 @@ export async function runCutoverScenario(docker: Docker, signal: AbortSignal): P
         ack,
         old,
       );
-      const cells = figures.map((f) => `${f.route} ${f.requests} req, ${f.failed} failed, ${f.oldAfterSwitch} of ${f.afterSwitch} after the switch to ${old}${f.errors.length > 0 ? ` (${f.errors.join(' | ')})` : ''}`);
+      const cells = figures.map((f) => `${f.route} ${f.requests} req, ${f.failed} failed, ${f.oldAfterSwitch} of ${f.afterSwitch} started after the switch answered by the old ${old}${f.errors.length > 0 ? ` (${f.errors.join(' | ')})` : ''}`);
       notes.push(`${what}, every route (a second load of 3 clients going round the ${figures.length} handlers): ${cells.join('; ')}`);
     }
     const caddyErrors = summarizeCaddyErrors(project.caddy.logs());
