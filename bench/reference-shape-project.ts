@@ -60,14 +60,10 @@ export async function createReferenceShapeProject(docker: Docker, scope: TestSco
   });
   // The catch-all last: Caddy orders handle blocks by matcher specificity anyway, this reads the same way.
   const caddyfile = [':{{HTTP_PORT}} {', ...handlers.slice(1), handlers[0] as string, '}', ''].join('\n');
-  let caddy;
-  try {
-    caddy = await startCaddy({ caddyfile });
-  } catch (error) {
+  const running = await startCaddy({ caddyfile }).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
-  }
-  const running = caddy;
+  });
   return {
     dir,
     name,
