@@ -2,12 +2,15 @@
  * cutover itself, as the CLI runs it: deploy v1, then v2 under load (start the
  * idle color, wait until healthy, one If-Match switch of all services, drain
  * by in-flight counts, old color kept as warm standby), then `rollback` to the
- * standby with the load still running.
+ * standby with the load still running. The project has the reference stack's
+ * shape (four services, platform on four ports through separate handlers); a
+ * second load goes round every route and its figures are given per route.
  */
 import type Docker from 'dockerode';
 import { rollback } from '../src/run/rollback.js';
 import { deploy } from '../src/run/deploy.js';
-import { createBenchProject } from './bench-project.js';
+import { createReferenceShapeProject } from './reference-shape-project.js';
+import { routeFigures, startRouteLoad, type RouteLoad } from '../scripts/demo/route-load.js';
 import type { LoadRun } from '../test/rig/load-client.js';
 import { testScope } from '../test/rig/run-id.js';
 import { buildTestImage } from '../test/rig/test-image.js';
@@ -28,14 +31,16 @@ export async function runCutoverScenario(docker: Docker, signal: AbortSignal): P
   say(`cutover: building images v1, v2 (${scope.prefix}-app)`);
   await Promise.all(['v1', 'v2'].map((v) => buildTestImage(docker, scope, v)));
   // DRAIN_TIMEOUT stays at the document's 30 s: cutover's drain ends when Caddy counts no request in flight.
-  const project = await createBenchProject(docker, scope, { drainTimeout: '30' });
+  const project = await createReferenceShapeProject(docker, scope, { drainTimeout: '30' });
   let load: LoadRun | undefined;
+  let routeLoad: RouteLoad | undefined;
   try {
     const request = { pull: 'never' as const, stopOld: false, dryRun: false, verifyUrl: undefined, signal };
     say('  first deploy: cutover deploy v1 (no load)');
     await operate(project, 'deploy v1', (runtime) => deploy(runtime, { ...request, version: 'v1' }));
 
     load = startBenchLoad(project.caddy.url('/'));
+    routeLoad = startRouteLoad(project.caddy.url('').replace(/\/$/, ''), { keepAlive: 2, fresh: 1, maxMs: 120_000 });
     await waitForSteadyLoad(load, signal);
     say('  cutover deploy v2 under load');
     const deployStart = Date.now();
@@ -48,6 +53,8 @@ export async function runCutoverScenario(docker: Docker, signal: AbortSignal): P
     await pause(1_500, signal);
     const samples = await load.stop();
     load = undefined;
+    const routeSamples = await routeLoad.stop();
+    routeLoad = undefined;
     const end = Date.now();
 
     const healthyAt = v2.log.events('phase.done').find((e) => e.phase === 'waiting-healthy')?.time;
@@ -59,6 +66,19 @@ export async function runCutoverScenario(docker: Docker, signal: AbortSignal): P
       `deploy: the switch (read config, one PATCH with If-Match, read back) took ${formatMs(phaseMs(timings, 'switching'))}, the check through Caddy after it ${formatMs(phaseMs(timings, 'verifying'))}; the drain ended when Caddy counted 0 requests in flight to the old color`,
       `rollback: Caddy acknowledged the switch ${formatMs(rollbackAck === undefined ? undefined : rollbackAck - rollbackStart)} after the command started; the whole command (with its drain of v2's slow requests) took ${formatMs(back.ms)}; green was started ${back.result.plan.start.length === 0 ? 'not at all (warm standby reused)' : 'again'}`,
     ];
+    const deployAck = v2.log.events('switch.acknowledged')[0]?.time;
+    for (const [what, from, to, ack, old] of [
+      ['deploy', deployStart, rollbackStart, deployAck, 'v1'],
+      ['rollback', rollbackStart, end, rollbackAck, 'v2'],
+    ] as const) {
+      const figures = routeFigures(
+        routeSamples.filter((r) => r.startedAt >= from && r.startedAt < to),
+        ack,
+        old,
+      );
+      const cells = figures.map((f) => `${f.route} ${f.requests} req, ${f.failed} failed, ${f.oldAfterSwitch} of ${f.afterSwitch} started after the switch answered by the old ${old}${f.errors.length > 0 ? ` (${f.errors.join(' | ')})` : ''}`);
+      notes.push(`${what}, every route (a second load of 3 clients going round the ${figures.length} handlers): ${cells.join('; ')}`);
+    }
     const caddyErrors = summarizeCaddyErrors(project.caddy.logs());
     if (caddyErrors.length > 0) notes.push(`Caddy's error log: ${caddyErrors.join('; ')}`);
     if (deployShift.oldAfterNew > 0) notes.push(`deploy: ${deployShift.oldAfterNew} new request(s) got v1 after the first v2 answer`);
@@ -81,6 +101,7 @@ export async function runCutoverScenario(docker: Docker, signal: AbortSignal): P
       notes,
     };
   } finally {
+    await routeLoad?.stop();
     await tearDownScenario(docker, scope, project, load);
   }
 }

@@ -6,6 +6,7 @@
 import { summarizeLoad, type LoadSample } from '../../test/rig/load-client.js';
 import { formatDuration } from '../../src/domain/format-duration.js';
 import type { CliRun } from './run-cli.js';
+import { routeFigures, type RouteFigures, type RouteSample } from './route-load.js';
 
 export interface OperationReport {
   title: string;
@@ -23,9 +24,13 @@ export interface OperationReport {
         afterSwitch: Record<string, number>;
       }
     | undefined;
+  /** The load over every route, per route; undefined without one. */
+  routes: RouteFigures[] | undefined;
+  /** The version live before the operation: what must not answer after the switch. */
+  oldVersion: string | undefined;
 }
 
-export function reportOperation(title: string, run: CliRun, samples?: readonly LoadSample[]): OperationReport {
+export function reportOperation(title: string, run: CliRun, samples?: readonly LoadSample[], routeLoad?: { samples: readonly RouteSample[]; oldVersion: string }): OperationReport {
   const phases = run.events.filter((e) => e.event === 'phase.done' && typeof e.phase === 'string' && typeof e.ms === 'number').map((e) => ({ phase: e.phase as string, ms: e.ms as number }));
   const ack = run.events.find((e) => e.event === 'switch.acknowledged');
   let load: OperationReport['load'];
@@ -41,7 +46,17 @@ export function reportOperation(title: string, run: CliRun, samples?: readonly L
     load = { summary: summarizeLoad(samples), kinds, afterSwitch };
   }
   const first = run.events[0];
-  return { title, wallMs: run.endedAt - run.startedAt, startupMs: first === undefined ? undefined : first.at - run.startedAt, phases, switchAfterMs: ack === undefined ? undefined : ack.at - run.startedAt, load };
+  const routes = routeLoad === undefined ? undefined : routeFigures(routeLoad.samples, ack?.at, routeLoad.oldVersion);
+  return { title, wallMs: run.endedAt - run.startedAt, startupMs: first === undefined ? undefined : first.at - run.startedAt, phases, switchAfterMs: ack === undefined ? undefined : ack.at - run.startedAt, load, routes, oldVersion: routeLoad?.oldVersion };
+}
+
+/** Failed requests and old-version answers after the switch, over both loads: what a zero-downtime switch must keep at 0. */
+export function reportFaults(report: OperationReport): { failed: number; oldAfterSwitch: number } {
+  const routes = report.routes ?? [];
+  return {
+    failed: (report.load?.summary.failed ?? 0) + routes.reduce((sum, r) => sum + r.failed, 0),
+    oldAfterSwitch: routes.reduce((sum, r) => sum + r.oldAfterSwitch, 0) + (report.oldVersion === undefined ? 0 : (report.load?.afterSwitch[report.oldVersion] ?? 0)),
+  };
 }
 
 
@@ -63,6 +78,15 @@ export function renderReport(report: OperationReport): string[] {
     lines.push(`  resets:      ${summary.resets} (a reused keep-alive connection closed by Caddy's reload before any answer byte; retried once, as browsers do)`);
     lines.push(`  versions:    ${counts(summary.byVersion)}`);
     if (report.switchAfterMs !== undefined) lines.push(`  after switch: ${counts(afterSwitch)} (requests started after the acknowledgement)`);
+  }
+  if (report.routes !== undefined) {
+    const width = Math.max(...report.routes.map((r) => r.route.length));
+    lines.push(`  every route (a second load going round all ${report.routes.length} handlers; ${report.oldVersion ?? '?'} is the old version):`);
+    lines.push(`    ${'route'.padEnd(width)}  requests  failed  after switch  old version after switch`);
+    for (const r of report.routes) {
+      const why = r.errors.length > 0 ? `  (${r.errors.join(' | ')})` : '';
+      lines.push(`    ${r.route.padEnd(width)}  ${String(r.requests).padStart(8)}  ${String(r.failed).padStart(6)}  ${String(r.afterSwitch).padStart(12)}  ${String(r.oldAfterSwitch).padStart(24)}${why}`);
+    }
   }
   return lines;
 }

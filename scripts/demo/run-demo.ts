@@ -17,7 +17,8 @@ import { waitForHttp } from '../../test/rig/http-get.js';
 import { startLoad, type LoadSample } from '../../test/rig/load-client.js';
 import { buildDemoImages } from './build-demo-images.js';
 import { formatDuration } from '../../src/domain/format-duration.js';
-import { renderReport, reportOperation, type OperationReport } from './operation-report.js';
+import { renderReport, reportFaults, reportOperation, type OperationReport } from './operation-report.js';
+import { DEMO_ROUTES, startRouteLoad, type RouteSample } from './route-load.js';
 import { describeRemoved, removeDemoStack } from './remove-demo-stack.js';
 import { runCli, type CliRun } from './run-cli.js';
 import { showAnswers } from './show-answers.js';
@@ -30,7 +31,7 @@ const adminPort = Number(process.env.DEMO_ADMIN_PORT ?? 2119);
 const proxyUrl = `http://127.0.0.1:${httpPort}`;
 const adminUrl = `http://127.0.0.1:${adminPort}`;
 const globalArgs = ['-C', '.', '--caddy-admin', adminUrl];
-const PATHS = ['/version', '/rag/version', '/crawler/version', '/operator/version'];
+const PATHS = DEMO_ROUTES.map((route) => route.path);
 
 class DemoFailed extends Error {}
 
@@ -66,24 +67,28 @@ async function cutover(args: string[]): Promise<CliRun> {
 }
 
 /** Runs a cutover command while a load goes through Caddy; the load goes on a little past the command, so requests after the switch are plenty. */
-async function underLoad(args: string[]): Promise<{ run: CliRun; samples: LoadSample[] }> {
-  const load = startLoad({ baseUrl: `${proxyUrl}/`, keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 300_000 });
+async function underLoad(args: string[]): Promise<{ run: CliRun; samples: LoadSample[]; routeSamples: RouteSample[] }> {
+  const load = startLoad({ baseUrl: `${proxyUrl}/`, keepAliveClients: 2, freshClients: 1, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 300_000 });
+  const routes = startRouteLoad(proxyUrl, { keepAlive: 3, fresh: 1, maxMs: 300_000 });
   const warm = Date.now();
   // Warm up: every kind of request has been answered once, so slow ones are in flight at the switch.
-  while (!(load.samples.some((s) => s.kind === 'slow') && load.samples.length >= 50) && Date.now() - warm < 10_000) await sleep(50);
-  note(`load through ${proxyUrl}: 4 keep-alive clients, 2 with a new connection per request, 2 sending 2 s requests (${load.samples.length} requests so far)`);
+  while (!(load.samples.some((s) => s.kind === 'slow') && load.samples.length >= 30 && routes.samples.length >= 2 * DEMO_ROUTES.length) && Date.now() - warm < 10_000) await sleep(50);
+  note(`load through ${proxyUrl}: 2 keep-alive clients, 1 with a new connection per request, 2 sending 2 s requests (GET /version, POST /echo, GET /slow on platform:3000);`);
+  note(`and 4 clients (3 keep-alive, 1 new connection per request) going round all ${DEMO_ROUTES.length} routes (${load.samples.length + routes.samples.length} requests so far)`);
   let run: CliRun;
   let samples: LoadSample[];
+  let routeSamples: RouteSample[];
   try {
     run = await runCli(repoDir, globalArgs, args);
-    const ended = load.samples.length;
+    const ended = routes.samples.length;
     const until = Date.now() + 5_000;
-    while (load.samples.length < ended + 100 && Date.now() < until) await sleep(20);
+    // Past the command, so that every route has requests after the switch.
+    while (routes.samples.length < ended + 10 * DEMO_ROUTES.length && Date.now() < until) await sleep(20);
   } finally {
-    samples = await load.stop();
+    [samples, routeSamples] = await Promise.all([load.stop(), routes.stop()]);
   }
   if (run.code !== 0) throw new DemoFailed(`\`${run.command}\` exited with ${run.code}; see its output above`);
-  return { run, samples };
+  return { run, samples, routeSamples };
 }
 
 async function main(): Promise<void> {
@@ -127,8 +132,8 @@ async function main(): Promise<void> {
   });
 
   await step('deploy v2 while a load runs through Caddy: green starts, one atomic switch, blue drains and stays as standby', async () => {
-    const { run, samples } = await underLoad(['deploy', 'v2']);
-    reports.push(reportOperation('deploy v2', run, samples));
+    const { run, samples, routeSamples } = await underLoad(['deploy', 'v2']);
+    reports.push(reportOperation('deploy v2', run, samples, { samples: routeSamples, oldVersion: 'v1' }));
     await showAnswers(proxyUrl, PATHS);
     note('the standby is still reachable with the preview header:');
     await showAnswers(proxyUrl, ['/version'], { 'Cutover-Color': 'blue' });
@@ -136,8 +141,8 @@ async function main(): Promise<void> {
 
   if (existsSync(path.join(repoDir, 'src', 'commands', 'rollback.ts'))) {
     await step('rollback while a load runs: traffic goes back to the blue standby in one switch', async () => {
-      const { run, samples } = await underLoad(['rollback']);
-      reports.push(reportOperation('rollback', run, samples));
+      const { run, samples, routeSamples } = await underLoad(['rollback']);
+      reports.push(reportOperation('rollback', run, samples, { samples: routeSamples, oldVersion: 'v2' }));
       await showAnswers(proxyUrl, PATHS);
     });
   } else {
@@ -153,8 +158,11 @@ async function main(): Promise<void> {
 
   process.stdout.write('\n━━ report\n');
   for (const report of reports) for (const line of renderReport(report)) note(line);
-  const failed = reports.reduce((sum, r) => sum + (r.load?.summary.failed ?? 0), 0);
-  note(`demo: ${formatDuration(Date.now() - demoStarted)} (after preparing the machine); ${failed === 0 ? 'no request failed' : `${failed} request(s) FAILED`}`);
+  const failed = reports.reduce((sum, r) => sum + reportFaults(r).failed, 0);
+  const old = reports.reduce((sum, r) => sum + reportFaults(r).oldAfterSwitch, 0);
+  const noRoute = reports.flatMap((r) => (r.routes ?? []).filter((route) => route.afterSwitch === 0).map((route) => `${r.title} ${route.route}`));
+  note(`demo: ${formatDuration(Date.now() - demoStarted)} (after preparing the machine); ${failed === 0 ? 'no request failed' : `${failed} request(s) FAILED`}; ${old === 0 ? 'no request to the old version after a switch' : `${old} request(s) reached the OLD version after a switch`}, on every route`);
+  if (noRoute.length > 0) note(`NOT SHOWN: no request after the switch on ${noRoute.join(', ')}`);
 
   process.stdout.write('\n━━ the stack is still running; look at it (from this directory):\n');
   const look: Array<[string, string]> = [
@@ -168,7 +176,7 @@ async function main(): Promise<void> {
   const width = Math.max(...look.map(([command]) => command.length));
   for (const [command, what] of look) note(`${command.padEnd(width)}  # ${what}`);
   process.stdout.write('\n   remove it: bash scripts/demo.sh down   (add --images to remove the demo images too)\n');
-  if (failed > 0) process.exitCode = 1;
+  if (failed > 0 || old > 0 || noRoute.length > 0) process.exitCode = 1;
 }
 
 try {

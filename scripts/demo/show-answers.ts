@@ -27,7 +27,7 @@ export async function showAnswers(baseUrl: string, paths: readonly string[], hea
     }
     answers.push(answer);
     const from = answer.color === undefined ? '' : `  (from ${answer.color})`;
-    process.stdout.write(`  ${path.padEnd(20)} ${String(answer.status ?? 'no answer').padEnd(4)} ${answer.body.slice(0, 60)}${from}\n`);
+    process.stdout.write(`  ${path.padEnd(26)} ${String(answer.status ?? 'no answer').padEnd(4)} ${answer.body.slice(0, 60)}${from}\n`);
   }
   return answers;
 }
