@@ -15,6 +15,9 @@ import { parseDotenv } from './parse-dotenv.js';
 import { resolveProjectName } from './resolve-project-name.js';
 import { resolveMountedFileSources } from './resolve-mounted-file-sources.js';
 import { resolveResources, type ResourceSection } from './resolve-resources.js';
+import { resolveExtends, type ReadOtherFile } from './resolve-extends.js';
+import { resolveIncludes } from './resolve-includes.js';
+import { applyLabelFiles } from './apply-label-files.js';
 import { keyRule, SERVICE_KEYS } from './service-keys.js';
 import { validateComposeFile, type EnvFileUse } from './validate-compose-file.js';
 
@@ -47,12 +50,13 @@ export async function loadProject(options: LoadProjectOptions): Promise<ProjectC
   const filesRead: string[] = [];
   const { lookup, settings } = await readEnvironment(projectDir, options, problems, filesRead);
   const read = (candidates: string[], missing: string) => readComposeFile(projectDir, candidates, missing, lookup, problems, filesRead);
-  const base = await read(BASE_FILES, `not found in ${projectDir} (looked for ${BASE_FILES.join(', ')})`);
-  const overlays: Record<Color, LoadedFile | undefined> = {
+  const baseRead = await read(BASE_FILES, `not found in ${projectDir} (looked for ${BASE_FILES.join(', ')})`);
+  const overlaysRead: Record<Color, LoadedFile | undefined> = {
     blue: await read(['compose.blue.yml', 'compose.blue.yaml'], `not found in ${projectDir}: cutover needs both color overlays`),
     green: await read(['compose.green.yml', 'compose.green.yaml'], `not found in ${projectDir}: cutover needs both color overlays`),
   };
-  if (base === undefined) throw new ConfigInvalidError(unique(problems));
+  if (baseRead === undefined) throw new ConfigInvalidError(unique(problems));
+  const { base, ...overlays } = await expandFiles(projectDir, { base: baseRead, ...overlaysRead }, lookup, problems, filesRead);
 
   const { coloring, envFiles, mountedSources } = await checkFilesAlone(projectDir, base, overlays, lookup, problems, filesRead);
   const project = resolveName(projectDir, base, overlays, lookup, problems);
@@ -116,7 +120,26 @@ async function readEnvironment(projectDir: string, options: LoadProjectOptions, 
 
 const servicesOf = (loaded: LoadedFile): Tree => (isMapping(loaded.tree.services) ? loaded.tree.services : {});
 
-/** Step 2: which services are colored (from the names), each file validated on its own, the env files they name read. */
+/** Step 2: each file's include:, extends: and label_file: resolved into plain services. */
+async function expandFiles(
+  projectDir: string,
+  files: { base: LoadedFile } & Record<Color, LoadedFile | undefined>,
+  lookup: VariableLookup,
+  problems: ConfigProblem[],
+  filesRead: string[],
+): Promise<{ base: LoadedFile } & Record<Color, LoadedFile | undefined>> {
+  const readOther: ReadOtherFile = async (file) =>
+    (await readIfExists(join(projectDir, file))) === undefined ? undefined : readComposeFile(projectDir, [file], '', lookup, problems, filesRead);
+  const expand = async (loaded: LoadedFile): Promise<LoadedFile> =>
+    applyLabelFiles(await resolveExtends(await resolveIncludes(loaded, readOther, problems), readOther, problems), projectDir, lookup, problems, filesRead);
+  return {
+    base: await expand(files.base),
+    blue: files.blue === undefined ? undefined : await expand(files.blue),
+    green: files.green === undefined ? undefined : await expand(files.green),
+  };
+}
+
+/** Step 3: which services are colored (from the names), each file validated on its own, the env files they name read. */
 async function checkFilesAlone(
   projectDir: string,
   base: LoadedFile,
@@ -148,7 +171,7 @@ async function checkFilesAlone(
   return { coloring, envFiles, mountedSources };
 }
 
-/** Step 3: the project name, as Compose decides it; an overlay may not set another. */
+/** Step 4: the project name, as Compose decides it; an overlay may not set another. */
 function resolveName(projectDir: string, base: LoadedFile, overlays: Record<Color, LoadedFile | undefined>, lookup: VariableLookup, problems: ConfigProblem[]): ReturnType<typeof resolveProjectName> {
   const project = resolveProjectName({
     name: typeof base.tree.name === 'string' ? base.tree.name : undefined,
@@ -165,7 +188,7 @@ function resolveName(projectDir: string, base: LoadedFile, overlays: Record<Colo
   return project;
 }
 
-/** Step 4: every service merged (base + overlay per color) and normalized; shared ones note the keys cutover does not apply. */
+/** Step 5: every service merged (base + overlay per color) and normalized; shared ones note the keys cutover does not apply. */
 function buildServices(
   coloring: ReturnType<typeof findColoredServices>,
   base: LoadedFile,
@@ -234,7 +257,7 @@ function buildServices(
   return { shared, colored, placed };
 }
 
-/** Step 5: the networks and volumes of all three files, with Compose's default network when a service uses it. */
+/** Step 6: the networks and volumes of all three files, with Compose's default network when a service uses it. */
 function resolveProjectResources(
   base: LoadedFile,
   loadedOverlays: Record<Color, LoadedFile>,

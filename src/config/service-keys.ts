@@ -58,12 +58,10 @@ export const SERVICE_KEYS = table(
     cpu_percent: 'Windows containers only',
     credential_spec: 'Windows containers only',
     isolation: 'Windows containers only',
-    extends: 'not read yet: copy the keys of the extended service into this one',
     external_links: 'legacy links to containers outside the project; use a shared network and its aliases',
     links: 'legacy links; services reach each other by name on a shared network',
     volumes_from: 'would mount the volumes of a container that a deploy replaces; mount the named volumes themselves',
     network_mode: 'blue and green must each have their own address on the project\'s networks for Caddy to switch between them',
-    label_file: 'not read yet: put the labels under labels:',
     models: 'AI models are a Docker Desktop feature without a container setting on Docker 20.10',
     platform: 'not applied yet: pull the image for this host\'s platform',
     post_start: 'lifecycle hooks need Compose v2.30; run the command in the image\'s entrypoint',
@@ -79,7 +77,6 @@ export const TOP_LEVEL_KEYS = table(
     version: 'obsolete; Compose ignores it too',
   },
   {
-    include: 'not read yet: merge the included file\'s services into compose.yml',
     models: 'AI models are a Docker Desktop feature',
   },
 );

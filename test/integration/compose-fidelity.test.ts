@@ -11,7 +11,7 @@
  * result is asserted instead.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -35,6 +35,8 @@ const oracleProject = scope.name('oracle');
 const cutoverProject = scope.name('cutover');
 const network = scope.name('net');
 const SUBNET = '10.231.0.0/24';
+/** The services both tools create: edge extends a service of lib/base.yml. */
+const SERVICES = ['web', 'worker', 'edge'];
 
 let dir = '';
 let image = '';
@@ -138,6 +140,19 @@ ${labelsYaml('      ')}
         condition: on-failure
         max_attempts: 2
     networks: [net]
+  edge:
+    extends:
+      file: lib/base.yml
+      service: base
+    labels:
+${labelsYaml('      ')}
+      app.tier: edge
+    command: ["sleep", "3600"]
+    environment:
+      MODE: edge
+    volumes: ["./here:/here:ro"]
+    cap_add: [NET_RAW]
+    networks: [net]
 networks:
   net:
     external: true
@@ -151,8 +166,37 @@ configs:
 `;
 }
 
-/** The overlays only color the service: no container_name, so both tools name their containers themselves. */
-const overlay = (color: string): string => `services:\n  web:\n    environment:\n      APP_COLOR: ${color}\n  worker:\n    environment:\n      APP_COLOR: ${color}\n`;
+/**
+ * The service `edge` extends: another file in another directory, so its relative paths (env_file, a bind source) resolve
+ * from lib/. (1.29.2 refuses to extend a service with depends_on; that it is not inherited is unit-tested.)
+ */
+const baseYaml = (): string => `services:
+  base:
+    image: ${image}
+    command: ["sleep", "1"]
+    environment:
+      MODE: base
+      BASE_ONLY: "1"
+    env_file: base.env
+    labels:
+      app.base: "yes"
+      app.tier: base
+    volumes: ["./data:/data"]
+    cap_add: [CHOWN]
+    expose: ["8080"]
+    stop_signal: SIGUSR1
+`;
+
+/** The overlays only color the services: no container_name, so both tools name their containers themselves. */
+const overlay = (color: string): string =>
+  `services:\n${['web', 'worker', 'edge'].map((service) => `  ${service}:\n    environment:\n      APP_COLOR: ${color}\n`).join('')}`;
+
+/** The host path bound at `target`, from Binds (`source:target[:mode]`) or Mounts. */
+function bindSource(info: Docker.ContainerInspectInfo | undefined, target: string): string | undefined {
+  const fromBinds = (info?.HostConfig.Binds ?? []).map((bind) => bind.split(':')).find(([, t]) => t === target)?.[0];
+  const mounts = (info?.HostConfig as { Mounts?: Array<{ Type: string; Source: string; Target: string }> } | undefined)?.Mounts ?? [];
+  return fromBinds ?? mounts.find((m) => m.Type === 'bind' && m.Target === target)?.Source;
+}
 
 async function cutoverProjectConfig(): Promise<ProjectConfig> {
   return loadProject({ projectDir: dir, env: { COMPOSE_PROJECT_NAME: cutoverProject, HOME: os.homedir() } });
@@ -200,7 +244,8 @@ function comparable(info: Docker.ContainerInspectInfo): Record<string, unknown> 
   if (out['Config.Hostname'] === info.Id.slice(0, 12)) out['Config.Hostname'] = '<the container id>';
   // Bind mounts by target and mode: docker-compose binds a secret's file as written (in Mounts), cutover a managed copy of it
   // (in Binds: same bytes, the declared owner and mode).
-  const binds = ((host.Binds as string[] | null) ?? []).map((bind) => bind.replace(/^[^:]+:/, ''));
+  // `:rw` is Docker's default mode: docker-compose 1.29.2 writes it for a bind without a mode, cutover leaves it out.
+  const binds = ((host.Binds as string[] | null) ?? []).map((bind) => bind.replace(/^[^:]+:/, '').replace(/:rw$/, ''));
   const bindMounts = ((host.Mounts as Array<{ Type: string; Target: string; ReadOnly?: boolean }> | null) ?? []).filter((m) => m.Type === 'bind').map((m) => `${m.Target}${m.ReadOnly === true ? ':ro' : ''}`);
   out['HostConfig.Binds'] = [...binds, ...bindMounts].sort();
   out['HostConfig.Mounts'] = ((host.Mounts as Array<{ Type: string }> | null) ?? []).filter((m) => m.Type !== 'bind');
@@ -239,9 +284,13 @@ describe('compose fidelity: cutover creates the container docker-compose 1.29.2 
     await writeFile(path.join(dir, 'compose.green.yml'), overlay('green'));
     await writeFile(path.join(dir, 'token.txt'), 's3cret\n', { mode: 0o600 });
     await writeFile(path.join(dir, 'app.conf'), 'level=info\n');
-    composeWarnings = await composeCreate(dir, oracleProject, ['compose.yml', 'compose.blue.yml'], ['web', 'worker']);
+    await mkdir(path.join(dir, 'lib', 'data'), { recursive: true });
+    await mkdir(path.join(dir, 'here'));
+    await writeFile(path.join(dir, 'lib', 'base.yml'), baseYaml());
+    await writeFile(path.join(dir, 'lib', 'base.env'), 'FROM_ENV_FILE=lib\nMODE=env-file\n');
+    composeWarnings = await composeCreate(dir, oracleProject, ['compose.yml', 'compose.blue.yml'], SERVICES);
     project = await cutoverProjectConfig();
-    for (const service of ['web', 'worker']) {
+    for (const service of SERVICES) {
       [oracle[service]] = await composeContainers(docker, oracleProject, service);
       ours[service] = await cutoverCreate(project, service);
     }
@@ -252,7 +301,7 @@ describe('compose fidelity: cutover creates the container docker-compose 1.29.2 
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
-  for (const service of ['web', 'worker']) {
+  for (const service of SERVICES) {
     test(`${service}: every compared field of HostConfig and Config is the same`, () => {
       const expected = oracle[service];
       const actual = ours[service];
@@ -270,6 +319,14 @@ describe('compose fidelity: cutover creates the container docker-compose 1.29.2 
       );
     });
   }
+
+  test('edge (extends file:): the merged settings are there, and both tools bind the extended file\'s ./data from its own directory', () => {
+    const env = ours.edge?.Config.Env ?? [];
+    for (const entry of ['MODE=edge', 'BASE_ONLY=1', 'FROM_ENV_FILE=lib', 'APP_COLOR=blue']) assert.ok(env.includes(entry), `${entry} in ${JSON.stringify(env)}`);
+    assert.deepEqual([ours.edge?.Config.Cmd, (ours.edge?.Config as { StopSignal?: string } | undefined)?.StopSignal, ours.edge?.Config.Labels?.['app.tier'], ours.edge?.Config.Labels?.['app.base']], [['sleep', '3600'], 'SIGUSR1', 'edge', 'yes']);
+    assert.deepEqual([bindSource(ours.edge, '/data'), bindSource(oracle.edge, '/data')], [path.join(dir, 'lib', 'data'), path.join(dir, 'lib', 'data')]);
+    assert.deepEqual([bindSource(ours.edge, '/here'), bindSource(oracle.edge, '/here')], [path.join(dir, 'here'), path.join(dir, 'here')]);
+  });
 
   test('the secret is a copy owned by the declared uid:gid with the declared mode; the config is mounted read-only at its target (mode 0444)', async () => {
     const binds = (ours.web?.HostConfig.Binds ?? []).map((bind) => bind.split(':'));

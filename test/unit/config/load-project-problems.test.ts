@@ -33,8 +33,8 @@ describe('loadProject: every problem, with its exact message', () => {
     },
     {
       name: 'unknown and refused top-level keys',
-      files: { ...MINIMAL, 'compose.yml': `${BASE}servics: {}\ninclude: [other.yml]\nx-fine: 1\n` },
-      expected: ['compose.yml: servics: unknown top-level key (not in the Compose specification)', "compose.yml: include: not supported by cutover: not read yet: merge the included file's services into compose.yml"],
+      files: { ...MINIMAL, 'compose.yml': `${BASE}servics: {}\nmodels: {}\nx-fine: 1\n` },
+      expected: ['compose.yml: servics: unknown top-level key (not in the Compose specification)', 'compose.yml: models: not supported by cutover: AI models are a Docker Desktop feature'],
     },
     {
       name: 'a missing overlay',
