@@ -177,7 +177,7 @@ describe('blue-green deploy with Caddy in a container on the compose network', (
     try {
       // v2 again (--force), so the reset below still finds v2 live.
       // Caddy listens on :80 inside its container, published on another host port: the probes need the published one.
-      const canary = canaryOptionsFrom({ canary: '50', stepInterval: '3s', probeUrl: current().url('/') });
+      const canary = canaryOptionsFrom({ canary: '50', stepInterval: '3s', probeUrl: current().url('/'), maxLatencyP99: '5s', latencyMargin: '5s' });
       await deploy(runtime, { version: 'v2', pull: 'never', force: true, stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
     } catch (e) {
       error = e;
