@@ -21,8 +21,9 @@ export async function runLogs(options: GlobalOptions, service: string | undefine
   if (flags.color !== undefined && !COLORS.includes(flags.color)) throw new UsageError(`--color ${String(flags.color)}: expected blue or green`);
   const context = resolveContext(options);
   const runtime = createRuntime(context);
-  // Ctrl-C ends the reading; the handler stays until the runtime is closed, so a Ctrl-C that
-  // arrives just as the logs end on their own (a followed container stopped) still exits 0.
+  // Ctrl-C ends the reading. The handler is never removed: a Ctrl-C that arrives just as the
+  // logs end on their own (a followed container stopped), while the process is exiting, must
+  // not kill it by signal; this command is the process's last act.
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.on('SIGINT', stop);
@@ -47,7 +48,5 @@ export async function runLogs(options: GlobalOptions, service: string | undefine
     return 0;
   } finally {
     await runtime.close();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
   }
 }
