@@ -13,7 +13,7 @@ import { killAtMarker } from '../rig/cli-until.js';
 import { crashHarness } from '../rig/crash-harness.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
-import { setProjectEnv, useLightHealthcheck } from '../rig/project-env.js';
+import { prepareFaultProject } from '../rig/project-env.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
@@ -41,13 +41,7 @@ describe('a reset killed at each phase is settled by the next command', { concur
 
   before(async () => {
     project = await createHostModeProject(docker, scope, { plainPorts: true, drainTimeout: '10' });
-    // A busy shared machine can take a minute to make a container healthy: the faults, not the load, must decide.
-    await setProjectEnv(project.dir, 'HEALTH_CHECK_TIMEOUT', '180');
-    await useLightHealthcheck(project.dir);
-    for (const version of ['v1', 'v2']) {
-      const run = await h.cli(['deploy', version]);
-      assert.equal(run.code, 0, run.stderr);
-    }
+    await prepareFaultProject(project.dir, h.cli);
   });
   after(async () => {
     await project?.remove();

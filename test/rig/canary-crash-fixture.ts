@@ -4,7 +4,7 @@ import { killCli, startCli, untilLogged } from './cli-until.js';
 import { crashHarness, type RecordedState } from './crash-harness.js';
 import { rigDockerClient } from './docker-client.js';
 import { createHostModeProject, type HostModeProject } from './host-mode-project.js';
-import { setProjectEnv, useLightHealthcheck } from './project-env.js';
+import { prepareFaultProject } from './project-env.js';
 import { testScope } from './run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from './scope-cleanup.js';
 import { buildTestImage } from './test-image.js';
@@ -39,13 +39,7 @@ export function canaryCrashFixture(tag: string, versions: number) {
   before(async () => {
     await Promise.all(Array.from({ length: versions + 2 }, (_, i) => buildTestImage(docker, scope, `v${i + 1}`)));
     project = await createHostModeProject(docker, scope, { drainTimeout: '10' });
-    // A busy shared machine can take a minute to make a container healthy: the faults, not the load, must decide.
-    await setProjectEnv(project.dir, 'HEALTH_CHECK_TIMEOUT', '180');
-    await useLightHealthcheck(project.dir);
-    for (const version of ['v1', 'v2']) {
-      const run = await h.cli(['deploy', version]);
-      assert.equal(run.code, 0, run.stderr);
-    }
+    await prepareFaultProject(project.dir, h.cli);
   });
   after(async () => {
     await project?.remove();

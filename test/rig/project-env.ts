@@ -26,3 +26,17 @@ export async function useLightHealthcheck(dir: string): Promise<void> {
   if (!probe.test(text)) throw new Error(`${file}: no node probe to replace`);
   await writeFile(file, text.replace(probe, "test: ['CMD', 'wget', '-q', '-O', '/dev/null', '$1']"));
 }
+
+/**
+ * What every fault test's project needs before its faults: a health timeout a
+ * busy shared machine can meet, the light healthcheck, and v1 then v2 deployed
+ * (so a warm standby exists). The faults, not the load, must decide.
+ */
+export async function prepareFaultProject(dir: string, cli: (args: string[]) => Promise<{ code: number; stderr: string }>): Promise<void> {
+  await setProjectEnv(dir, 'HEALTH_CHECK_TIMEOUT', '180');
+  await useLightHealthcheck(dir);
+  for (const version of ['v1', 'v2']) {
+    const run = await cli(['deploy', version]);
+    if (run.code !== 0) throw new Error(`deploy ${version} exited ${run.code}: ${run.stderr}`);
+  }
+}
