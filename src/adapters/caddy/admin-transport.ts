@@ -10,11 +10,7 @@ export interface AdminRequest {
   contentType?: string;
   body?: string;
   ifMatch?: string;
-  /**
-   * The request changes Caddy's config. Caddy answers a change with
-   * `Connection: close`, so we send `connection: close` ourselves and undici
-   * never reuses that socket. It also shapes the hint when the answer is lost.
-   */
+  /** The request changes Caddy's config; it shapes the hint when the answer is lost. */
   change?: boolean;
 }
 
@@ -59,7 +55,6 @@ export class AdminTransport {
     if (this.address.kind === 'unix') headers['host'] = '';
     if (request.contentType !== undefined) headers['content-type'] = request.contentType;
     if (request.ifMatch !== undefined) headers['if-match'] = request.ifMatch;
-    if (request.change === true) headers['connection'] = 'close';
 
     try {
       const response = await this.pool.request({
@@ -67,6 +62,11 @@ export class AdminTransport {
         path: request.path,
         headers,
         body: request.body ?? null,
+        // Every exchange gets a connection of its own. Caddy closes admin
+        // connections when a config loads (a change of ours or anyone's), and a
+        // pooled idle socket could be picked just as it closes: the request then
+        // fails with "other side closed" without Caddy having seen it.
+        reset: true,
         // One deadline for connect, headers and body together.
         signal: AbortSignal.timeout(this.timeoutMs),
       });
