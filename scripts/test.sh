@@ -33,4 +33,12 @@ export CUTOVER_TEST_CLI="$PWD/$TEST_CLI_DIR/dist/cli.js"
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
 say "node --test (${#files[@]} files, run id $CUTOVER_TEST_RUN)"
-node --import tsx --test --test-concurrency=2 --test-timeout=600000 "${files[@]}"
+TIMES=".cutover-run/test-file-times.txt"
+status=0
+node --import tsx --test --test-concurrency=2 --test-timeout=600000 \
+  --test-reporter=tap --test-reporter-destination=stdout \
+  --test-reporter=./test/rig/file-times-reporter.mjs --test-reporter-destination="$TIMES" \
+  "${files[@]}" || status=$?
+say "slowest test files (all in $TIMES)"
+head -n 12 "$TIMES" || true
+exit "$status"
