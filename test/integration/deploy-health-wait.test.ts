@@ -26,7 +26,7 @@ let project: HostModeProject;
 
 before(async () => {
   await Promise.all(['v1', 'v2', 'v3'].map((v) => buildTestImage(docker, scope, v)));
-  project = await createHostModeProject(docker, scope, { services: ['web'] });
+  project = await createHostModeProject(docker, scope, { services: ['web'], healthProbe: 'node' });
   const first = await cli(['deploy', 'v1']);
   assert.equal(first.code, 0, first.stderr);
 });

@@ -17,7 +17,7 @@ import { rigDockerClient } from '../rig/docker-client.js';
 import { startDockerFaultProxy, type DockerFaultProxy } from '../rig/docker-fault-proxy.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
-import { setProjectEnv, useLightHealthcheck } from '../rig/project-env.js';
+import { setProjectEnv } from '../rig/project-env.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
@@ -43,7 +43,6 @@ describe('the Docker API cut during a deploy', { concurrency: false }, () => {
     project = await createHostModeProject(docker, scope, { drainTimeout: '10' });
     // A busy shared machine can take a minute to make a container healthy: the faults, not the load, must decide.
     await setProjectEnv(project.dir, 'HEALTH_CHECK_TIMEOUT', '180');
-    await useLightHealthcheck(project.dir);
     proxy = await startDockerFaultProxy();
     for (const version of ['v1', 'v2']) {
       const run = await h.cli(['deploy', version]);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { startCaddy, type RunningCaddy } from './caddy-runner.js';
 import { freePort } from './free-port.js';
-import { appComposeService } from './app-compose-service.js';
+import { appComposeService, type HealthProbe } from './app-compose-service.js';
 import type { TestScope } from './run-id.js';
 import { APP_PORT } from './test-image.js';
 
@@ -43,6 +43,8 @@ export interface HostModeOptions {
    * `reset`, have an address Caddy on the host can reach.
    */
   plainPorts?: boolean;
+  /** The containers' health probe (app-compose-service.ts): wget unless a test asks for the node probe's output. */
+  healthProbe?: HealthProbe;
 }
 
 export async function createHostModeProject(docker: Docker, scope: TestScope, options: HostModeOptions = {}): Promise<HostModeProject> {
@@ -61,7 +63,7 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
   }
   const serviceYaml = services
     .map((service) => {
-      const yaml = appComposeService(scope, service, options.image === undefined ? {} : { image: options.image });
+      const yaml = appComposeService(scope, service, { image: options.image, healthProbe: options.healthProbe });
       return options.plainPorts === true ? `${yaml}\n    ports:\n      - "127.0.0.1:${plainPorts[service]}:${APP_PORT}"` : yaml;
     })
     .join('\n');
