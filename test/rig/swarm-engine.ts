@@ -63,7 +63,11 @@ TPID=$!
 trap 'kill -TERM $DPID 2>/dev/null' TERM INT HUP
 wait -n $DPID $TPID
 kill -TERM $DPID 2>/dev/null
+# dockerd stops its containers within --shutdown-timeout; one that hangs anyway is killed after 30 s.
+( sleep 30; kill -KILL $DPID 2>/dev/null ) &
+KPID=$!
 while kill -0 $DPID 2>/dev/null; do wait $DPID; done
+kill $KPID 2>/dev/null
 kill $TPID 2>/dev/null
 for p in /proc/[0-9]*; do
   pid=\${p#/proc/}

@@ -10,6 +10,8 @@ export interface SwarmTask {
   desiredState: string;
   /** Swarm's reason when the task failed or was rejected (`task: non-zero exit (137): dockerexec: unhealthy container`). */
   error: string | undefined;
+  /** Swarm's last word on the task (`started`, `finished`, ...). */
+  message: string | undefined;
   containerId: string | undefined;
   exitCode: number | undefined;
   /** The task's address on each network, without the prefix length. */
@@ -22,7 +24,7 @@ export interface RawTask {
   Slot?: number;
   NodeID?: string;
   DesiredState?: string;
-  Status?: { State?: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
+  Status?: { State?: string; Err?: string; Message?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
   NetworksAttachments?: Array<{ Network?: { Spec?: { Name?: string } }; Addresses?: string[] }>;
 }
 
@@ -36,6 +38,7 @@ export function toSwarmTask(raw: RawTask): SwarmTask {
     state: status.State ?? 'unknown',
     desiredState: raw.DesiredState ?? 'unknown',
     error: status.Err === undefined || status.Err === '' ? undefined : status.Err,
+    message: status.Message === undefined || status.Message === '' ? undefined : status.Message,
     containerId: status.ContainerStatus?.ContainerID === '' ? undefined : status.ContainerStatus?.ContainerID,
     exitCode: status.ContainerStatus?.ExitCode,
     addresses: attachments.flatMap((attachment) =>
