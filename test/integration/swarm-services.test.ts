@@ -103,7 +103,8 @@ async function probeFromOverlay(addresses: string[], host: string): Promise<{ ve
   return { versions, resolved };
 }
 
-describe('Swarm adapter on a private single-node Swarm', { timeout: 600_000 }, () => {
+// The two tests share the engine and images and run side by side: the failing versions are independent of the colors.
+describe('Swarm adapter on a private single-node Swarm', { timeout: 600_000, concurrency: true }, () => {
   before(async () => {
     engine = await startSwarmEngine();
     swarm = new SwarmServices({ docker: engine.docker, endpoint: engine.dockerHost, logger: silentLogger() });
@@ -118,31 +119,6 @@ describe('Swarm adapter on a private single-node Swarm', { timeout: 600_000 }, (
   after(async () => {
     // Everything lives in the private engine: stopping it removes its services, containers, networks and images.
     await engine?.stop();
-  });
-
-  test('v1 then v2: every task healthy, each task answers its version on the overlay, tasks.<name> lists exactly the color', async () => {
-    const blue = await createColor(webSpec(imageV1), 'blue', 'v1');
-    const blueWait = await swarm.waitUntilHealthy(blue, { replicas: 2, timeoutMs: HEALTH_TIMEOUT_MS });
-    assert.equal(blueWait.ok, true, `blue: ${JSON.stringify(blueWait)}`);
-    const green = await createColor(webSpec(imageV2), 'green', 'v2');
-    assert.equal(green, swarmServiceName(project, 'web', 'green'));
-    const greenWait = await swarm.waitUntilHealthy(green, { replicas: 2, timeoutMs: HEALTH_TIMEOUT_MS });
-    assert.equal(greenWait.ok, true, `green: ${JSON.stringify(greenWait)}`);
-
-    const addressesOf = (tasks: typeof blueWait.tasks) => tasks.flatMap((t) => t.addresses.filter((a) => a.network === network).map((a) => a.address)).sort();
-    const blueAddresses = addressesOf(blueWait.tasks);
-    const greenAddresses = addressesOf(greenWait.tasks);
-    assert.equal(blueAddresses.length, 2);
-    assert.equal(greenAddresses.length, 2);
-
-    const { versions, resolved } = await probeFromOverlay([...blueAddresses, ...greenAddresses], swarmTasksHost(project, 'web', 'green'));
-    assert.deepEqual(versions, Object.fromEntries([...blueAddresses.map((a) => [a, 'v1']), ...greenAddresses.map((a) => [a, 'v2'])]));
-    assert.deepEqual(resolved, greenAddresses);
-
-    // The listing agrees with the wait.
-    assert.deepEqual(addressesOf(await swarm.listTasks(green)), greenAddresses);
-
-    colors = { blue: { name: blue, addresses: blueAddresses }, green: { name: green, addresses: greenAddresses } };
   });
 
   test('a version whose healthcheck never passes, and one whose process exits, fail the wait at once with Swarm\'s reason', async () => {
@@ -168,52 +144,79 @@ describe('Swarm adapter on a private single-node Swarm', { timeout: 600_000 }, (
     await Promise.all([swarm.remove(sick), swarm.remove(exits)]);
   });
 
-  test('the switch through Caddy on the overlay under load: by tasks.<name> (dynamic upstreams) and by task addresses', async (t) => {
-    assert.ok(colors !== undefined, 'the first test left both colors running');
-    const { blue, green } = colors;
-    const dial = (address: string) => ({ dial: `${address}:${APP_PORT}` });
-    const caddy = await startSwarmCaddy((engine as SwarmEngine).docker, {
-      image: caddyImage,
-      network,
-      dir: path.join((engine as SwarmEngine).dir, 'caddy'),
-      name: scope.name('caddy'),
-      labels: scope.labels,
-      routes: [{ handle: [{ handler: 'reverse_proxy', dynamic_upstreams: dynamicOn(blue.name), load_balancing: { try_duration: '2s' } }] }],
+  test('v1 then v2 as colors, then the switch between them through Caddy on the overlay', async (t) => {
+    await t.test('v1 then v2: every task healthy, each task answers its version on the overlay, tasks.<name> lists exactly the color', async () => {
+      const blue = await createColor(webSpec(imageV1), 'blue', 'v1');
+      const blueWait = await swarm.waitUntilHealthy(blue, { replicas: 2, timeoutMs: HEALTH_TIMEOUT_MS });
+      assert.equal(blueWait.ok, true, `blue: ${JSON.stringify(blueWait)}`);
+      const green = await createColor(webSpec(imageV2), 'green', 'v2');
+      assert.equal(green, swarmServiceName(project, 'web', 'green'));
+      const greenWait = await swarm.waitUntilHealthy(green, { replicas: 2, timeoutMs: HEALTH_TIMEOUT_MS });
+      assert.equal(greenWait.ok, true, `green: ${JSON.stringify(greenWait)}`);
+
+      const addressesOf = (tasks: typeof blueWait.tasks) => tasks.flatMap((t) => t.addresses.filter((a) => a.network === network).map((a) => a.address)).sort();
+      const blueAddresses = addressesOf(blueWait.tasks);
+      const greenAddresses = addressesOf(greenWait.tasks);
+      assert.equal(blueAddresses.length, 2);
+      assert.equal(greenAddresses.length, 2);
+
+      const { versions, resolved } = await probeFromOverlay([...blueAddresses, ...greenAddresses], swarmTasksHost(project, 'web', 'green'));
+      assert.deepEqual(versions, Object.fromEntries([...blueAddresses.map((a) => [a, 'v1']), ...greenAddresses.map((a) => [a, 'v2'])]));
+      assert.deepEqual(resolved, greenAddresses);
+
+      // The listing agrees with the wait.
+      assert.deepEqual(addressesOf(await swarm.listTasks(green)), greenAddresses);
+
+      colors = { blue: { name: blue, addresses: blueAddresses }, green: { name: green, addresses: greenAddresses } };
     });
-    try {
-      await waitUntil('Caddy to answer v1 through tasks.<blue>', 30_000, async () => {
-        const answer = await unixRequest(caddy.httpSocket, 'GET', '/version').catch(() => undefined);
-        return answer?.status === 200 && answer.text.trim() === 'v1' ? true : undefined;
-      });
-      const handler = '/config/apps/http/servers/srv0/routes/0/handle/0';
 
-      // A: one change of the dynamic name, blue -> green. The slow requests hold blue's tasks in flight.
-      const dynamic = await switchUnderLoad(caddy, blue.addresses, async () => {
-        const answer = await adminRequest(caddy.adminSocket, 'PATCH', `${handler}/dynamic_upstreams`, dynamicOn(green.name));
-        assert.equal(answer.status, 200, answer.text);
+    await t.test('the switch through Caddy on the overlay under load: by tasks.<name> (dynamic upstreams) and by task addresses', async (t) => {
+      assert.ok(colors !== undefined, 'the first test left both colors running');
+      const { blue, green } = colors;
+      const dial = (address: string) => ({ dial: `${address}:${APP_PORT}` });
+      const caddy = await startSwarmCaddy((engine as SwarmEngine).docker, {
+        image: caddyImage,
+        network,
+        dir: path.join((engine as SwarmEngine).dir, 'caddy'),
+        name: scope.name('caddy'),
+        labels: scope.labels,
+        routes: [{ handle: [{ handler: 'reverse_proxy', dynamic_upstreams: dynamicOn(blue.name), load_balancing: { try_duration: '2s' } }] }],
       });
-      // B: back to blue by blue's task addresses as static upstreams.
-      const addresses = await switchUnderLoad(caddy, green.addresses, async () => {
-        const answer = await adminRequest(caddy.adminSocket, 'PATCH', handler, { handler: 'reverse_proxy', upstreams: blue.addresses.map(dial), load_balancing: { try_duration: '2s' } });
-        assert.equal(answer.status, 200, answer.text);
-      });
-      for (const [way, m, oldVersion] of [['tasks.<name>', dynamic, 'v1'], ['task addresses', addresses, 'v2']] as const) {
-        t.diagnostic(`${way}: ${m.requests} requests, ${m.failed} failed, ${m.oldAfterAck} to the old color after the acknowledgement, switch ${m.switchMs} ms, old tasks seen in flight ${m.seenInFlight}, drained ${m.drainMs} ms after the acknowledgement`);
-        assert.equal(m.failed, 0, `${way}: failed requests: ${m.errors.join('; ')}`);
-        assert.equal(m.oldAfterAck, 0, `${way}: requests started after the switch answered by ${oldVersion}`);
-        assert.ok(m.requests > 20, `${way}: the load ran (${m.requests} requests)`);
-        assert.ok(m.seenInFlight, `${way}: the old color's tasks were listed in flight in /reverse_proxy/upstreams`);
-        assert.ok(m.slowAnswered, `${way}: the requests in flight on the old color were answered`);
+      try {
+        await waitUntil('Caddy to answer v1 through tasks.<blue>', 30_000, async () => {
+          const answer = await unixRequest(caddy.httpSocket, 'GET', '/version').catch(() => undefined);
+          return answer?.status === 200 && answer.text.trim() === 'v1' ? true : undefined;
+        });
+        const handler = '/config/apps/http/servers/srv0/routes/0/handle/0';
+
+        // A: one change of the dynamic name, blue -> green. The slow requests hold blue's tasks in flight.
+        const dynamic = await switchUnderLoad(caddy, blue.addresses, async () => {
+          const answer = await adminRequest(caddy.adminSocket, 'PATCH', `${handler}/dynamic_upstreams`, dynamicOn(green.name));
+          assert.equal(answer.status, 200, answer.text);
+        });
+        // B: back to blue by blue's task addresses as static upstreams.
+        const addresses = await switchUnderLoad(caddy, green.addresses, async () => {
+          const answer = await adminRequest(caddy.adminSocket, 'PATCH', handler, { handler: 'reverse_proxy', upstreams: blue.addresses.map(dial), load_balancing: { try_duration: '2s' } });
+          assert.equal(answer.status, 200, answer.text);
+        });
+        for (const [way, m, oldVersion] of [['tasks.<name>', dynamic, 'v1'], ['task addresses', addresses, 'v2']] as const) {
+          t.diagnostic(`${way}: ${m.requests} requests, ${m.failed} failed, ${m.oldAfterAck} to the old color after the acknowledgement, switch ${m.switchMs} ms, old tasks seen in flight ${m.seenInFlight}, drained ${m.drainMs} ms after the acknowledgement`);
+          assert.equal(m.failed, 0, `${way}: failed requests: ${m.errors.join('; ')}`);
+          assert.equal(m.oldAfterAck, 0, `${way}: requests started after the switch answered by ${oldVersion}`);
+          assert.ok(m.requests > 20, `${way}: the load ran (${m.requests} requests)`);
+          assert.ok(m.seenInFlight, `${way}: the old color's tasks were listed in flight in /reverse_proxy/upstreams`);
+          assert.ok(m.slowAnswered, `${way}: the requests in flight on the old color were answered`);
+        }
+      } finally {
+        await caddy.remove();
       }
-    } finally {
-      await caddy.remove();
-    }
 
-    // Removing a color: its service and its tasks go; removing it again is no error.
-    assert.equal(await swarm.remove(blue.name), true);
-    assert.equal(await swarm.remove(blue.name), false);
-    await waitUntil('blue tasks to be gone', 60_000, async () => ((await swarm.listTasks(blue.name)).length === 0 ? true : undefined));
-    assert.equal(await swarm.remove(green.name), true);
+      // Removing a color: its service and its tasks go; removing it again is no error.
+      assert.equal(await swarm.remove(blue.name), true);
+      assert.equal(await swarm.remove(blue.name), false);
+      await waitUntil('blue tasks to be gone', 60_000, async () => ((await swarm.listTasks(blue.name)).length === 0 ? true : undefined));
+      assert.equal(await swarm.remove(green.name), true);
+    });
   });
 });
 
