@@ -1,0 +1,39 @@
+import type { SwarmServiceSpec } from '../../domain/swarm-service-spec.js';
+import type { Logger } from '../../log.js';
+import { createDockerClient, type DockerContext, dockerEndpointFromEnv } from '../docker/docker-client.js';
+import { createSwarmService } from './create-swarm-service.js';
+import { listSwarmTasks } from './list-swarm-tasks.js';
+import { removeSwarmService } from './remove-swarm-service.js';
+import type { SwarmTask } from './swarm-task.js';
+import { type TasksWaitResult, waitUntilTasksHealthy, type WaitUntilTasksHealthyOptions } from './wait-until-tasks-healthy.js';
+
+/**
+ * cutover's door to the colors' Swarm services on a manager node: create a
+ * color's service, wait until its tasks are healthy, list them with their
+ * addresses, remove it. Holds only the connection (the same DOCKER_HOST as
+ * the Docker adapter); the work lives in one file per operation.
+ */
+export class SwarmServices {
+  constructor(private readonly ctx: DockerContext) {}
+
+  static fromEnvironment(logger: Logger, env: NodeJS.ProcessEnv = process.env): SwarmServices {
+    const endpoint = dockerEndpointFromEnv(env);
+    return new SwarmServices({ docker: createDockerClient(endpoint), endpoint: endpoint.display, logger });
+  }
+
+  create(spec: SwarmServiceSpec): Promise<string> {
+    return createSwarmService(this.ctx, spec);
+  }
+
+  waitUntilHealthy(serviceName: string, options: WaitUntilTasksHealthyOptions): Promise<TasksWaitResult> {
+    return waitUntilTasksHealthy(this.ctx, serviceName, options);
+  }
+
+  listTasks(serviceName: string): Promise<SwarmTask[]> {
+    return listSwarmTasks(this.ctx, serviceName);
+  }
+
+  remove(serviceName: string): Promise<boolean> {
+    return removeSwarmService(this.ctx, serviceName);
+  }
+}
