@@ -5,7 +5,7 @@ import { readTraffic, type TrafficView } from '../domain/read-traffic.js';
 import type { ColorInstance } from '../domain/service-addresses.js';
 import { withoutTrafficLog } from '../domain/traffic-log-config.js';
 import { colorInstances } from './observe-project.js';
-import type { Runtime } from './runtime.js';
+import { caddyInstances, type Runtime } from './runtime.js';
 import { switchTraffic, type SwitchOutcome, type SwitchRound } from './switch-traffic.js';
 import { writeUpstreamSnippets } from './write-upstream-snippets.js';
 import { detectStreamCloseDelay } from '../adapters/caddy/detect-stream-close-delay.js';
@@ -29,7 +29,7 @@ async function switchEveryService<P>(
 ): Promise<SwitchOutcome<P>> {
   const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
   return switchTraffic(
-    runtime.admin,
+    caddyInstances(runtime),
     (config: JsonValue) => {
       const read = readTraffic(config, project.colored, instances);
       return read.ok ? plan(read.view, serversOf(config), instances) : read;
