@@ -170,6 +170,9 @@ describe('several Caddy instances switched as one', { concurrency: false }, () =
     const v4 = await docker.listContainers({ all: true, filters: { label: [`cutover.project=${project.name}`, 'cutover.version=v4'] } });
     assert.deepEqual(v4, [], 'no container of v4 was started');
     assert.deepEqual(await versions(), ['v3', 'v3', 'v3']);
+    const status = await cli(['status', '--json'], [project.caddy.adminAddress, dead]);
+    assert.equal(status.code, 4, status.stderr);
+    assert.deepEqual((JSON.parse(status.stdout) as { instances: Array<{ reachable: boolean }> }).instances.map((i) => i.reachable), [true, false]);
   });
 
   test('one instance answering 503 to its change: the others are put back exactly, exit 5, the deploy undone', async () => {
@@ -197,12 +200,18 @@ describe('several Caddy instances switched as one', { concurrency: false }, () =
       }
     };
     assert.equal(hasPreviewRoutes(await read(b.adminAddress)), false, "B forgot cutover's changes");
+    const shown = await cli(['status', '--json']);
+    const report = JSON.parse(shown.stdout) as { schemaVersion: number; instances: Array<{ address: string; reachable: boolean; previewRoutes: boolean }> };
+    assert.equal(report.schemaVersion, 4);
+    assert.deepEqual(report.instances.map((i) => [i.address, i.reachable, i.previewRoutes]), [[project.caddy.adminAddress, true, true], [b.adminAddress, true, false], [proxyC.address, true, true]]);
     const [a0, , c0] = await etags();
     const run = await cli(['reconcile']);
     assert.equal(run.code, 0, run.stderr);
     const [a1, , c1] = await etags();
     assert.deepEqual([a1, c1], [a0, c0], 'A and C, already right, were not changed');
     assert.equal(hasPreviewRoutes(await read(b.adminAddress)), true);
+    const settled = await cli(['status', '--json']);
+    assert.equal(settled.code, 0, settled.stdout);
     assert.deepEqual(await versions(), ['v3', 'v3', 'v3']);
     assert.equal(await otherSiteAnswers(), 'the other site');
   });
