@@ -27,7 +27,7 @@ export interface RoundConflict extends CaddyConflictError {
 export async function prepareRound<P>(
   admins: readonly CaddyAdmin[],
   planOver: (config: JsonValue) => SwitchRound<P>,
-  rewriteRoot: ((root: JsonObject) => JsonObject) | undefined,
+  rewriteRoot: ((root: JsonObject, admin: CaddyAdmin) => JsonObject) | undefined,
 ): Promise<Array<PreparedChange<P>>> {
   const reads = await Promise.all(admins.map(async (admin) => ({ admin, read: await admin.readConfig('/config/') })));
   const problems: ConfigProblem[] = [];
@@ -38,7 +38,7 @@ export async function prepareRound<P>(
       problems.push(...round.problems.map((message) => ({ file: `Caddy config (${admin.address.text})`, path: '', message })));
       continue;
     }
-    prepared.push({ admin, plan: round.plan, change: planConfigChange(read.value as JsonValue, round.servers, round.unchanged, rewriteRoot), etag: read.etag });
+    prepared.push({ admin, plan: round.plan, change: planConfigChange(read.value as JsonValue, round.servers, round.unchanged, rewriteRoot === undefined ? undefined : (root) => rewriteRoot(root, admin)), etag: read.etag });
   }
   if (problems.length > 0) {
     const which = admins.length === 1 ? '' : ` on ${[...new Set(problems.map((p) => p.file))].join(', ')}`;

@@ -59,8 +59,9 @@ export interface SwitchTrafficOptions<P> {
    * A change outside `apps.http.servers` that goes in the SAME request as the
    * switch (cutover's traffic log in or out): given the config root with the
    * planned servers in it, returns the root to send. Never a reload of its own.
+   * `admin` is the instance the root goes to (each Caddy writes its own traffic log).
    */
-  rewriteRoot?: (root: JsonObject) => JsonObject;
+  rewriteRoot?: (root: JsonObject, admin: CaddyAdmin) => JsonObject;
 }
 
 /** The config root with `apps.http.servers` replaced by `servers`: a new object. */
@@ -163,9 +164,9 @@ function outcomeOf<P>(all: readonly CaddyAdmin[], settled: Map<CaddyAdmin, Insta
   const instances = all.map((admin) => settled.get(admin) as InstanceChange<P>);
   const first = instances[0] as InstanceChange<P>;
   const changed = instances.some((i) => i.changed);
-  const who = all.length === 1 ? 'Caddy' : `all ${all.length} Caddy instances`;
-  if (!changed) options.logger.info({ event: 'switch.unchanged', what: options.what }, `${all.length === 1 ? 'Caddy already' : `${who} already`} ${options.what}; nothing to change`);
-  else options.logger.info({ event: 'switch.acknowledged', what: options.what, attempts }, `${all.length === 1 ? 'Caddy acknowledged' : `${who} acknowledged`}: ${options.what}`);
+  // One Caddy: the very lines it always printed.
+  if (!changed) options.logger.info({ event: 'switch.unchanged', what: options.what }, `${all.length === 1 ? 'Caddy' : `every Caddy instance (${all.length})`} already ${options.what}; nothing to change`);
+  else options.logger.info({ event: 'switch.acknowledged', what: options.what, attempts }, `${all.length === 1 ? 'Caddy' : `all ${all.length} Caddy instances`} acknowledged: ${options.what}`);
   return { plan: first.plan, previousServers: first.change.path === ROOT_PATH ? serversOf(first.change.before) : first.change.before, change: first.change, etagAfter: first.etagAfter, attempts, changed, instances };
 }
 

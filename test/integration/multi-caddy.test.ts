@@ -13,7 +13,7 @@
  * - one instance restarted from its own config: reconcile changes it alone.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
@@ -130,6 +130,7 @@ describe('several Caddy instances switched as one', { concurrency: false }, () =
       assert.match(log.text(), /all 3 Caddy instances acknowledged/);
       assert.deepEqual(await versions(), [version, version, version]);
       assert.equal(await otherSiteAnswers(), 'the other site', "B's other site is kept: each instance is planned over its own config");
+      assert.deepEqual(((await state()) as { caddyAdmins?: string[] }).caddyAdmins, admins(), 'the state file records the instances');
     }
   });
 
@@ -150,6 +151,10 @@ describe('several Caddy instances switched as one', { concurrency: false }, () =
       const promote = await cli(['promote']);
       assert.equal(promote.code, 0, promote.stderr);
       assert.equal(await run.done, 0, run.stderr());
+      // Each instance wrote its own traffic log (never one shared file), and the analysis read all three.
+      const files = [...new Set(run.stderr().match(/cutover-traffic-[\w.-]+\.log/g) ?? [])];
+      assert.equal(files.length, 3, run.stderr());
+      for (const file of files) assert.ok((await stat(path.join(project.dir, 'caddy', file))).size > 0, `${file} has the round trips of its instance`);
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
       const samples = await Promise.all(loads.map((load) => load.stop()));
