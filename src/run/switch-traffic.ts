@@ -128,7 +128,7 @@ export async function sendChange(admin: CaddyAdmin, change: ConfigChange, etag: 
  * when all of them answered and can be switched is the change sent, one request
  * per instance with its own If-Match (applyRound). An instance that answers 412
  * is read and planned again; the others keep their change. When an instance
- * fails after others changed, those are put back exactly (putBackChanges) and
+ * fails after others changed, those are put back exactly (putBackAfterFailure) and
  * the error says which instance failed and what was put back.
  */
 export async function switchTraffic<P>(admins: CaddyAdmin | readonly CaddyAdmin[], planOver: (config: JsonValue) => SwitchRound<P>, options: SwitchTrafficOptions<P>): Promise<SwitchOutcome<P>> {
