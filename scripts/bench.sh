@@ -6,6 +6,8 @@
 # 200) in a row on one project under load, the invariants checked after each.
 # `npm run bench -- resets [switches]`: new connections reset at a Caddy reload
 # (no Docker: the test app on the host behind a real Caddy), a table on stdout.
+# `npm run bench -- instances [switches]`: switch time over 1, 2 and 4 Caddy instances with 4 and
+# 50 colored services (no Docker), written into docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/prepare-machine.sh
@@ -20,6 +22,11 @@ trap sweep EXIT
 if [ "${1:-}" = "resets" ]; then
   say "resets at a reload: ${2:-100} switches per variant"
   node --import tsx bench/reload-resets.ts "${2:-100}"
+  exit
+fi
+if [ "${1:-}" = "instances" ]; then
+  say "switch time over 1, 2 and 4 Caddy instances, 4 and 50 services: ${2:-20} switches each (no Docker)"
+  node --import tsx bench/switch-instances.ts "${2:-20}"
   exit
 fi
 if [ "${1:-}" = "soak" ]; then

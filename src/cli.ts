@@ -37,7 +37,8 @@ function buildProgram(): Command {
     .option('-C, --project-dir <dir>', 'directory with compose.yml and the color overlays (default: the current directory)')
     .option(
       '--caddy-admin <address>',
-      "Caddy's admin API: http://127.0.0.1:2019, https://host:port or unix//path/to/socket (default: $CADDY_ADMIN, else CADDY_ADMIN in the project's .env, else http://127.0.0.1:2019)",
+      "Caddy's admin API: http://127.0.0.1:2019, https://host:port or unix//path/to/socket; repeat it for several Caddy instances switched as one (default: $CADDY_ADMIN, a comma-separated list, else CADDY_ADMIN in the project's .env, else http://127.0.0.1:2019)",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--allow-remote-admin', "accept a plain-http:// Caddy admin address that is not loopback (the admin API has no authentication)")
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))

@@ -23,7 +23,8 @@ import { switchAll } from './switch-all.js';
 import { serversOf } from '../domain/caddy-json.js';
 import { sleep } from '../sleep.js';
 import { watchRealTraffic, type RealTrafficSettings, type RealTrafficWatch } from './watch-real-traffic.js';
-import { chooseTrafficLog, type TrafficLogPlace } from './choose-traffic-log.js';
+import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
+import { chooseInstanceTrafficLogs, type InstanceTrafficLogs } from './choose-instance-traffic-logs.js';
 import { withTrafficLog } from '../domain/traffic-log-config.js';
 import type { DialOwner } from '../domain/aggregate-traffic.js';
 import type { SwitchPlan } from '../domain/plan-switch.js';
@@ -113,13 +114,13 @@ interface CanaryRun {
   probeUrl: string;
   operationId: string;
   canaryRecord: CanaryRecord;
-  real: { place: TrafficLogPlace; watch: RealTrafficWatch } | undefined;
+  real: { place: InstanceTrafficLogs; watch: RealTrafficWatch } | undefined;
 }
 
 /** The real-traffic watch, started before the first step's change puts the log into Caddy, so no line is missed. */
 async function startRealTraffic(runtime: Runtime, canary: CanaryOptions, fromColor: Color, toColor: Color): Promise<CanaryRun['real']> {
   if (canary.realTraffic === undefined) return undefined;
-  const place = await chooseTrafficLog(runtime);
+  const place = await chooseInstanceTrafficLogs(runtime);
   const watch = watchRealTraffic(await place.open(), { colors: { old: fromColor, new: toColor }, settings: canary.realTraffic, logger: runtime.logger });
   runtime.logger.info({ event: 'canary.real-traffic', source: place.describe }, `  judging the real traffic of both colors too, from Caddy's log of every proxied request (${place.describe})`);
   return { place, watch };
@@ -164,7 +165,7 @@ async function runCanaryStep(run: CanaryRun, index: number, weight: number, sign
   const { logger } = runtime;
   // Every step's change carries the traffic log (the first one adds it; the others find it there); the full switch after the last step, or the way back, takes it out.
   const real = run.real;
-  const withLog = real === undefined ? {} : { rewriteRoot: (root: JsonObject) => withTrafficLog(root, real.place.writer) };
+  const withLog = real === undefined ? {} : { rewriteRoot: (root: JsonObject, admin: CaddyAdmin) => withTrafficLog(root, real.place.writerFor(admin)) };
   const { plan } = await switchAll(runtime, run.project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features: run.features, sticky: canary.sticky } }, withLog);
   run.real?.watch.addOwners(dialOwners(plan));
   await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), run.canaryRecord(index, weight, false)));

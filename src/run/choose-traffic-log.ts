@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import type { TrafficLogOptions } from '../domain/traffic-log-config.js';
 import { followCaddyContainerLog } from './follow-caddy-container-log.js';
 import type { Runtime } from './runtime.js';
@@ -29,9 +30,10 @@ export interface TrafficLogPlace {
  * Never a `net` writer: on Caddy 2.6 one whose address does not answer makes
  * the whole config fail to load.
  */
-export async function chooseTrafficLog(runtime: Runtime): Promise<TrafficLogPlace> {
-  const named = runtime.env.CADDY_CONTAINER?.trim();
-  const address = runtime.admin.address;
+export async function chooseTrafficLog(runtime: Runtime, admin: CaddyAdmin = runtime.admin, file: string = TRAFFIC_LOG_FILE): Promise<TrafficLogPlace> {
+  // CADDY_CONTAINER names the first instance's container; the others are found by their admin port.
+  const named = admin === runtime.admin ? runtime.env.CADDY_CONTAINER?.trim() : undefined;
+  const address = admin.address;
   let container: { id: string; name: string } | undefined;
   if (named !== undefined && named !== '') {
     container = { id: named, name: named };
@@ -44,6 +46,6 @@ export async function chooseTrafficLog(runtime: Runtime): Promise<TrafficLogPlac
     const found = container;
     return { writer: { output: 'stderr' }, describe: `the stderr of container ${found.name}`, open: () => followCaddyContainerLog(runtime, found) };
   }
-  const file = path.resolve(runtime.stateDir, TRAFFIC_LOG_FILE);
-  return { writer: { filename: file }, describe: file, open: () => tailTrafficFile(file) };
+  const where = path.resolve(runtime.stateDir, file);
+  return { writer: { filename: where }, describe: where, open: () => tailTrafficFile(where) };
 }

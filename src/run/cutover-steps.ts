@@ -10,7 +10,7 @@ import { colorInstances, trafficOf, type Observation } from './observe-project.j
 import { parkStandby } from './park-standby.js';
 import { probeHealthPaths } from './probe-health-paths.js';
 import type { Step } from './run-steps.js';
-import type { Runtime } from './runtime.js';
+import { caddyInstances, type Runtime } from './runtime.js';
 import { originalLoadBalancing, sendTrafficBack } from './send-traffic-back.js';
 import { ensureProjectResources, startService, waitForHealthy } from './start-color.js';
 import type { StateKeeper } from './state-keeper.js';
@@ -147,13 +147,16 @@ export function verifyStep(ctx: CutoverContext, verifyUrl: string | undefined): 
     phase: 'verifying',
     title: 'verify',
     run: async (signal) => {
-      const read = await runtime.admin.readConfig('/config/');
       const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
-      const view = trafficOf(runtime, read.value as JsonValue, project.colored, instances);
-      if (view.live.kind !== 'color' || view.live.color !== plan.toColor) {
-        throw new ConfigInvalidError([
-          { file: `Caddy config (${runtime.admin.address.text})`, path: '', message: `after the switch Caddy does not send all services to ${plan.toColor}: ${view.live.kind === 'mixed' ? view.live.detail : view.live.kind}` },
-        ]);
+      // Every Caddy instance (docs/multi-instance.md): each must send all services to the new color.
+      for (const admin of caddyInstances(runtime)) {
+        const read = await admin.readConfig('/config/');
+        const view = trafficOf(runtime, read.value as JsonValue, project.colored, instances, admin.address.text);
+        if (view.live.kind !== 'color' || view.live.color !== plan.toColor) {
+          throw new ConfigInvalidError([
+            { file: `Caddy config (${admin.address.text})`, path: '', message: `after the switch Caddy does not send all services to ${plan.toColor}: ${view.live.kind === 'mixed' ? view.live.detail : view.live.kind}` },
+          ]);
+        }
       }
       if (verifyUrl !== undefined) {
         const body = await verifyThroughCaddy(verifyUrl, signal);

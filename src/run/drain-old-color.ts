@@ -7,7 +7,7 @@ import { CutoverError } from '../errors.js';
 import { enterPhase } from '../state/state-transitions.js';
 import { drainUpstreams } from './drain-upstreams.js';
 import { colorInstances, trafficOf } from './observe-project.js';
-import type { Runtime } from './runtime.js';
+import { caddyInstances, type Runtime } from './runtime.js';
 import type { StateKeeper } from './state-keeper.js';
 
 export interface DrainOldColorOptions {
@@ -29,7 +29,7 @@ export interface DrainOldColorResult {
 
 /**
  * The drain step of every finish path (finishCutover, finishReset): reads the
- * old color's dials from Caddy's config, journals the phase
+ * old color's dials from every Caddy instance's config, journals the phase
  * `draining`, and waits until Caddy's in-flight counts for them reach zero, at
  * most DRAIN_TIMEOUT. A drain cut short (timeout, interrupt, Caddy gone) is a
  * warning and `drained: false`, never a failure: the switch already happened.
@@ -38,15 +38,18 @@ export async function drainOldColor(runtime: Runtime, project: ProjectConfig, jo
   const { logger } = runtime;
   const { from } = options;
   const instances = colorInstances(options.containers);
-  const view = trafficOf(runtime, (await runtime.admin.readConfig('/config/')).value as JsonValue, project.colored, instances);
-  const dials = colorDials(view, instances);
-  const oldDials = from === null ? [] : [...new Set(dials.flatMap((d) => d.byColor[from]))];
+  // Each instance's own config: instances may reach the old color by other dials (docs/multi-instance.md).
+  const admins = caddyInstances(runtime);
+  const configs = await Promise.all(admins.map(async (admin) => (await admin.readConfig('/config/')).value as JsonValue));
+  const perInstance = configs.map((config) => colorDials(trafficOf(runtime, config, project.colored, instances), instances));
+  const dials = perInstance[0] ?? [];
+  const oldDials = from === null ? [] : [...new Set(perInstance.flatMap((each) => each.flatMap((d) => d.byColor[from])))];
   if (from === null || oldDials.length === 0) return { drained: true, drainMs: 0, dials };
 
   await journal.update((s) => enterPhase(s, 'draining', runtime.now()));
   logger.info({ event: 'phase.start', phase: 'draining' }, `drain ${from}...`);
   try {
-    const drain = await drainUpstreams(runtime.admin, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: options.signal });
+    const drain = await drainUpstreams(admins, oldDials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: options.signal });
     if (drain.drained) logger.info({ event: 'phase.done', phase: 'draining', ms: drain.ms }, `drain ${from}: done in ${formatDuration(drain.ms)}`);
     else {
       const after = options.afterTimeout === undefined ? '' : `; ${options.afterTimeout}`;

@@ -3,7 +3,8 @@ import type { HistoryEntry } from '../state/state-schema.js';
 import { enterPhase, finishOperation, recordTargets } from '../state/state-transitions.js';
 import { drainOldColor } from './drain-old-color.js';
 import { removeParked } from './park-standby.js';
-import type { Runtime } from './runtime.js';
+import { caddyInstances, type Runtime } from './runtime.js';
+import { withCaddyAdmins } from './with-caddy-admins.js';
 import { stopAndRemove } from './start-color.js';
 import type { StateKeeper } from './state-keeper.js';
 
@@ -55,7 +56,7 @@ export async function finishCutover(runtime: Runtime, project: ProjectConfig, jo
     let next = finishOperation(s, { outcome: 'succeeded', ...(options.reason === undefined ? {} : { reason: options.reason }), ...(options.recovered === undefined ? {} : { recovered: options.recovered }) }, runtime.now());
     if ((stopOld && drained) || old.length === 0) next = { ...next, standby: null };
     for (const service of dials) next = recordTargets(next, service.service, { caddyAdmin: runtime.admin.address.text, ...service.byColor });
-    return next;
+    return withCaddyAdmins(next, caddyInstances(runtime).map((admin) => admin.address.text));
   });
   return { drained, drainMs };
 }

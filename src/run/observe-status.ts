@@ -1,13 +1,13 @@
 import { loadProject } from '../config/load-project.js';
 import type { ServiceSpec } from '../config/model.js';
 import type { JsonValue } from '../domain/caddy-json.js';
-import type { Observed, ObservedFailure, StatusInput } from '../domain/status/status-input.js';
+import type { Observed, ObservedCaddyInstance, ObservedFailure, StatusInput } from '../domain/status/status-input.js';
 import { CaddyUnavailableError, ConfigInvalidError, CutoverError, DockerUnavailableError, formatConfigProblem, OperationFailedError } from '../errors.js';
 import { readLock, type LockStatus } from '../state/deploy-lock.js';
 import { displayPath, stateFilePath } from '../state/state-paths.js';
 import { readState } from '../state/state-store.js';
 import { colorInstances } from './observe-project.js';
-import type { Runtime } from './runtime.js';
+import { caddyInstances, type Runtime } from './runtime.js';
 
 /**
  * The image names of the config need ${VERSION}; status does not use them, so
@@ -54,6 +54,16 @@ async function observeDocker(runtime: Runtime, projectName: string | undefined, 
   });
 }
 
+/** Every Caddy instance's config (the first is read again, with the others, so they go together). */
+async function observeInstances(runtime: Runtime): Promise<ObservedCaddyInstance[]> {
+  return Promise.all(
+    caddyInstances(runtime).map(async (admin) => ({
+      address: admin.address.text,
+      config: await attempt(`reading the config of Caddy at ${admin.address.text}`, async () => (await admin.readConfig('/config/')).value as JsonValue),
+    })),
+  );
+}
+
 /**
  * Gathers what `cutover status` shows, without requiring anything to be in
  * order: no state file, a corrupt one, an invalid configuration, Caddy or
@@ -64,6 +74,7 @@ async function observeDocker(runtime: Runtime, projectName: string | undefined, 
 export async function observeStatus(runtime: Runtime): Promise<StatusInput> {
   const observedAt = runtime.now();
   const caddy = observeCaddy(runtime);
+  const instances = caddyInstances(runtime).length > 1 ? observeInstances(runtime) : undefined;
   const state = await attempt('reading the state file', () => readState(runtime.stateDir));
   const lock: LockStatus = await readLock(runtime.stateDir).catch((error: unknown) => ({ kind: 'unreadable' as const, problem: error instanceof Error ? error.message : String(error) }));
   const activeVersion = state.ok ? state.value?.active?.version : undefined;
@@ -83,5 +94,6 @@ export async function observeStatus(runtime: Runtime): Promise<StatusInput> {
     lock,
     docker,
     caddy: await caddy,
+    ...(instances === undefined ? {} : { instances: await instances }),
   };
 }

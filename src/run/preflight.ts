@@ -72,7 +72,10 @@ export async function preflight(runtime: Runtime, project: ProjectConfig, option
     const active = observation.state?.active ?? null;
     const stateFile = displayPath(stateFilePath(runtime.stateDir));
     if (active !== null && trafficDrifts(active, observation.traffic.live, observation.state?.operation?.canary !== undefined)) {
-      const cause = driftCause(hasPreviewRoutes(observation.caddyConfig));
+      // The instances that drift decide the cause (any of them changed through the admin API refuses);
+      // one restarted from its Caddyfile is put back alone: the others already do what is recorded.
+      const drifting = observation.caddyInstances.filter((each) => trafficDrifts(active, each.traffic.live, observation.state?.operation?.canary !== undefined));
+      const cause = driftCause((drifting.length > 0 ? drifting : observation.caddyInstances).some((each) => hasPreviewRoutes(each.config)));
       if (cause === 'outside-change' && options.reconcile !== 'any') {
         throw new DriftError(`${stateFile} says ${active.color} (${active.version}) is active, but Caddy's config was changed outside cutover: ${where(observation)}`, {
           hint: `run cutover reconcile to point Caddy back at ${active.color}, or cutover status to see the difference`,
@@ -87,7 +90,7 @@ export async function preflight(runtime: Runtime, project: ProjectConfig, option
       }
     }
     // A canary that died leaves Caddy logging every proxied request at DEBUG: out, in a change of its own.
-    if (hasTrafficLog(observation.caddyConfig) && (observation.state?.operation ?? null) === null) {
+    if (observation.caddyInstances.some((each) => hasTrafficLog(each.config)) && (observation.state?.operation ?? null) === null) {
       if (lock === undefined) {
         logger.warn({ event: 'traffic-log.pending' }, "Caddy still has cutover's real-traffic log, left by a canary that did not finish; the command would first remove it, as cutover reconcile does");
       } else if (await removeTrafficLog(runtime)) {

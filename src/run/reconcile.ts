@@ -28,7 +28,8 @@ export async function reconcile(runtime: Runtime, options: { dryRun: boolean; si
     const active = observation.state?.active ?? null;
     if (active === null) return { active, inSync: true, dryRun: options.dryRun };
     // Traffic is on the recorded color now; the preview routes (drain visibility, Cutover-Color) may still be missing.
-    const previews = hasPreviewRoutes(observation.caddyConfig);
+    // On every Caddy instance: one restarted from its Caddyfile lost them alone, and is the only one changed.
+    const previews = observation.caddyInstances.every((each) => hasPreviewRoutes(each.config));
     // A dry run changed nothing: what preflight would have put right is still there to see.
     const pending = observation.state?.operation != null || trafficDrifts(active, observation.traffic.live, false);
     if (options.dryRun && pending) return { active, inSync: false, dryRun: true };

@@ -1,6 +1,6 @@
 import { serversOf, type JsonValue } from '../domain/caddy-json.js';
 import { withoutTrafficLog } from '../domain/traffic-log-config.js';
-import type { Runtime } from './runtime.js';
+import { caddyInstances, type Runtime } from './runtime.js';
 import { switchTraffic } from './switch-traffic.js';
 
 /**
@@ -10,7 +10,7 @@ import { switchTraffic } from './switch-traffic.js';
  */
 export async function removeTrafficLog(runtime: Runtime): Promise<boolean> {
   const outcome = await switchTraffic(
-    runtime.admin,
+    caddyInstances(runtime),
     (config: JsonValue) => ({ ok: true, servers: serversOf(config), unchanged: true, plan: undefined }),
     { logger: runtime.logger, what: "drops cutover's leftover traffic log", rewriteRoot: withoutTrafficLog },
   );

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
+import { parseAdminAddresses } from '../adapters/caddy/parse-admin-addresses.js';
 import { DockerEngine } from '../adapters/docker/docker-engine.js';
 import type { Logger } from '../log.js';
 
@@ -10,7 +11,14 @@ export interface Runtime {
   stateDir: string;
   env: Record<string, string | undefined>;
   logger: Logger;
+  /** The first Caddy instance given: the one single-Caddy reads (features, probes) go to. */
   admin: CaddyAdmin;
+  /**
+   * Every Caddy instance, switched as one (docs/multi-instance.md): each step is
+   * planned on all of them, then sent to each; `admins[0]` is `admin`. Absent:
+   * `admin` alone (a Runtime built by hand). Read it through `caddyInstances`.
+   */
+  admins?: readonly CaddyAdmin[];
   docker: DockerEngine;
   now: () => Date;
   /**
@@ -22,8 +30,12 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function createRuntime(options: { projectDir: string; caddyAdmin: string; env: Record<string, string | undefined>; logger: Logger }): Runtime {
-  const admin = new CaddyAdmin(options.caddyAdmin, { logger: options.logger });
+export function createRuntime(options: { projectDir: string; caddyAdmin: string; caddyAdmins?: readonly string[]; env: Record<string, string | undefined>; logger: Logger }): Runtime {
+  const texts = options.caddyAdmins ?? [options.caddyAdmin];
+  // Refuses an empty item or the same instance twice (exit 2) before any client exists.
+  parseAdminAddresses(texts);
+  const admins = texts.map((text) => new CaddyAdmin(text, { logger: options.logger }));
+  const admin = admins[0] as CaddyAdmin;
   const docker = DockerEngine.fromEnvironment(options.logger, options.env as NodeJS.ProcessEnv);
   return {
     projectDir: options.projectDir,
@@ -31,8 +43,16 @@ export function createRuntime(options: { projectDir: string; caddyAdmin: string;
     env: options.env,
     logger: options.logger,
     admin,
+    admins,
     docker,
     now: () => new Date(),
-    close: () => admin.close(),
+    close: async () => {
+      await Promise.all(admins.map((each) => each.close()));
+    },
   };
+}
+
+/** Every Caddy instance of a runtime, the first being `runtime.admin`. */
+export function caddyInstances(runtime: Pick<Runtime, 'admin' | 'admins'>): readonly CaddyAdmin[] {
+  return runtime.admins ?? [runtime.admin];
 }

@@ -33,7 +33,7 @@ export async function sendTrafficBack(runtime: Runtime, project: ProjectConfig, 
         exact.plan.byPort.map((s) => ({ service: s.service, port: s.port, dials: from === null ? [`${s.service}:${s.port}`] : s.byColor[from] })),
         from ?? 'the plain Compose names',
       );
-      await restoreServers(runtime.admin, exact);
+      await restoreServers(exact);
       runtime.logger.info({ event: 'switch.undone' }, '  Caddy is back on the previous upstreams');
       return;
     } catch (error) {

@@ -5,9 +5,10 @@ import { readTraffic, type TrafficView } from '../domain/read-traffic.js';
 import type { ColorInstance } from '../domain/service-addresses.js';
 import { withoutTrafficLog } from '../domain/traffic-log-config.js';
 import { colorInstances } from './observe-project.js';
-import type { Runtime } from './runtime.js';
+import { caddyInstances, type Runtime } from './runtime.js';
 import { switchTraffic, type SwitchOutcome, type SwitchRound } from './switch-traffic.js';
 import { writeUpstreamSnippets } from './write-upstream-snippets.js';
+import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import { detectStreamCloseDelay } from '../adapters/caddy/detect-stream-close-delay.js';
 import { withStreamCloseDelay } from '../domain/stream-close-delay.js';
 
@@ -25,11 +26,11 @@ async function switchEveryService<P>(
   what: string,
   plan: (view: TrafficView, servers: JsonObject, instances: readonly ColorInstance[]) => SwitchRound<P>,
   writeSnippets: (plan: P) => Promise<void>,
-  rewriteRoot: ((root: JsonObject) => JsonObject) | undefined,
+  rewriteRoot: ((root: JsonObject, admin: CaddyAdmin) => JsonObject) | undefined,
 ): Promise<SwitchOutcome<P>> {
   const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
   return switchTraffic(
-    runtime.admin,
+    caddyInstances(runtime),
     (config: JsonValue) => {
       const read = readTraffic(config, project.colored, instances);
       return read.ok ? plan(read.view, serversOf(config), instances) : read;
@@ -61,7 +62,7 @@ export async function switchAll(
   color: Color,
   what: string,
   options: SwitchOptions,
-  root: { rewriteRoot?: (root: JsonObject) => JsonObject } = {},
+  root: { rewriteRoot?: (root: JsonObject, admin: CaddyAdmin) => JsonObject } = {},
 ): Promise<SwitchOutcome<SwitchPlan>> {
   // Caddy 2.7+ keeps WebSockets of the old color open through the switch for DRAIN_TIMEOUT (docs/websockets.md).
   const closeDelayMs = project.settings.drainTimeoutMs > 0 && (await detectStreamCloseDelay(runtime.admin)) ? project.settings.drainTimeoutMs : undefined;

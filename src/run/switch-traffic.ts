@@ -1,7 +1,9 @@
 import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue, SERVERS_PATH, sameJson, serversOf } from '../domain/caddy-json.js';
-import { CaddyConflictError, CaddyUnavailableError, ConfigInvalidError, SwitchOutcomeUnknownError } from '../errors.js';
+import { CaddyConflictError, CaddyUnavailableError, SwitchOutcomeUnknownError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { putBackAfterFailure } from './put-back-changes.js';
+import { applyRound, prepareRound, type PreparedChange } from './switch-round.js';
 
 /** What one planning round over Caddy's current config yields. */
 export type SwitchRound<P> = { ok: true; servers: JsonObject; unchanged: boolean; plan: P } | { ok: false; problems: string[] };
@@ -30,6 +32,20 @@ export interface SwitchOutcome<P> {
   /** ETag after our change; an undo guarded by it fails if anyone changed Caddy since. */
   etagAfter: string;
   attempts: number;
+  /** True when at least one instance was changed. */
+  changed: boolean;
+  /** Per Caddy instance, in the order given: what was sent (or found already there). */
+  instances: Array<InstanceChange<P>>;
+}
+
+/** One Caddy instance's part of a step. */
+export interface InstanceChange<P> {
+  admin: CaddyAdmin;
+  /** The plan over this instance's own config. */
+  plan: P;
+  change: ConfigChange;
+  /** ETag after the change (or of the read, when nothing was sent). */
+  etagAfter: string;
   changed: boolean;
 }
 
@@ -43,8 +59,9 @@ export interface SwitchTrafficOptions<P> {
    * A change outside `apps.http.servers` that goes in the SAME request as the
    * switch (cutover's traffic log in or out): given the config root with the
    * planned servers in it, returns the root to send. Never a reload of its own.
+   * `admin` is the instance the root goes to (each Caddy writes its own traffic log).
    */
-  rewriteRoot?: (root: JsonObject) => JsonObject;
+  rewriteRoot?: (root: JsonObject, admin: CaddyAdmin) => JsonObject;
 }
 
 /** The config root with `apps.http.servers` replaced by `servers`: a new object. */
@@ -105,43 +122,52 @@ export async function sendChange(admin: CaddyAdmin, change: ConfigChange, etag: 
  * the other change is kept; it never overwrites a config it has not seen.
  * With `rewriteRoot` (the traffic log in or out) the PATCH is of the config
  * root instead, still one request under the same ETag (planConfigChange).
- * Planning over one instance's config (planConfigChange) and sending to one
- * instance (sendChange) are separate, for a step over several Caddy instances.
+ *
+ * Several Caddy instances are switched as one (docs/multi-instance.md): every
+ * instance is read and planned over its OWN config first (prepareRound); only
+ * when all of them answered and can be switched is the change sent, one request
+ * per instance with its own If-Match (applyRound). An instance that answers 412
+ * is read and planned again; the others keep their change. When an instance
+ * fails after others changed, those are put back exactly (putBackAfterFailure) and
+ * the error says which instance failed and what was put back.
  */
-export async function switchTraffic<P>(admin: CaddyAdmin, planOver: (config: JsonValue) => SwitchRound<P>, options: SwitchTrafficOptions<P>): Promise<SwitchOutcome<P>> {
+export async function switchTraffic<P>(admins: CaddyAdmin | readonly CaddyAdmin[], planOver: (config: JsonValue) => SwitchRound<P>, options: SwitchTrafficOptions<P>): Promise<SwitchOutcome<P>> {
+  const all: readonly CaddyAdmin[] = Array.isArray(admins) ? (admins as readonly CaddyAdmin[]) : [admins as CaddyAdmin];
+  const settled = new Map<CaddyAdmin, InstanceChange<P>>();
   for (let attempt = 1; ; attempt += 1) {
-    const read = await admin.readConfig('/config/');
-    const round = planOver(read.value as JsonValue);
-    if (!round.ok) {
-      throw new ConfigInvalidError(
-        round.problems.map((message) => ({ file: `Caddy config (${admin.address.text})`, path: '', message })),
-        { hint: "Caddy's config changed in a way cutover cannot switch; nothing was changed. cutover status shows what Caddy does now." },
-      );
-    }
-    const previousServers = serversOf(read.value);
-    const change = planConfigChange(read.value as JsonValue, round.servers, round.unchanged, options.rewriteRoot);
-    if (change.unchanged) {
-      options.logger.info({ event: 'switch.unchanged', what: options.what }, `Caddy already ${options.what}; nothing to change`);
-      return { plan: round.plan, previousServers, change, etagAfter: read.etag, attempts: attempt, changed: false };
-    }
     try {
-      await options.beforeWrite?.(round.plan);
-      const sent = await sendChange(admin, change, read.etag);
-      if (sent.answerLost !== undefined) {
-        options.logger.warn({ event: 'switch.answer-lost', what: options.what }, `Caddy's answer to the switch was lost (${sent.answerLost.message}), but its config shows the switch applied`);
+      const pending = all.filter((admin) => !settled.has(admin));
+      const prepared = await prepareRound(pending, planOver, options.rewriteRoot);
+      for (const p of prepared) if (p.change.unchanged) settled.set(p.admin, { admin: p.admin, plan: p.plan, change: p.change, etagAfter: p.etag, changed: false });
+      const toSend = prepared.filter((p) => !p.change.unchanged);
+      if (toSend.length > 0) {
+        await options.beforeWrite?.((toSend[0] as PreparedChange<P>).plan);
+        const conflicts = await applyRound(toSend, settled, options.logger, options.what);
+        if (conflicts.length > 0) {
+          if (attempt >= MAX_ATTEMPTS) throw conflicts[0];
+          options.logger.warn(
+            { event: 'switch.conflict', attempt },
+            `Caddy's config changed while cutover was planning (412); reading it again and planning over the new config${all.length > 1 ? ` (${conflicts.map((c) => c.address).join(', ')})` : ''}`,
+          );
+          continue;
+        }
       }
     } catch (error) {
-      if (!(error instanceof CaddyConflictError) || attempt >= MAX_ATTEMPTS) throw error;
-      options.logger.warn(
-        { event: 'switch.conflict', attempt },
-        "Caddy's config changed while cutover was planning (412); reading it again and planning over the new config",
-      );
-      continue;
+      throw await putBackAfterFailure(error, [...settled.values()].filter((c) => c.changed), options.logger);
     }
-    const after = await admin.readConfig('/config/');
-    options.logger.info({ event: 'switch.acknowledged', what: options.what, attempts: attempt }, `Caddy acknowledged: ${options.what}`);
-    return { plan: round.plan, previousServers, change, etagAfter: after.etag, attempts: attempt, changed: true };
+    return outcomeOf(all, settled, attempt, options);
   }
+}
+
+/** The outcome of a step over every instance, logged as a single Caddy's was. */
+function outcomeOf<P>(all: readonly CaddyAdmin[], settled: Map<CaddyAdmin, InstanceChange<P>>, attempts: number, options: SwitchTrafficOptions<P>): SwitchOutcome<P> {
+  const instances = all.map((admin) => settled.get(admin) as InstanceChange<P>);
+  const first = instances[0] as InstanceChange<P>;
+  const changed = instances.some((i) => i.changed);
+  // One Caddy: the very lines it always printed.
+  if (!changed) options.logger.info({ event: 'switch.unchanged', what: options.what }, `${all.length === 1 ? 'Caddy' : `every Caddy instance (${all.length})`} already ${options.what}; nothing to change`);
+  else options.logger.info({ event: 'switch.acknowledged', what: options.what, attempts }, `${all.length === 1 ? 'Caddy' : `all ${all.length} Caddy instances`} acknowledged: ${options.what}`);
+  return { plan: first.plan, previousServers: first.change.path === ROOT_PATH ? serversOf(first.change.before) : first.change.before, change: first.change, etagAfter: first.etagAfter, attempts, changed, instances };
 }
 
 /**
@@ -171,11 +197,15 @@ async function wasApplied(admin: CaddyAdmin, change: ConfigChange, lost: CaddyUn
 
 /**
  * Puts back exactly what a switch changed (`apps.http.servers`, or the whole
- * root when the switch also changed the traffic log), guarded by the ETag read
- * right after that switch: if someone changed Caddy since, this refuses (412)
- * instead of undoing their change too.
+ * root when the switch also changed the traffic log), on every instance it
+ * changed, each guarded by the ETag read right after that switch: if someone
+ * changed an instance since, this refuses (412) instead of undoing their
+ * change too (the caller then plans the way back over Caddy as it is).
  */
-export async function restoreServers(admin: CaddyAdmin, outcome: SwitchOutcome<unknown>): Promise<void> {
-  if (!outcome.changed) return;
-  await admin.changeConfig('PATCH', outcome.change.path, outcome.change.before, { ifMatch: outcome.etagAfter });
+export async function restoreServers(outcome: SwitchOutcome<unknown>): Promise<void> {
+  const results = await Promise.allSettled(outcome.instances.filter((i) => i.changed).map((i) => i.admin.changeConfig('PATCH', i.change.path, i.change.before, { ifMatch: i.etagAfter })));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  const conflict = failures.find((f) => f instanceof CaddyConflictError);
+  if (conflict !== undefined) throw conflict;
+  if (failures.length > 0) throw failures[0];
 }

@@ -229,6 +229,12 @@ export const stateSchema = z.object({
   /** Oldest first. */
   history: z.array(historyEntrySchema),
   targets: z.record(z.string(), serviceTargetsSchema).default({}),
+  /**
+   * The Caddy instances the last finished operation switched as one, when
+   * there were several (docs/multi-instance.md); absent for one Caddy. Optional,
+   * so older state files read as they are.
+   */
+  caddyAdmins: z.array(z.string().min(1)).optional(),
 });
 
 export type OperationKind = z.infer<typeof operationKindSchema>;

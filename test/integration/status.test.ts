@@ -108,7 +108,7 @@ describe('cutover status on real Docker and Caddy', () => {
 
     assert.equal(report.exitCode, 0, JSON.stringify(report.problems, null, 2));
     assert.deepEqual(report.problems, []);
-    assert.equal(report.schemaVersion, 3);
+    assert.equal(report.schemaVersion, 4);
     assert.deepEqual([report.active?.color, report.active?.version], ['blue', 'v2']);
     assert.deepEqual(report.traffic, { kind: 'color', color: 'blue' });
     const { images: standbyImages, ...standby } = report.standby ?? { images: null };
@@ -169,7 +169,7 @@ describe('cutover status on real Docker and Caddy', () => {
     console.log(`cutover status --json as a subprocess took ${Date.now() - started} ms`);
     assert.equal(result.code, 13, result.stderr);
     const fromCli = JSON.parse(result.stdout) as StatusReport;
-    assert.equal(fromCli.schemaVersion, 3);
+    assert.equal(fromCli.schemaVersion, 4);
     assert.equal(fromCli.exitCode, 13);
     assert.deepEqual([fromCli.active?.color, fromCli.active?.version], ['blue', 'v2']);
     assert.deepEqual(fromCli.drift.map((d) => d.kind), ['mixed']);

@@ -1,6 +1,7 @@
 import { PREVIEW_HEADER } from '../caddy-json.js';
 import { driftSection } from './drift-section.js';
 import { historySection } from './history-section.js';
+import { instancesSection } from './instances-section.js';
 import { operationSection } from './operation-section.js';
 import { exitCodeOf, orderProblems } from './problem-rules.js';
 import { readProblems } from './read-problems.js';
@@ -26,14 +27,17 @@ export function buildStatusReport(input: StatusInput): StatusReport {
   const shared = sharedSection(facts);
   const { operation, lock, problems: operationProblems } = operationSection(facts.state, input.lock);
   const drift = driftSection(input, facts, traffic, operation);
+  const instances = instancesSection(input, facts, traffic.traffic);
   const problems = orderProblems([
     ...readProblems(input, facts),
+    ...instances.unreadable,
     ...traffic.problems,
     ...servingProblems(facts, traffic),
     ...standby.problems,
     ...shared.problems,
     ...operationProblems,
     ...drift.problems,
+    ...instances.problems,
   ]);
   const exitCode = exitCodeOf(problems);
   const recordedActive = facts.state?.active ?? null;
@@ -50,7 +54,8 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       dockerEndpoint: input.dockerEndpoint,
     },
     active: recordedActive === null ? null : { ...recordedActive },
-    traffic: traffic.traffic,
+    traffic: instances.traffic,
+    instances: instances.instances,
     standby: standby.standby,
     services: servicesSection(facts, traffic),
     shared: shared.shared,

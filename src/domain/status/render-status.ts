@@ -74,6 +74,14 @@ function renderSummary(report: StatusReport, now: string): string[] {
   );
   for (const line of describeImages(report.active?.images ?? null)) out.push(`             ${line}`);
   out.push(`traffic    ${describeTraffic(report.traffic)}`);
+  // Several Caddy instances: one line each (one Caddy: the lines above say it all).
+  if (report.instances.length > 1) {
+    for (const i of report.instances) {
+      const where = i.reachable ? describeTraffic(i.traffic) : `unreachable (${i.traffic.kind === 'unknown' ? i.traffic.reason : ''})`;
+      const marks = [i.drift === true ? 'DRIFT' : '', i.reachable && i.previewRoutes === false ? 'no preview routes' : ''].filter((m) => m !== '');
+      out.push(`  caddy    ${i.address}: ${where}${marks.length > 0 ? ` [${marks.join(', ')}]` : ''}`);
+    }
+  }
   const s = report.standby;
   const standbyState = s === null ? '' : s.running === null ? 'containers unknown' : !s.running ? 'not running' : s.healthy === true ? 'running, healthy' : 'running, not healthy';
   out.push(`standby    ${s === null ? 'none' : `${s.color} ${s.version}: ${standbyState}`}`);

@@ -58,6 +58,12 @@ export interface ObservedCaddy {
   upstreams: Observed<readonly ObservedUpstream[]>;
 }
 
+/** One Caddy instance's config as status read it (several instances: docs/multi-instance.md). */
+export interface ObservedCaddyInstance {
+  address: string;
+  config: Observed<JsonValue>;
+}
+
 export interface StatusInput {
   observedAt: Date;
   projectDir: string;
@@ -71,6 +77,8 @@ export interface StatusInput {
   lock: LockStatus;
   docker: Observed<ObservedDocker>;
   caddy: Observed<ObservedCaddy>;
+  /** Every Caddy instance, the first being `caddy`'s; absent: that one alone. */
+  instances?: readonly ObservedCaddyInstance[];
 }
 
 /** What could be read of the input, each part undefined (or null) when it could not. */

@@ -10,7 +10,7 @@ import type { TrafficWeights } from './traffic-weights.js';
  * docs/status-json.md documents every field. Bump STATUS_SCHEMA_VERSION when
  * a field changes meaning or goes away (adding a field does not bump it).
  */
-export const STATUS_SCHEMA_VERSION = 3;
+export const STATUS_SCHEMA_VERSION = 4;
 
 /** How many history entries status shows, newest first. */
 export const HISTORY_SHOWN = 5;
@@ -145,6 +145,18 @@ export interface HistoryRow {
   fromImages: ServiceImages | null;
 }
 
+/** One Caddy instance (schema 4): every instance the command was given, in that order. */
+export interface InstanceReport {
+  address: string;
+  reachable: boolean;
+  /** Where this instance sends the colored services. */
+  traffic: TrafficReport;
+  /** cutover's preview routes are in its config; null when it could not be read. */
+  previewRoutes: boolean | null;
+  /** It sends traffic elsewhere than the recorded active color; null when either is unknown. */
+  drift: boolean | null;
+}
+
 export interface StatusReport {
   schemaVersion: typeof STATUS_SCHEMA_VERSION;
   observedAt: string;
@@ -154,8 +166,10 @@ export interface StatusReport {
   project: { name: string | null; dir: string; stateFile: string; caddyAdmin: string; dockerEndpoint: string };
   /** The state file's record; null when it has none, is missing or unreadable. */
   active: { color: Color; version: string; since: string; images?: ServiceImages } | null;
-  /** Where Caddy's live config sends the colored services. */
+  /** Where Caddy's live config sends the colored services (every instance: `mixed` when they disagree). */
   traffic: TrafficReport;
+  /** Each Caddy instance (schema 4). */
+  instances: InstanceReport[];
   standby: StandbyReport | null;
   services: ServiceReport[];
   shared: SharedReport[];

@@ -388,7 +388,7 @@ describe('buildStatusReport', () => {
       const report = buildStatusReport(c.input);
       c.check(report);
       assert.equal(report.exitCode, c.exitCode, JSON.stringify(report.problems, null, 2));
-      assert.equal(report.schemaVersion, 3);
+      assert.equal(report.schemaVersion, 4);
       // The report is plain data: it survives JSON unchanged.
       assert.deepEqual(JSON.parse(JSON.stringify(report)), report);
       // Every problem that is an error carries the exit code; the first one is the report's.
