@@ -7,7 +7,8 @@ import { withoutTrafficLog } from '../domain/traffic-log-config.js';
 import { colorInstances } from './observe-project.js';
 import { caddyInstances, type Runtime } from './runtime.js';
 import { switchTraffic, type SwitchOutcome, type SwitchRound } from './switch-traffic.js';
-import { writeUpstreamSnippets } from './write-upstream-snippets.js';
+import { readUpstreamSnippets, restoreUpstreamSnippets, writeUpstreamSnippets } from './write-upstream-snippets.js';
+import { CaddyUnavailableError, RollbackFailedError, SwitchOutcomeUnknownError } from '../errors.js';
 import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import { detectStreamCloseDelay } from '../adapters/caddy/detect-stream-close-delay.js';
 import { withStreamCloseDelay } from '../domain/stream-close-delay.js';
@@ -29,22 +30,42 @@ async function switchEveryService<P>(
   rewriteRoot: ((root: JsonObject, admin: CaddyAdmin) => JsonObject) | undefined,
 ): Promise<SwitchOutcome<P>> {
   const instances = colorInstances(await runtime.docker.listContainers({ project: project.projectName }));
-  return switchTraffic(
-    caddyInstances(runtime),
-    (config: JsonValue) => {
-      const read = readTraffic(config, project.colored, instances);
-      return read.ok ? plan(read.view, serversOf(config), instances) : read;
-    },
-    {
-      logger: runtime.logger,
-      what,
-      beforeWrite: async (planned) => {
-        await writeSnippets(planned);
-        await runtime.beforeSwitchWrite?.();
+  const snippetsBefore = await readUpstreamSnippets(runtime);
+  let snippetsWritten = false;
+  let outcome: SwitchOutcome<P>;
+  try {
+    outcome = await switchTraffic(
+      caddyInstances(runtime),
+      (config: JsonValue) => {
+        const read = readTraffic(config, project.colored, instances);
+        return read.ok ? plan(read.view, serversOf(config), instances) : read;
       },
-      rewriteRoot,
-    },
-  );
+      {
+        logger: runtime.logger,
+        what,
+        beforeWrite: async (planned) => {
+          await writeSnippets(planned);
+          snippetsWritten = true;
+          await runtime.beforeSwitchWrite?.();
+        },
+        rewriteRoot,
+      },
+    );
+  } catch (error) {
+    // No Caddy took the change (or every one was put back): the snippets name the
+    // upstreams Caddy still uses again, or a Caddy restart would bring up the new
+    // color after all. When it may have applied, the journal's recovery decides.
+    if (snippetsWritten && !changeMayHaveApplied(error)) await restoreUpstreamSnippets(runtime, snippetsBefore);
+    throw error;
+  }
+  // Caddy already used these upstreams (a recovery, a repeated switch): the snippets say so too.
+  if (!snippetsWritten) await writeSnippets(outcome.plan);
+  return outcome;
+}
+
+/** The failure leaves Caddy changed, or maybe changed: an answer lost, or an instance that could not be put back. */
+function changeMayHaveApplied(error: unknown): boolean {
+  return (error instanceof CaddyUnavailableError && error.changeMayHaveApplied) || error instanceof SwitchOutcomeUnknownError || error instanceof RollbackFailedError;
 }
 
 /**

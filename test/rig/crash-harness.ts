@@ -73,6 +73,9 @@ export function crashHarness(docker: Docker, project: () => HostModeProject, adm
     const live = all.filter((c) => c.color === recorded.active?.color);
     assert.equal(live.length, project().services.length, `${context}: the active color has its containers`);
     await assert.rejects(readFile(path.join(project().dir, 'caddy', 'cutover.lock')), { code: 'ENOENT' }, `${context}: the lock is released`);
+    // A Caddy restart must come back on the active color: the snippets it imports name it.
+    const snippets = await readFile(path.join(project().dir, 'caddy', 'cutover-upstreams.caddy'), 'utf8');
+    assert.match(snippets, new RegExp(`# Every service below points at ${recorded.active.color}\\.`), `${context}: the upstream snippets name the active color\n${snippets}`);
     const status = await cli(['status', '--json']);
     assert.equal(status.code, 0, `${context}: status is clean afterwards\n${status.stdout}\n${status.stderr}`);
     return recorded;
