@@ -49,11 +49,19 @@ export interface CanaryOptions {
    * Undefined (`--no-real-traffic`): by the probes alone.
    */
   realTraffic?: RealTrafficSettings | undefined;
+  /**
+   * `--latency-warmup`: for this long after the first step's change, neither the
+   * probes' nor the real traffic's latency is judged (a fresh container's first
+   * requests are slower); errors always are. Default 10 s (DEFAULT_LATENCY_WARMUP_MS).
+   */
+  latencyWarmupMs?: number | undefined;
   /** `--analysis-cmd`: a check of the user's own, run at every analysis look of every step (docs/canary.md). */
   analysisCommand?: AnalysisCommand | undefined;
 }
 
 const REQUEST_POLL_MS = 200;
+/** The default of `--latency-warmup` (canary-flags.ts parses it). */
+export const DEFAULT_LATENCY_WARMUP_MS = 10_000;
 const STATE_WRITE_EVERY_MS = 2_000;
 
 /** Which service and color each dial of a step's plan reaches: what the real traffic is counted by. */
@@ -114,6 +122,8 @@ interface CanaryRun {
   operationId: string;
   canaryRecord: CanaryRecord;
   real: { place: TrafficLogPlace; watch: RealTrafficWatch } | undefined;
+  /** Set at the first step's change: latency is judged from then plus the warm-up. */
+  latencyFromMs?: number | undefined;
 }
 
 /** The real-traffic watch, started before the first step's change puts the log into Caddy, so no line is missed. */
@@ -167,6 +177,11 @@ async function runCanaryStep(run: CanaryRun, index: number, weight: number, sign
   const withLog = real === undefined ? {} : { rewriteRoot: (root: JsonObject) => withTrafficLog(root, real.place.writer) };
   const { plan } = await switchAll(runtime, run.project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features: run.features, sticky: canary.sticky } }, withLog);
   run.real?.watch.addOwners(dialOwners(plan));
+  if (run.latencyFromMs === undefined) {
+    // The new color's first real requests start now: its warm-up, for the probes' and the real traffic's latency alike.
+    run.latencyFromMs = Date.now() + (canary.latencyWarmupMs ?? DEFAULT_LATENCY_WARMUP_MS);
+    run.real?.watch.judgeLatencyFrom(run.latencyFromMs);
+  }
   await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), run.canaryRecord(index, weight, false)));
   logger.info({ event: 'canary.step', step: index + 1, weight, color: toColor }, `  step ${index + 1}: ${weight}% of requests to ${toColor}`);
   const result = await analyzeCanary({
@@ -176,6 +191,7 @@ async function runCanaryStep(run: CanaryRun, index: number, weight: number, sign
     colors: { old: fromColor, new: toColor },
     newDials: [...new Set(plan.services.flatMap((s) => s.byColor[toColor]))],
     durationMs: canary.stepIntervalMs,
+    latencyFromMs: run.latencyFromMs,
     thresholds: canary.thresholds,
     signal,
     logger,
