@@ -22,13 +22,15 @@ export interface CanaryFlags extends RealTrafficFlags {
   analysisCmd?: string;
   analysisCmdTimeout?: string;
   latencyWarmup?: string;
+  /** `--bake <duration>`: also allows --latency-warmup without a canary (bake-flags.ts). */
+  bake?: string;
 }
 
 export const DEFAULT_STEP_INTERVAL = '60s';
 
 
 /** `--latency-warmup`: a duration from 0 to 10m, or a number of milliseconds. */
-function parseLatencyWarmup(text: string | undefined): number {
+export function parseLatencyWarmup(text: string | undefined): number {
   if (text === undefined) return DEFAULT_LATENCY_WARMUP_MS;
   const input = text.trim();
   const ms = /^\d+(?:\.\d+)?$/.test(input) ? Number(input) : parseDuration(input);
@@ -41,7 +43,7 @@ function parseLatencyWarmup(text: string | undefined): number {
 /** Checks every canary flag before anything happens; undefined when no canary was asked for. */
 export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined {
   if (flags.canary === undefined) {
-    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'keepFailed', 'removeFailed', 'probeUrl', 'probeHost', 'analysisCmd', 'analysisCmdTimeout', 'latencyWarmup', ...REAL_TRAFFIC_FLAG_NAMES] as const).filter((key) => flags[key] !== undefined);
+    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'keepFailed', 'removeFailed', 'probeUrl', 'probeHost', 'analysisCmd', 'analysisCmdTimeout', ...(flags.bake === undefined ? (['latencyWarmup'] as const) : []), ...REAL_TRAFFIC_FLAG_NAMES] as const).filter((key) => flags[key] !== undefined);
     const named = [
       ...(flags.realTraffic === false ? ['--no-real-traffic'] : []),...stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`), ...(flags.stepInterval !== DEFAULT_STEP_INTERVAL ? ['--step-interval'] : [])];
     if (named.length > 0) {

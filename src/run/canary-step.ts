@@ -25,7 +25,7 @@ import { sleep } from '../sleep.js';
 import { watchRealTraffic, type RealTrafficSettings, type RealTrafficWatch } from './watch-real-traffic.js';
 import { chooseTrafficLog, type TrafficLogPlace } from './choose-traffic-log.js';
 import { withTrafficLog } from '../domain/traffic-log-config.js';
-import type { DialOwner } from '../domain/aggregate-traffic.js';
+import type { DialOwner, TrafficByColor } from '../domain/aggregate-traffic.js';
 import type { SwitchPlan } from '../domain/plan-switch.js';
 import { COLORS } from '../config/model.js';
 
@@ -55,6 +55,8 @@ export interface CanaryOptions {
    * requests are slower); errors always are. Default 10 s (DEFAULT_LATENCY_WARMUP_MS).
    */
   latencyWarmupMs?: number | undefined;
+  /** Called with each look's figures at the real traffic: a bake after the canary keeps the old color's as its baseline. */
+  onRealTraffic?: ((traffic: TrafficByColor) => void) | undefined;
   /** `--analysis-cmd`: a check of the user's own, run at every analysis look of every step (docs/canary.md). */
   analysisCommand?: AnalysisCommand | undefined;
 }
@@ -65,7 +67,7 @@ export const DEFAULT_LATENCY_WARMUP_MS = 10_000;
 const STATE_WRITE_EVERY_MS = 2_000;
 
 /** Which service and color each dial of a step's plan reaches: what the real traffic is counted by. */
-function dialOwners(plan: SwitchPlan): Map<string, DialOwner> {
+export function dialOwners(plan: SwitchPlan): Map<string, DialOwner> {
   const owners = new Map<string, DialOwner>();
   for (const service of plan.services) {
     for (const color of COLORS) for (const dial of service.byColor[color]) if (!owners.has(dial)) owners.set(dial, { service: service.service, color });
@@ -139,6 +141,7 @@ async function startRealTraffic(runtime: Runtime, canary: CanaryOptions, fromCol
 function realTrafficRecorder(run: CanaryRun, stepNumber: number): (look: RealTrafficVerdict) => Promise<void> {
   let lastStateWrite = 0;
   return async (look) => {
+    if (look.traffic !== undefined) run.canary.onRealTraffic?.(look.traffic);
     run.runtime.logger.info({ event: 'canary.real-traffic.look', step: stepNumber, verdict: look.verdict, figures: look.figures }, `  ${look.summary}`);
     if (Date.now() - lastStateWrite < STATE_WRITE_EVERY_MS) return;
     lastStateWrite = Date.now();

@@ -117,7 +117,7 @@ export function watchRealTraffic(
       }
       const traffic = aggregateTraffic(kept, owners, { fromMs, toMs: atMs + 1 }, latencyFromMs === undefined ? {} : { latencyFromMs });
       const comparison = compareColors(traffic, colors.new, colors.old, settings.thresholds);
-      return realTrafficVerdict(traffic, comparison, colors, { unparseable: unparseableInWindow });
+      return { ...realTrafficVerdict(traffic, comparison, colors, { unparseable: unparseableInWindow }), traffic };
     },
     close: () => reader.close(),
   };
