@@ -75,7 +75,10 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
   if (plan.start.length > 0) steps.push(startStep(ctx), waitHealthyStep(ctx));
   const bake: BakeRun | undefined = options.bake === undefined ? undefined : { options: options.bake };
   if (canary !== undefined) {
-    const onRealTraffic = bake === undefined ? undefined : (traffic: TrafficByColor) => void (bake.canaryTraffic = traffic);
+    const keepForBake = (traffic: TrafficByColor): void => {
+      if (bake !== undefined) bake.canaryTraffic = traffic;
+    };
+    const onRealTraffic = bake === undefined ? undefined : keepForBake;
     steps.push(canaryStep(runtime, project, plan.toColor, { ...canary, onRealTraffic }, journal));
   }
   if (bake !== undefined) steps.push(prepareBakeStep(runtime, bake));
