@@ -30,7 +30,15 @@ import { runCli } from '../test/rig/run-cli.js';
 import { testScope } from '../test/rig/run-id.js';
 import { buildTestImage } from '../test/rig/test-image.js';
 import { testRuntime } from '../test/rig/test-runtime.js';
+import os from 'node:os';
 import { say } from './progress.js';
+import { describeMachine, writeReport } from './write-report.js';
+
+/** The section of docs/benchmarks.md this bench writes (a full run; a partial one only prints). */
+export const REAL_TRAFFIC_MARKERS = {
+  start: '<!-- bench:real-traffic:start (written by `npm run bench -- real-traffic`; edit outside these markers) -->',
+  end: '<!-- bench:real-traffic:end -->',
+};
 
 type Color = 'blue' | 'green';
 const RATES = [0.5, 0.1, 0.05, 0.01];
@@ -171,6 +179,7 @@ async function caddyCpu(project: HostModeProject): Promise<string> {
 }
 
 const only = process.argv[3];
+const loadAtStart = os.loadavg()[0] ?? 0;
 await Promise.all(['v1', 'v2'].map((v) => buildTestImage(docker, scope, v)));
 const project = await createHostModeProject(docker, scope);
 try {
@@ -180,7 +189,12 @@ try {
   if (only === undefined || only === 'cpu') parts.push(await caddyCpu(project));
   if (only === undefined || only === 'detect') parts.push(await detection(project));
   if (only === undefined || only === 'false') parts.push(await falseAborts(project));
-  process.stdout.write(`\n${parts.join('\n\n')}\n`);
+  const table = `${parts.join('\n\n')}\n`;
+  process.stdout.write(`\n${table}`);
+  if (only === undefined) {
+    await writeReport(`${await describeMachine(docker, loadAtStart)} ${count} healthy canaries.`, table, REAL_TRAFFIC_MARKERS);
+    say('wrote the tables into docs/benchmarks.md');
+  }
 } finally {
   await project.remove();
 }
