@@ -23,7 +23,7 @@ import { switchAll } from './switch-all.js';
 import { serversOf } from '../domain/caddy-json.js';
 import { sleep } from '../sleep.js';
 import { watchRealTraffic, type RealTrafficSettings, type RealTrafficWatch } from './watch-real-traffic.js';
-import { chooseTrafficLog, type TrafficLogPlace } from './choose-traffic-log.js';
+import { chooseTrafficLog, findCaddyContainer, type TrafficLogPlace } from './choose-traffic-log.js';
 import { withTrafficLog } from '../domain/traffic-log-config.js';
 import type { DialOwner, TrafficByColor } from '../domain/aggregate-traffic.js';
 import type { SwitchPlan } from '../domain/plan-switch.js';
@@ -86,14 +86,22 @@ export function currentLoadBalancing(config: JsonValue, project: ProjectConfig):
   return read.ok ? loadBalancingByHandler(read.view) : {};
 }
 
-/** `http://127.0.0.1:<port>/` of the first HTTP listener in Caddy's config. */
-export function defaultProbeUrl(config: JsonValue): string | undefined {
+/**
+ * `http://127.0.0.1:<port>/` of the first HTTP listener in Caddy's config.
+ * For Caddy in a container, `published` maps the listener's port inside the
+ * container to the host port it is published on (`127.0.0.1:18080->80`); a
+ * listener that is not published is skipped.
+ */
+export function defaultProbeUrl(config: JsonValue, published?: ReadonlyArray<{ privatePort: number; publicPort: number }>): string | undefined {
   const servers = serversOf(config);
   for (const server of Object.values(servers)) {
     const listen = isJsonObject(server) && Array.isArray(server.listen) ? server.listen : [];
     for (const address of listen) {
       const port = typeof address === 'string' ? /:(\d+)$/.exec(address)?.[1] : undefined;
-      if (port !== undefined) return `http://127.0.0.1:${port}/`;
+      if (port === undefined) continue;
+      if (published === undefined) return `http://127.0.0.1:${port}/`;
+      const host = published.find((p) => p.privatePort === Number(port))?.publicPort;
+      if (host !== undefined) return `http://127.0.0.1:${host}/`;
     }
   }
   return undefined;
@@ -235,7 +243,9 @@ async function prepareCanary(runtime: Runtime, project: ProjectConfig, canary: C
   };
   // Journal first: a kill right after the first weight change must know the user's load balancing to put it back.
   await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), canaryRecord(0, 0, false)));
-  const probeUrl = canary.probeUrl ?? defaultProbeUrl(read.value as JsonValue);
+  // Caddy in a container publishes its listener on a host port of its own (127.0.0.1:18080->80): probe that one.
+  const caddyContainer = canary.probeUrl === undefined ? await findCaddyContainer(runtime) : undefined;
+  const probeUrl = canary.probeUrl ?? defaultProbeUrl(read.value as JsonValue, caddyContainer?.published);
   if (probeUrl === undefined) throw new CanaryAbortedError('no HTTP listener in Caddy\'s config to probe through', { hint: 'pass --probe-url http://127.0.0.1:<port>/<path>' });
   runtime.logger.info(
     { event: 'canary.features', weights: features.weights, cookieFallback: features.cookieFallback, probeUrl },

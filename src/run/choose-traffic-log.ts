@@ -29,17 +29,22 @@ export interface TrafficLogPlace {
  * Never a `net` writer: on Caddy 2.6 one whose address does not answer makes
  * the whole config fail to load.
  */
-export async function chooseTrafficLog(runtime: Runtime): Promise<TrafficLogPlace> {
+/**
+ * The container Caddy runs in, if it does: the one `CADDY_CONTAINER` names
+ * (its published ports unknown), else the running container that publishes
+ * the admin API's TCP port on this machine. Undefined: Caddy on the host.
+ */
+export async function findCaddyContainer(runtime: Runtime): Promise<{ id: string; name: string; published?: Array<{ privatePort: number; publicPort: number }> } | undefined> {
   const named = runtime.env.CADDY_CONTAINER?.trim();
+  if (named !== undefined && named !== '') return { id: named, name: named };
   const address = runtime.admin.address;
-  let container: { id: string; name: string } | undefined;
-  if (named !== undefined && named !== '') {
-    container = { id: named, name: named };
-  } else if (address.kind === 'tcp') {
-    const url = new URL(address.origin);
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    container = await runtime.docker.findContainerPublishing(port);
-  }
+  if (address.kind !== 'tcp') return undefined;
+  const url = new URL(address.origin);
+  return runtime.docker.findContainerPublishing(Number(url.port || (url.protocol === 'https:' ? 443 : 80)));
+}
+
+export async function chooseTrafficLog(runtime: Runtime): Promise<TrafficLogPlace> {
+  const container = await findCaddyContainer(runtime);
   if (container !== undefined) {
     const found = container;
     return { writer: { output: 'stderr' }, describe: `the stderr of container ${found.name}`, open: () => followCaddyContainerLog(runtime, found) };
