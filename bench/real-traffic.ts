@@ -171,7 +171,9 @@ async function caddyCpu(project: HostModeProject): Promise<string> {
     const withLog = await measure();
     read = await runtime.admin.readConfig();
     await runtime.admin.changeConfig('PATCH', '/config/', withoutTrafficLog(read.value as JsonObject), { ifMatch: read.etag });
-    const perK = (m: { ticks: number; requests: number }): string => `${((m.ticks * 10) / Math.max(1, m.requests / 1000)).toFixed(1)} ms CPU per 1000 requests (${m.requests} requests in 10 s, ${m.ticks * 10} ms CPU)`;
+    // Clock ticks are 10 ms (CLK_TCK 100 on Linux).
+    const perK = (m: { ticks: number; requests: number }): string =>
+      `${m.requests > 0 ? ((m.ticks * 10 * 1000) / m.requests).toFixed(0) : '-'} ms CPU per 1000 requests (${m.requests} requests in 10 s, ${m.ticks * 10} ms CPU)`;
     return ['| Caddy | CPU |', '| --- | --- |', `| without the log | ${perK(without)} |`, `| with cutover's per-request log | ${perK(withLog)} |`].join('\n');
   } finally {
     await runtime.close();
