@@ -4,6 +4,9 @@
 # docker stop) under the same load, and writes the table into docs/benchmarks.md.
 # `npm run bench -- soak [count]`: the soak instead, count operations (default
 # 200) in a row on one project under load, the invariants checked after each.
+# `npm run bench -- real-traffic [count] [cpu|detect|false]`: the canary's real-traffic judgement:
+# time to detect and requests lost per error rate and share, the false-abort rate of `count` healthy
+# canaries with 2 % background errors (default 20), Caddy's extra CPU for the per-request log.
 # `npm run bench -- resets [switches]`: new connections reset at a Caddy reload
 # (no Docker: the test app on the host behind a real Caddy), a table on stdout.
 # `npm run bench -- instances [switches]`: switch time over 1, 2 and 4 Caddy instances with 4 and
@@ -27,6 +30,11 @@ fi
 if [ "${1:-}" = "instances" ]; then
   say "switch time over 1, 2 and 4 Caddy instances, 4 and 50 services: ${2:-20} switches each (no Docker)"
   node --import tsx bench/switch-instances.ts "${2:-20}"
+  exit
+fi
+if [ "${1:-}" = "real-traffic" ]; then
+  say "real traffic (run id $CUTOVER_TEST_RUN): detection, ${2:-20} healthy canaries for false aborts, Caddy's CPU for the log"
+  node --import tsx bench/real-traffic.ts "${2:-20}" ${3:-}
   exit
 fi
 if [ "${1:-}" = "soak" ]; then

@@ -105,6 +105,8 @@ function addDeployCommand(program: Command): void {
     .option('--latency-min-samples <n>', 'real traffic: answered requests per color before p99 latencies are compared (default 100)')
     .option('--latency-factor <x>', "real traffic: the new p99 must exceed x times the old one's to count (default 1.5)")
     .option('--latency-margin <duration>', "real traffic: ... and the old p99 plus this (default 50ms)")
+    .option('--bake <duration>', 'after the full switch, watch the new color\'s real traffic this long (old color kept as warm standby) and switch back by itself when it is worse, exit 14 (docs/bake.md)')
+    .option('--latency-warmup <duration>', "canary: latency (probes and real traffic) is not judged for this long after the first step; errors are (default 10s)")
     .option('--analysis-window <duration>', 'real traffic: the sliding window each look judges (default 30s)')
     .option('--ignore-route <route>', 'real traffic: leave a route out, e.g. "GET /users/:id" (repeatable, or comma-separated)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--migrate <command>', 'run this command once in a container of the new version before the new color starts (docs/migrations.md)')

@@ -4,7 +4,7 @@ import { DEFAULT_CANARY_THRESHOLDS, parseMaxErrorRate, parseMaxLatencyP99 } from
 import { parseRealTrafficFlags, REAL_TRAFFIC_FLAG_NAMES, type RealTrafficFlags } from '../domain/parse-real-traffic-flags.js';
 import { parseAnalysisCommand } from '../domain/parse-analysis-command.js';
 import { UsageError } from '../errors.js';
-import type { CanaryOptions } from '../run/canary-step.js';
+import { DEFAULT_LATENCY_WARMUP_MS, type CanaryOptions } from '../run/canary-step.js';
 
 /** The canary flags of `deploy`, as commander hands them over. */
 export interface CanaryFlags extends RealTrafficFlags {
@@ -21,14 +21,29 @@ export interface CanaryFlags extends RealTrafficFlags {
   probeHost?: string;
   analysisCmd?: string;
   analysisCmdTimeout?: string;
+  latencyWarmup?: string;
+  /** `--bake <duration>`: also allows --latency-warmup without a canary (bake-flags.ts). */
+  bake?: string;
 }
 
 export const DEFAULT_STEP_INTERVAL = '60s';
 
+
+/** `--latency-warmup`: a duration from 0 to 10m, or a number of milliseconds. */
+export function parseLatencyWarmup(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_LATENCY_WARMUP_MS;
+  const input = text.trim();
+  const ms = /^\d+(?:\.\d+)?$/.test(input) ? Number(input) : parseDuration(input);
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0 || ms > 600_000) {
+    throw new UsageError(`--latency-warmup ${text}: write a duration from 0 to 10m, e.g. 10s, or a number of milliseconds`);
+  }
+  return ms;
+}
+
 /** Checks every canary flag before anything happens; undefined when no canary was asked for. */
 export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined {
   if (flags.canary === undefined) {
-    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'keepFailed', 'removeFailed', 'probeUrl', 'probeHost', 'analysisCmd', 'analysisCmdTimeout', ...REAL_TRAFFIC_FLAG_NAMES] as const).filter((key) => flags[key] !== undefined);
+    const stray = (['pause', 'maxErrorRate', 'maxLatencyP99', 'sticky', 'keepFailed', 'removeFailed', 'probeUrl', 'probeHost', 'analysisCmd', 'analysisCmdTimeout', ...(flags.bake === undefined ? (['latencyWarmup'] as const) : []), ...REAL_TRAFFIC_FLAG_NAMES] as const).filter((key) => flags[key] !== undefined);
     const named = [
       ...(flags.realTraffic === false ? ['--no-real-traffic'] : []),...stray.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`), ...(flags.stepInterval !== DEFAULT_STEP_INTERVAL ? ['--step-interval'] : [])];
     if (named.length > 0) {
@@ -50,7 +65,9 @@ export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined
   }
   const realTraffic = parseRealTrafficFlags(flags);
   const analysisCommand = parseAnalysisCommand(flags.analysisCmd, flags.analysisCmdTimeout);
+  const latencyWarmupMs = parseLatencyWarmup(flags.latencyWarmup);
   return {
+    latencyWarmupMs,
     analysisCommand,
     realTraffic,
     steps: parseCanarySteps(flags.canary, flags.pause === true),

@@ -4,6 +4,7 @@ import { deploy } from '../run/deploy.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
 import { canaryOptionsFrom, type CanaryFlags } from './canary-flags.js';
+import { bakeOptionsFrom } from './bake-flags.js';
 import { withInterrupt } from './with-interrupt.js';
 import { assertAnalysisCommandFound } from './assert-analysis-command-found.js';
 
@@ -21,6 +22,7 @@ export interface DeployFlags extends CanaryFlags {
 /** `cutover deploy <version>` */
 export async function runDeploy(options: GlobalOptions, version: string, flags: DeployFlags): Promise<number> {
   const canary = canaryOptionsFrom(flags);
+  const bake = bakeOptionsFrom(flags, canary);
   const context = resolveContext(options);
   if (canary?.analysisCommand !== undefined) assertAnalysisCommandFound(canary.analysisCommand.argv[0] ?? '', context.projectDir);
   const runtime = createRuntime(context);
@@ -36,6 +38,7 @@ export async function runDeploy(options: GlobalOptions, version: string, flags: 
         failFast: flags.failFast === true,
         signal,
         canary,
+        bake,
         migrate: { migrate: flags.migrate, migrateService: flags.migrateService },
       }),
       { stateDir: runtime.stateDir },

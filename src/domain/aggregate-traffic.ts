@@ -54,6 +54,12 @@ export interface TrafficByColor {
 export interface AggregateOptions {
   /** Distinct routes kept per service and color before the rest share OTHER_ROUTES. Default 100. */
   maxRoutes?: number;
+  /**
+   * Round trips that ended before this (epoch ms) count as requests and errors
+   * but give no latency sample: the new color's warm-up (a fresh container's
+   * first requests are slower). Default: every answered round trip is a sample.
+   */
+  latencyFromMs?: number;
 }
 
 export const DEFAULT_MAX_ROUTES = 100;
@@ -87,7 +93,8 @@ export function aggregateTraffic(
     const key = route in service.routes || Object.keys(service.routes).length < maxRoutes ? route : OTHER_ROUTES;
     const routeFigures = service.routes[key] ?? emptyFigures();
     service.routes[key] = routeFigures;
-    for (const figures of [color.total, service.total, routeFigures]) count(figures, roundtrip);
+    const timed = options.latencyFromMs === undefined || roundtrip.atMs >= options.latencyFromMs;
+    for (const figures of [color.total, service.total, routeFigures]) count(figures, roundtrip, timed);
   }
   for (const color of Object.values(colors)) {
     finish(color.total);
@@ -99,7 +106,7 @@ export function aggregateTraffic(
   return { window, colors, unknownDials };
 }
 
-function count(figures: TrafficFigures, roundtrip: Roundtrip): void {
+function count(figures: TrafficFigures, roundtrip: Roundtrip, timed: boolean): void {
   if (roundtrip.canceled) {
     figures.canceled++;
     return;
@@ -111,7 +118,7 @@ function count(figures: TrafficFigures, roundtrip: Roundtrip): void {
     return;
   }
   if (roundtrip.status !== undefined && roundtrip.status >= 500) figures.errors++;
-  figures.durationsMs.push(roundtrip.durationMs);
+  if (timed) figures.durationsMs.push(roundtrip.durationMs);
 }
 
 function finish(figures: TrafficFigures): void {

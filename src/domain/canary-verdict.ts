@@ -106,10 +106,11 @@ export function judgeCanary(figures: CanaryFigures, thresholds: Partial<CanaryTh
     };
   }
 
-  const answered = fresh.probes - fresh.errors;
+  // During the latency warm-up the answered probes count for the error rate only (latencySamples says how many are timed).
+  const answered = fresh.latencySamples ?? fresh.probes - fresh.errors;
   const latencyReady = answered >= limits.minProbes;
   if (latencyReady) {
-    const oldAnswered = old.probes - old.errors;
+    const oldAnswered = old.latencySamples ?? old.probes - old.errors;
     const oldP99 = oldAnswered > 0 ? formatDuration(old.p99Ms) : 'no answered probes';
     if (limits.maxLatencyP99Ms !== undefined && fresh.p99Ms > limits.maxLatencyP99Ms) {
       return {
@@ -142,7 +143,8 @@ export function judgeCanary(figures: CanaryFigures, thresholds: Partial<CanaryTh
   }
 
   if (!rateReady) return { ok: true, pending: `${colors.new} has ${fresh.probes} of the ${limits.minProbes} probes needed for a verdict` };
-  if (!latencyReady) {
+  // A step inside the warm-up is judged on errors alone: its latency is not pending, it is not judged yet.
+  if (!latencyReady && fresh.latencySamples === undefined) {
     return { ok: true, pending: `${colors.new} has ${answered} of the ${limits.minProbes} answered probes needed to judge its latency` };
   }
   return { ok: true };

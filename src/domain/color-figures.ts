@@ -12,8 +12,10 @@ export interface ProbeTally {
    * was answered. Not errors: no user request is lost that way.
    */
   resets: number;
-  /** Latency of every probe that was not an error (2xx to 4xx), in ms. */
+  /** Latency of every probe that was not an error (2xx to 4xx), in ms; none during the canary's latency warm-up. */
   latenciesMs: number[];
+  /** Answered probes during the latency warm-up: counted for the error rate, not for latency. */
+  warmupAnswers?: number;
 }
 
 /** The figures of one color over one analysis interval; plain numbers, so they can be stored. */
@@ -26,6 +28,8 @@ export interface ColorFigures {
   /** Latency percentiles of the probes that were not errors; 0 when there are none. */
   p50Ms: number;
   p99Ms: number;
+  /** Set when the warm-up left probes out of the latency: how many answered probes the percentiles are taken over. */
+  latencySamples?: number;
 }
 
 export function emptyTally(): ProbeTally {
@@ -39,5 +43,6 @@ export function colorFigures(tally: ProbeTally): ColorFigures {
     resets: tally.resets,
     errorRate: tally.probes === 0 ? 0 : tally.errors / tally.probes,
     ...latencyStats(tally.latenciesMs),
+    ...((tally.warmupAnswers ?? 0) > 0 ? { latencySamples: tally.latenciesMs.length } : {}),
   };
 }

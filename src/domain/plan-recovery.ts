@@ -77,6 +77,10 @@ export function planRecovery(operation: Operation, live: LiveTraffic, command: R
     if (RESET_PAST_SWITCH.has(operation.phase)) return finish('plain', `${where}, but Caddy had been switched to the plain services`);
     return undo(back, `${where}, and Caddy had not been switched to the plain services`);
   }
+  // A bake (deploy --bake) caught before it passed is settled like a canary between steps: back, unless promote.
+  if (operation.phase === 'baking' && operation.fromColor !== null && command !== 'promote') {
+    return undo(live.kind === 'color' && live.color === operation.fromColor ? undefined : operation.fromColor, `${where}, but its bake had not passed`);
+  }
   if (live.kind === 'color' && live.color === operation.toColor) return finish(undefined, where);
   if (live.kind === 'color' && live.color === operation.fromColor) return undo(undefined, where);
   if (live.kind === 'plain' && operation.fromColor === null) return undo(undefined, where);

@@ -18,6 +18,8 @@ export interface RealTrafficVerdict {
    * route `real.route.<service> <METHOD /path>.new.errors`. See docs/status-json.md.
    */
   figures: Record<string, number>;
+  /** The window's figures themselves (a bake after the canary takes the old color's as its baseline). Not for the log: it holds every latency. */
+  traffic?: TrafficByColor | undefined;
 }
 
 /** Routes shown per look: the worse ones, then the busiest of the new color. Bounded so the state file stays small. */

@@ -48,6 +48,12 @@ export interface AnalyzeCanaryOptions {
    * not ok; `inconclusive` and `ok` leave the verdict to the probes.
    */
   realTraffic?: { look(): Promise<RealTrafficVerdict> } | undefined;
+  /**
+   * Probes that end before this (epoch ms, as Date.now) count for the error
+   * rate but not for latency: the new color's warm-up (docs/canary.md). Both
+   * colors alike, so the two p99s cover the same time. Default: none.
+   */
+  latencyFromMs?: number | undefined;
   /** Called with each look at the real traffic (for the log and the state file). */
   onRealTraffic?: (look: RealTrafficVerdict) => Promise<void> | void;
   /**
@@ -116,7 +122,9 @@ function countProbe(step: StepContext, result: ProbeResult): void {
   const tally = result.color === colors.new ? step.tallies.new : step.tallies.old;
   tally.probes += 1;
   if (result.reset) tally.resets += 1;
+  const warming = step.options.latencyFromMs !== undefined && Date.now() < step.options.latencyFromMs;
   if (result.error) tally.errors += 1;
+  else if (warming) tally.warmupAnswers = (tally.warmupAnswers ?? 0) + 1;
   else tally.latenciesMs.push(result.latencyMs);
   if (result.error && result.color === colors.new) {
     logger.debug({ event: 'canary.probe.failed', color: result.color, failure: result.failure }, `probe of ${result.color} failed: ${result.failure ?? 'error'}`);

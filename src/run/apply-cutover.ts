@@ -11,6 +11,8 @@ import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
 import { migrateStep } from './migrate-step.js';
 import type { MigrationPlan } from '../domain/plan-migration.js';
+import { bakeRewrite, bakeStep, prepareBakeStep, type BakeOptions, type BakeRun } from './bake-step.js';
+import type { TrafficByColor } from '../domain/aggregate-traffic.js';
 import { pullStep, startStep, switchStep, verifyStep, waitHealthyStep, type CutoverContext } from './cutover-steps.js';
 
 export interface CutoverOptions {
@@ -21,6 +23,8 @@ export interface CutoverOptions {
   canary?: CanaryOptions | undefined;
   /** deploy --migrate: run once before the new color starts (migrate-step.ts). */
   migration?: MigrationPlan | undefined;
+  /** deploy --bake: watch the new color's real traffic after the switch, switch back by itself when it is worse (bake-step.ts). */
+  bake?: BakeOptions | undefined;
 }
 
 export interface CutoverResult {
@@ -69,8 +73,17 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
   if (plan.pull.length > 0) steps.push(pullStep(ctx));
   if (options.migration !== undefined) steps.push(migrateStep(ctx, options.migration));
   if (plan.start.length > 0) steps.push(startStep(ctx), waitHealthyStep(ctx));
-  if (canary !== undefined) steps.push(canaryStep(runtime, project, plan.toColor, canary, journal));
-  steps.push(switchStep(ctx), verifyStep(ctx, options.verifyUrl));
+  const bake: BakeRun | undefined = options.bake === undefined ? undefined : { options: options.bake };
+  if (canary !== undefined) {
+    const keepForBake = (traffic: TrafficByColor): void => {
+      if (bake !== undefined) bake.canaryTraffic = traffic;
+    };
+    const onRealTraffic = bake === undefined ? undefined : keepForBake;
+    steps.push(canaryStep(runtime, project, plan.toColor, { ...canary, onRealTraffic }, journal));
+  }
+  if (bake !== undefined) steps.push(prepareBakeStep(runtime, bake));
+  steps.push(switchStep(ctx, bake === undefined ? undefined : bakeRewrite(bake)), verifyStep(ctx, options.verifyUrl));
+  if (bake !== undefined) steps.push(bakeStep(runtime, project, bake, { from: plan.fromColor ?? null, to: plan.toColor }, () => ctx.switched?.plan));
 
   let timings: Array<{ phase: string; ms: number }>;
   try {

@@ -25,8 +25,9 @@ import { sleep } from '../sleep.js';
 import { watchRealTraffic, type RealTrafficSettings, type RealTrafficWatch } from './watch-real-traffic.js';
 import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import { chooseInstanceTrafficLogs, type InstanceTrafficLogs } from './choose-instance-traffic-logs.js';
+import { findCaddyContainer } from './choose-traffic-log.js';
 import { withTrafficLog } from '../domain/traffic-log-config.js';
-import type { DialOwner } from '../domain/aggregate-traffic.js';
+import type { DialOwner, TrafficByColor } from '../domain/aggregate-traffic.js';
 import type { SwitchPlan } from '../domain/plan-switch.js';
 import { COLORS } from '../config/model.js';
 
@@ -50,15 +51,25 @@ export interface CanaryOptions {
    * Undefined (`--no-real-traffic`): by the probes alone.
    */
   realTraffic?: RealTrafficSettings | undefined;
+  /**
+   * `--latency-warmup`: for this long after the first step's change, neither the
+   * probes' nor the real traffic's latency is judged (a fresh container's first
+   * requests are slower); errors always are. Default 10 s (DEFAULT_LATENCY_WARMUP_MS).
+   */
+  latencyWarmupMs?: number | undefined;
+  /** Called with each look's figures at the real traffic: a bake after the canary keeps the old color's as its baseline. */
+  onRealTraffic?: ((traffic: TrafficByColor) => void) | undefined;
   /** `--analysis-cmd`: a check of the user's own, run at every analysis look of every step (docs/canary.md). */
   analysisCommand?: AnalysisCommand | undefined;
 }
 
 const REQUEST_POLL_MS = 200;
+/** The default of `--latency-warmup` (canary-flags.ts parses it). */
+export const DEFAULT_LATENCY_WARMUP_MS = 10_000;
 const STATE_WRITE_EVERY_MS = 2_000;
 
 /** Which service and color each dial of a step's plan reaches: what the real traffic is counted by. */
-function dialOwners(plan: SwitchPlan): Map<string, DialOwner> {
+export function dialOwners(plan: SwitchPlan): Map<string, DialOwner> {
   const owners = new Map<string, DialOwner>();
   for (const service of plan.services) {
     for (const color of COLORS) for (const dial of service.byColor[color]) if (!owners.has(dial)) owners.set(dial, { service: service.service, color });
@@ -77,14 +88,22 @@ export function currentLoadBalancing(config: JsonValue, project: ProjectConfig):
   return read.ok ? loadBalancingByHandler(read.view) : {};
 }
 
-/** `http://127.0.0.1:<port>/` of the first HTTP listener in Caddy's config. */
-export function defaultProbeUrl(config: JsonValue): string | undefined {
+/**
+ * `http://127.0.0.1:<port>/` of the first HTTP listener in Caddy's config.
+ * For Caddy in a container, `published` maps the listener's port inside the
+ * container to the host port it is published on (`127.0.0.1:18080->80`); a
+ * listener that is not published is skipped.
+ */
+export function defaultProbeUrl(config: JsonValue, published?: ReadonlyArray<{ privatePort: number; publicPort: number }>): string | undefined {
   const servers = serversOf(config);
   for (const server of Object.values(servers)) {
     const listen = isJsonObject(server) && Array.isArray(server.listen) ? server.listen : [];
     for (const address of listen) {
       const port = typeof address === 'string' ? /:(\d+)$/.exec(address)?.[1] : undefined;
-      if (port !== undefined) return `http://127.0.0.1:${port}/`;
+      if (port === undefined) continue;
+      if (published === undefined) return `http://127.0.0.1:${port}/`;
+      const host = published.find((p) => p.privatePort === Number(port))?.publicPort;
+      if (host !== undefined) return `http://127.0.0.1:${host}/`;
     }
   }
   return undefined;
@@ -115,6 +134,8 @@ interface CanaryRun {
   operationId: string;
   canaryRecord: CanaryRecord;
   real: { place: InstanceTrafficLogs; watch: RealTrafficWatch } | undefined;
+  /** Set at the first step's change: latency is judged from then plus the warm-up. */
+  latencyFromMs?: number | undefined;
 }
 
 /** The real-traffic watch, started before the first step's change puts the log into Caddy, so no line is missed. */
@@ -130,6 +151,7 @@ async function startRealTraffic(runtime: Runtime, canary: CanaryOptions, fromCol
 function realTrafficRecorder(run: CanaryRun, stepNumber: number): (look: RealTrafficVerdict) => Promise<void> {
   let lastStateWrite = 0;
   return async (look) => {
+    if (look.traffic !== undefined) run.canary.onRealTraffic?.(look.traffic);
     run.runtime.logger.info({ event: 'canary.real-traffic.look', step: stepNumber, verdict: look.verdict, figures: look.figures }, `  ${look.summary}`);
     if (Date.now() - lastStateWrite < STATE_WRITE_EVERY_MS) return;
     lastStateWrite = Date.now();
@@ -168,6 +190,11 @@ async function runCanaryStep(run: CanaryRun, index: number, weight: number, sign
   const withLog = real === undefined ? {} : { rewriteRoot: (root: JsonObject, admin: CaddyAdmin) => withTrafficLog(root, real.place.writerFor(admin)) };
   const { plan } = await switchAll(runtime, run.project, toColor, `sends ${weight}% to ${toColor}`, { split: { percent: weight, features: run.features, sticky: canary.sticky } }, withLog);
   run.real?.watch.addOwners(dialOwners(plan));
+  if (run.latencyFromMs === undefined) {
+    // The new color's first real requests start now: its warm-up, for the probes' and the real traffic's latency alike.
+    run.latencyFromMs = Date.now() + (canary.latencyWarmupMs ?? DEFAULT_LATENCY_WARMUP_MS);
+    run.real?.watch.judgeLatencyFrom(run.latencyFromMs);
+  }
   await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), run.canaryRecord(index, weight, false)));
   logger.info({ event: 'canary.step', step: index + 1, weight, color: toColor }, `  step ${index + 1}: ${weight}% of requests to ${toColor}`);
   const result = await analyzeCanary({
@@ -177,6 +204,7 @@ async function runCanaryStep(run: CanaryRun, index: number, weight: number, sign
     colors: { old: fromColor, new: toColor },
     newDials: [...new Set(plan.services.flatMap((s) => s.byColor[toColor]))],
     durationMs: canary.stepIntervalMs,
+    latencyFromMs: run.latencyFromMs,
     thresholds: canary.thresholds,
     signal,
     logger,
@@ -217,7 +245,9 @@ async function prepareCanary(runtime: Runtime, project: ProjectConfig, canary: C
   };
   // Journal first: a kill right after the first weight change must know the user's load balancing to put it back.
   await keeper.update((state) => updateCanary(enterPhase(state, 'canary-step', runtime.now()), canaryRecord(0, 0, false)));
-  const probeUrl = canary.probeUrl ?? defaultProbeUrl(read.value as JsonValue);
+  // Caddy in a container publishes its listener on a host port of its own (127.0.0.1:18080->80): probe that one.
+  const caddyContainer = canary.probeUrl === undefined ? await findCaddyContainer(runtime) : undefined;
+  const probeUrl = canary.probeUrl ?? defaultProbeUrl(read.value as JsonValue, caddyContainer?.published);
   if (probeUrl === undefined) throw new CanaryAbortedError('no HTTP listener in Caddy\'s config to probe through', { hint: 'pass --probe-url http://127.0.0.1:<port>/<path>' });
   runtime.logger.info(
     { event: 'canary.features', weights: features.weights, cookieFallback: features.cookieFallback, probeUrl },

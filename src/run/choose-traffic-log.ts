@@ -30,18 +30,26 @@ export interface TrafficLogPlace {
  * Never a `net` writer: on Caddy 2.6 one whose address does not answer makes
  * the whole config fail to load.
  */
-export async function chooseTrafficLog(runtime: Runtime, admin: CaddyAdmin = runtime.admin, file: string = TRAFFIC_LOG_FILE): Promise<TrafficLogPlace> {
-  // CADDY_CONTAINER names the first instance's container; the others are found by their admin port.
+/**
+ * The container a Caddy instance runs in, if it does: the one `CADDY_CONTAINER`
+ * names (the first instance's; its published ports unknown), else the running
+ * container that publishes the instance's admin TCP port on this machine.
+ * Undefined: Caddy on the host.
+ */
+export async function findCaddyContainer(
+  runtime: Runtime,
+  admin: CaddyAdmin = runtime.admin,
+): Promise<{ id: string; name: string; published?: Array<{ privatePort: number; publicPort: number }> } | undefined> {
   const named = admin === runtime.admin ? runtime.env.CADDY_CONTAINER?.trim() : undefined;
+  if (named !== undefined && named !== '') return { id: named, name: named };
   const address = admin.address;
-  let container: { id: string; name: string } | undefined;
-  if (named !== undefined && named !== '') {
-    container = { id: named, name: named };
-  } else if (address.kind === 'tcp') {
-    const url = new URL(address.origin);
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    container = await runtime.docker.findContainerPublishing(port);
-  }
+  if (address.kind !== 'tcp') return undefined;
+  const url = new URL(address.origin);
+  return runtime.docker.findContainerPublishing(Number(url.port || (url.protocol === 'https:' ? 443 : 80)));
+}
+
+export async function chooseTrafficLog(runtime: Runtime, admin: CaddyAdmin = runtime.admin, file: string = TRAFFIC_LOG_FILE): Promise<TrafficLogPlace> {
+  const container = await findCaddyContainer(runtime, admin);
   if (container !== undefined) {
     const found = container;
     return { writer: { output: 'stderr' }, describe: `the stderr of container ${found.name}`, open: () => followCaddyContainerLog(runtime, found) };

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'undici';
 import type { ProjectConfig } from '../config/model.js';
-import type { JsonValue } from '../domain/caddy-json.js';
+import type { JsonObject, JsonValue } from '../domain/caddy-json.js';
 import type { DeployPlan } from '../domain/plan-deploy.js';
 import type { SwitchPlan } from '../domain/plan-switch.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
@@ -115,14 +115,15 @@ export function waitHealthyStep(ctx: CutoverContext): Step {
   };
 }
 
-export function switchStep(ctx: CutoverContext): Step {
+/** `rewriteRoot`: changes outside the servers in the same change (a bake's traffic log in). */
+export function switchStep(ctx: CutoverContext, rewriteRoot?: (root: JsonObject) => JsonObject): Step {
   const { runtime, project, plan } = ctx;
   return {
     phase: 'switching',
     title: `switch all services to ${plan.toColor}`,
     run: async () => {
       const restoreLoadBalancing = originalLoadBalancing(operationOf(ctx));
-      const outcome = await switchAll(runtime, project, plan.toColor, `sends every service to ${plan.toColor}`, { restoreLoadBalancing });
+      const outcome = await switchAll(runtime, project, plan.toColor, `sends every service to ${plan.toColor}`, { restoreLoadBalancing }, rewriteRoot === undefined ? {} : { rewriteRoot });
       ctx.switched = outcome;
       for (const s of outcome.plan.services) runtime.logger.info({ event: 'switch.service', service: s.service, from: s.from, to: s.to }, `  ${s.service}: ${s.from.join(' ')} -> ${s.to.join(' ')}`);
     },

@@ -9,6 +9,7 @@ import { applyCutover, type CutoverResult } from './apply-cutover.js';
 import { identitiesOfContainers, imageIdsOf, resolveServiceImages } from './image-identities.js';
 import { pullImages } from './pull-images.js';
 import type { CanaryOptions } from './canary-step.js';
+import type { BakeOptions } from './bake-step.js';
 import type { Observation } from './observe-project.js';
 import { preflight } from './preflight.js';
 import { startAbsentSharedServices } from './start-shared-services.js';
@@ -31,6 +32,8 @@ export interface DeployRequest {
   failFast?: boolean | undefined;
   /** Weighted steps with analysis before the full switch. */
   canary?: CanaryOptions | undefined;
+  /** --bake <duration>: watch the new color after the switch and switch back by itself when it is worse. */
+  bake?: BakeOptions | undefined;
   /** --migrate "<command>" [--migrate-service <service>]: run once before the new color starts. */
   migrate?: MigrationFlags | undefined;
 }
@@ -115,7 +118,7 @@ export async function deploy(runtime: Runtime, request: DeployRequest): Promise<
     runtime.logger.info({ event: 'images.resolved', images }, `images: ${described}`);
     const fromImages = liveColor === undefined ? undefined : await identitiesOfContainers(runtime, observation.containers, project, liveColor, observation.state?.active?.color === liveColor ? observation.state.active.images : undefined);
     warnIfMemoryIsShort(runtime, project, toColor);
-    return await applyCutover(runtime, project, observation, { ...planned.plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary, migration });
+    return await applyCutover(runtime, project, observation, { ...planned.plan, pull: [], images, ...(fromImages === undefined ? {} : { fromImages }) }, { verifyUrl: request.verifyUrl, signal: request.signal, canary: request.canary, bake: request.bake, migration });
   } finally {
     await lock?.release();
   }

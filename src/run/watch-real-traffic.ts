@@ -24,6 +24,12 @@ const SILENT_LOG_MS = 3_000;
 export interface RealTrafficWatch {
   /** Which service and color each dial reaches; a step adds its dials (they stay: late round trips of an old dial still count). */
   addOwners(owners: ReadonlyMap<string, DialOwner>): void;
+  /**
+   * Latency is judged only on round trips that ended at or after `ms` (epoch):
+   * the canary sets it to its first step's change plus the warm-up. Errors are
+   * always counted. Until it is called, every round trip is a latency sample.
+   */
+  judgeLatencyFrom(ms: number): void;
   /** Reads what Caddy logged since the previous look and judges the last window. Never throws: a read failure is warned about and judged on what was read. */
   look(): Promise<RealTrafficVerdict>;
   close(): Promise<void>;
@@ -52,6 +58,7 @@ export function watchRealTraffic(
   let readWarned = false;
   let unparseableInWindow = 0;
   let unparseableWarnedAt = Number.NEGATIVE_INFINITY;
+  let latencyFromMs: number | undefined;
 
   return {
     addOwners(more) {
@@ -66,6 +73,9 @@ export function watchRealTraffic(
         }
         owners.set(dial, owner);
       }
+    },
+    judgeLatencyFrom(ms) {
+      latencyFromMs = ms;
     },
     async look() {
       const atMs = now();
@@ -105,9 +115,9 @@ export function watchRealTraffic(
         kept = kept.filter((r) => r.atMs >= fromMs);
         if (unparseableWarnedAt < fromMs) unparseableInWindow = 0;
       }
-      const traffic = aggregateTraffic(kept, owners, { fromMs, toMs: atMs + 1 });
+      const traffic = aggregateTraffic(kept, owners, { fromMs, toMs: atMs + 1 }, latencyFromMs === undefined ? {} : { latencyFromMs });
       const comparison = compareColors(traffic, colors.new, colors.old, settings.thresholds);
-      return realTrafficVerdict(traffic, comparison, colors, { unparseable: unparseableInWindow });
+      return { ...realTrafficVerdict(traffic, comparison, colors, { unparseable: unparseableInWindow }), traffic };
     },
     close: () => reader.close(),
   };

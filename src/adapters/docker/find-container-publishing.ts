@@ -6,6 +6,8 @@ export interface PublishingContainer {
   id: string;
   /** Without Docker's leading slash. */
   name: string;
+  /** Its TCP ports published on the host's loopback or every address: the port inside the container, the host's port. */
+  published: Array<{ privatePort: number; publicPort: number }>;
 }
 
 /**
@@ -17,8 +19,11 @@ export interface PublishingContainer {
 export async function findContainerPublishing(ctx: DockerContext, port: number): Promise<PublishingContainer | undefined> {
   try {
     const running = await retryRead(() => ctx.docker.listContainers({ all: false }));
-    const found = running.find((c) => (c.Ports ?? []).some((p) => p.PublicPort === port && ['127.0.0.1', '0.0.0.0', '::', '', undefined].includes(p.IP)));
-    return found === undefined ? undefined : { id: found.Id, name: (found.Names?.[0] ?? found.Id.slice(0, 12)).replace(/^\//, '') };
+    const local = (p: { IP?: string }): boolean => ['127.0.0.1', '0.0.0.0', '::', '', undefined].includes(p.IP);
+    const found = running.find((c) => (c.Ports ?? []).some((p) => p.PublicPort === port && local(p)));
+    if (found === undefined) return undefined;
+    const published = (found.Ports ?? []).filter((p) => local(p) && p.Type === 'tcp' && p.PublicPort !== undefined).map((p) => ({ privatePort: p.PrivatePort, publicPort: p.PublicPort as number }));
+    return { id: found.Id, name: (found.Names?.[0] ?? found.Id.slice(0, 12)).replace(/^\//, ''), published };
   } catch (err) {
     throw toDockerError(err, `looking for the container that publishes port ${port}`, ctx.endpoint);
   }

@@ -161,6 +161,17 @@ describe('judgeCanary', () => {
     test(name, () => assert.deepEqual(judgeCanary(figures, thresholds ?? {}, colors), verdict));
   }
 
+  test('warm-up: answered probes left out of the latency count for errors only; a step inside it is not pending on latency', () => {
+    const slow = { ...color(30, 0), p99Ms: 900, latencySamples: 0 };
+    const fast = { ...color(30, 0), p99Ms: 10, latencySamples: 0 };
+    assert.deepEqual(judgeCanary({ old: fast, new: slow }, {}, colors), { ok: true });
+    assert.deepEqual(judgeCanary({ old: fast, new: { ...slow, errors: 5, errorRate: 5 / 30 } }, {}, colors).ok, false, 'errors are never excused');
+    // After the warm-up, enough timed samples: a really slow new color is judged.
+    const judged = judgeCanary({ old: { ...fast, latencySamples: 20 }, new: { ...slow, latencySamples: 20 } }, {}, colors);
+    assert.equal(judged.ok, false);
+    assert.match(judged.ok ? '' : judged.reason, /green p99 latency 900 ms is above 2 x blue's/);
+  });
+
   test('the colors are the ones given', () => {
     const verdict = judgeCanary({ old: color(20, 0), new: color(20, 20) }, {}, { old: 'green', new: 'blue' });
     assert.deepEqual(verdict, { ok: false, reason: 'blue error rate 100.0% (20 of 20 probes) is above --max-error-rate 1.0% (green: 0.0%)' });

@@ -56,4 +56,14 @@ describe('real-traffic flags', () => {
     assert.equal(canaryOptionsFrom({ stepInterval: '60s', realTraffic: true }), undefined);
     assert.deepEqual(canaryOptionsFrom({ canary: '10', stepInterval: '60s' })?.realTraffic?.windowMs, 30_000);
   });
+
+  test('--latency-warmup: 10 s by default, a duration from 0 to 10m, canary only', () => {
+    assert.equal(canaryOptionsFrom({ canary: '10', stepInterval: '60s' })?.latencyWarmupMs, 10_000);
+    assert.equal(canaryOptionsFrom({ canary: '10', stepInterval: '60s', latencyWarmup: '0' })?.latencyWarmupMs, 0);
+    assert.equal(canaryOptionsFrom({ canary: '10', stepInterval: '60s', latencyWarmup: '30s' })?.latencyWarmupMs, 30_000);
+    for (const bad of ['11m', 'soon', '-1s']) {
+      assert.throws(() => canaryOptionsFrom({ canary: '10', stepInterval: '60s', latencyWarmup: bad }), (e: unknown) => e instanceof UsageError && e.exitCode === 2 && /^--latency-warmup .*: write a duration from 0 to 10m/.test(e.message));
+    }
+    assert.throws(() => canaryOptionsFrom({ stepInterval: '60s', latencyWarmup: '5s' }), /--latency-warmup applies only to a canary/);
+  });
 });

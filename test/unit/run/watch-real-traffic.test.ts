@@ -87,3 +87,41 @@ test('no line at all after a few seconds (not even the probes): said once, the v
   }
   assert.deepEqual(warnings, ['traffic.silent']);
 });
+
+test('warm-up: the new color slow in its first seconds is not judged on latency; errors are; a color still slow after it is worse', async () => {
+  let now = 100_000;
+  const timed = (dial: string, atMs: number, durationMs: number, status = 200): Roundtrip => ({ ...rt(dial, atMs, '/a', status), durationMs });
+  const lines: Roundtrip[] = [];
+  // The first 5 s: the new color cold (300 ms), the old one 10 ms.
+  for (let i = 0; i < 500; i++) lines.push(timed(NEW, now + i * 10, 300), timed(OLD, now + i * 10, 10));
+  const later: Roundtrip[] = [];
+  const watch = watchRealTraffic(pieces([{ roundtrips: lines, unparseable: 0, firstUnparseable: undefined }, { roundtrips: later, unparseable: 0, firstUnparseable: undefined }]), {
+    colors: { old: 'blue', new: 'green' },
+    settings: { ...settings, windowMs: 30_000 },
+    logger: logger().logger,
+    nowMs: () => now,
+  });
+  watch.addOwners(owners);
+  watch.judgeLatencyFrom(now + 10_000);
+  now += 5_000;
+  const cold = await watch.look();
+  assert.equal(cold.verdict, 'ok', `latency is not judged in the warm-up: ${cold.summary}`);
+  assert.equal(cold.figures['real.new.requests'], 500, 'the requests still count');
+  // After the warm-up the new color is still 300 ms: worse.
+  for (let i = 0; i < 500; i++) later.push(timed(NEW, now + 5_000 + i * 10, 300), timed(OLD, now + 5_000 + i * 10, 10));
+  now += 11_000;
+  const warm = await watch.look();
+  assert.equal(warm.verdict, 'worse', warm.summary);
+  assert.match(warm.reason ?? '', /^green p99 latency 300 ms on real requests \(all requests\)/);
+});
+
+test('warm-up never excuses errors', async () => {
+  let now = 100_000;
+  const lines: Roundtrip[] = [];
+  for (let i = 0; i < 100; i++) lines.push(rt(NEW, now + i, '/a', i % 5 === 0 ? 500 : 200), rt(OLD, now + i, '/a', 200), rt(OLD, now + i, '/a', 200));
+  const watch = watchRealTraffic(pieces([{ roundtrips: lines, unparseable: 0, firstUnparseable: undefined }]), { colors: { old: 'blue', new: 'green' }, settings, logger: logger().logger, nowMs: () => now });
+  watch.addOwners(owners);
+  watch.judgeLatencyFrom(now + 60_000);
+  now += 1_000;
+  assert.equal((await watch.look()).verdict, 'worse');
+});
