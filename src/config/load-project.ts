@@ -205,8 +205,10 @@ function buildServices(
     for (const problem of result.problems) {
       problems.push({ file: fileOf(problem.path.split(/[.[]/)[0] ?? ''), path: problem.path === '' ? at : `${at}.${problem.path}`, message: problem.message });
     }
-    if (result.spec !== undefined) placed.push({ spec: result.spec, file, composeName, color, optionalDependencies: result.optionalDependencies });
-    return result.spec;
+    if (result.spec === undefined) return undefined;
+    const spec: ServiceSpec = { ...result.spec, composeName };
+    placed.push({ spec, file, composeName, color, optionalDependencies: result.optionalDependencies });
+    return spec;
   };
 
   const baseServices = servicesOf(base);

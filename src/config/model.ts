@@ -106,6 +106,14 @@ export interface ServiceSpec {
   container?: ContainerSettings | undefined;
   /** `profiles:`; a service in profiles is run only when one of them is active (COMPOSE_PROFILES). Added by the config loader. */
   profiles?: string[] | undefined;
+  /**
+   * The service's key in the compose files: `platform` for a shared service or
+   * an overlay merged over compose.yml's `platform`, `platform-blue` for a
+   * standalone overlay service. Compose gives every container that name as a
+   * network alias on each of its networks, and so does cutover: the first
+   * overlay style reaches `rag` by it, in whichever color. Added by the config loader.
+   */
+  composeName?: string | undefined;
 }
 
 /** A stateless service that runs in blue and green; one spec per color. */

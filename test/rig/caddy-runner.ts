@@ -54,9 +54,11 @@ export interface RunningCaddy {
    * Kills Caddy (SIGKILL: a crash, a reboot) and starts it again on the same
    * ports from its source, as a restart of `caddy run --config Caddyfile` does:
    * a Caddyfile is adapted again (its imports read again), and every change
-   * made through the admin API is forgotten.
+   * made through the admin API is forgotten. With `from`, it starts from that
+   * source instead (and keeps it for later restarts): a user who edited the
+   * Caddyfile, e.g. to unwire cutover's snippets.
    */
-  restart(): Promise<void>;
+  restart(from?: CaddySource): Promise<void>;
   pid: number;
   /** The temp dir holding the config, the admin socket, autosave and data. */
   dir: string;
@@ -84,8 +86,9 @@ export async function startCaddy(source: CaddySource, options: StartCaddyOptions
   }
 }
 
-async function startOnce(source: CaddySource, options: StartCaddyOptions): Promise<RunningCaddy> {
+async function startOnce(initial: CaddySource, options: StartCaddyOptions): Promise<RunningCaddy> {
   installCleanup();
+  let source = initial;
   const caddyBinary = options.caddyBinary ?? process.env.CADDY_BIN ?? 'caddy';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cutover-caddy-'));
   const env = {
@@ -139,13 +142,16 @@ async function startOnce(source: CaddySource, options: StartCaddyOptions): Promi
       url: (urlPath = '/') => `http://127.0.0.1:${httpPort}${urlPath}`,
       logs: () => output,
       stop: () => (stopping ??= cleanUp()),
-      restart: async () => {
+      restart: async (from?: CaddySource) => {
+        if (from !== undefined) source = from;
         spawned.kill('SIGKILL');
         await exited(spawned, STOP_GRACE_MS);
         if (entry !== undefined) live.delete(entry);
         if ('caddyfile' in source) {
           const again = await adaptCaddyfile(caddyBinary, substitute(source.caddyfile), dir, env);
           await writeFile(configPath, JSON.stringify(confine(again, adminListen), null, 2));
+        } else if (from !== undefined) {
+          await writeFile(configPath, JSON.stringify(confine(JSON.parse(substitute(JSON.stringify(source.config))) as Json, adminListen), null, 2));
         }
         // The autosave of the admin changes is not what `caddy run --config` loads: they are gone.
         spawned = await launch();

@@ -27,6 +27,16 @@ export interface HostModeProject {
   remove(): Promise<void>;
 }
 
+/** A project made here, which also knows its Caddyfile. */
+export interface OwnCaddyfileProject extends HostModeProject {
+  /**
+   * The project's Caddyfile wired to cutover's snippets, or not (the upstreams
+   * written in it, at the blue ports), for a restart from the other one
+   * (`caddy.restart({ caddyfile })`).
+   */
+  caddyfile(wired: boolean): string;
+}
+
 export interface HostModeOptions {
   services?: string[];
   drainTimeout?: string;
@@ -47,7 +57,7 @@ export interface HostModeOptions {
   healthProbe?: HealthProbe;
 }
 
-export async function createHostModeProject(docker: Docker, scope: TestScope, options: HostModeOptions = {}): Promise<HostModeProject> {
+export async function createHostModeProject(docker: Docker, scope: TestScope, options: HostModeOptions = {}): Promise<OwnCaddyfileProject> {
   const services = options.services ?? ['web', 'api'];
   const name = scope.prefix;
   const network = scope.name('net');
@@ -83,22 +93,24 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
   // Extra settings inside every reverse_proxy block (e.g. health_uri), as a user's Caddyfile has them.
   const block = options.handlerLines === undefined ? '' : ` {\n${options.handlerLines.map((line) => `\t\t\t${line}`).join('\n')}\n\t\t}`;
   const snippets = path.join(dir, 'caddy', 'cutover-upstreams.caddy');
-  const proxy = (service: string): string =>
-    options.wired === true
+  const proxy = (service: string, wired: boolean): string =>
+    wired
       ? `reverse_proxy {\n\t\t\timport cutover-${service}${(options.handlerLines ?? []).map((line) => `\n\t\t\t${line}`).join('')}\n\t\t}`
       : `reverse_proxy 127.0.0.1:${ports.blue[service]}${block}`;
   if (options.wired === true) {
     // What the user writes once: the snippets as the Caddyfile had them, before any deploy.
     await writeFile(snippets, services.map((service) => `(cutover-${service}) {\n\tto 127.0.0.1:${ports.blue[service]}\n}\n`).join(''));
   }
-  const caddyfile = [
-    ...(options.wired === true ? [`import ${snippets}`, ''] : []),
-    ':{{HTTP_PORT}} {',
-    ...rest.map((service) => `\thandle_path /${service}/* {\n\t\t${proxy(service)}\n\t}`),
-    `\thandle {\n\t\t${proxy(first as string)}\n\t}`,
-    '}',
-    '',
-  ].join('\n');
+  const caddyfileOf = (wired: boolean): string =>
+    [
+      ...(wired ? [`import ${snippets}`, ''] : []),
+      ':{{HTTP_PORT}} {',
+      ...rest.map((service) => `\thandle_path /${service}/* {\n\t\t${proxy(service, wired)}\n\t}`),
+      `\thandle {\n\t\t${proxy(first as string, wired)}\n\t}`,
+      '}',
+      '',
+    ].join('\n');
+  const caddyfile = caddyfileOf(options.wired === true);
   const caddy = await startCaddy({ caddyfile });
   return {
     dir,
@@ -107,6 +119,7 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
     ports,
     plainPorts,
     services,
+    caddyfile: caddyfileOf,
     async remove() {
       await caddy.stop();
       await rm(dir, { recursive: true, force: true });

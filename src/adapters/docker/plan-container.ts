@@ -121,7 +121,9 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
       ...(n.ipv6Address === undefined ? {} : { IPv6Address: n.ipv6Address }),
       ...(n.linkLocalIps === undefined ? {} : { LinkLocalIPs: n.linkLocalIps }),
     };
-    return { network: dockerNameOf('network', n.key, input.networks, spec.name), aliases: n.aliases, ...(Object.keys(ipam).length === 0 ? {} : { ipam }) };
+    // Compose's own alias first: the service's key in the compose files (model.ts, composeName).
+    const aliases = spec.composeName === undefined ? n.aliases : [...new Set([spec.composeName, ...n.aliases])];
+    return { network: dockerNameOf('network', n.key, input.networks, spec.name), aliases, ...(Object.keys(ipam).length === 0 ? {} : { ipam }) };
   });
   const [first, ...rest] = attachments;
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import type { ServiceSpec } from '../../../src/config/model.js';
+import { planContainer } from '../../../src/adapters/docker/plan-container.js';
 import { load, problems } from './temp-project.js';
 
 /**
@@ -53,6 +54,7 @@ describe('seed bluegreen-v1: overlays redefine compose.yml services', () => {
       restart: 'unless-stopped',
       memLimitBytes: undefined,
       logging: LOGGING,
+      composeName: 'platform',
     };
     assert.deepEqual(platform?.byColor.blue, blue);
     assert.deepEqual(platform?.byColor.green, { ...blue, containerName: 'tale-platform-green', networks: [{ key: 'internal', aliases: ['platform-green'] }] });
@@ -141,5 +143,27 @@ describe('seed bluegreen-v2: standalone services that still build locally', () =
       ['search', false, 'tale-search-green'],
     ]);
     assert.deepEqual(config.shared.map((s) => s.name), ['db', 'graph-db', 'proxy']);
+  });
+});
+
+describe("Compose's own alias: every container is reachable by its service's key, as docker compose makes it", () => {
+  const aliasesOf = (spec: ServiceSpec | undefined, color: 'blue' | 'green' | undefined) => {
+    if (spec === undefined) throw new Error('no such service');
+    const plan = planContainer({ project: 'tale', spec, color, version: 'v1', replica: 1, networks: { internal: 'tale_internal' }, volumes: new Proxy({}, { get: (_t, key) => `tale_${String(key)}` }) });
+    return plan.create.NetworkingConfig?.EndpointsConfig?.tale_internal?.Aliases;
+  };
+
+  test('the first overlays (merged over compose.yml): both colors of rag carry rag, which platform uses', async () => {
+    const config = await load({ '.env': DOTENV }, { copyFrom: V1, dirName: 'tale' });
+    const rag = config.colored.find((c) => c.name === 'rag');
+    assert.deepEqual([aliasesOf(rag?.byColor.blue, 'blue'), aliasesOf(rag?.byColor.green, 'green')], [['rag', 'rag-blue'], ['rag', 'rag-green']]);
+    assert.deepEqual(aliasesOf(config.shared.find((s) => s.name === 'proxy'), undefined), ['proxy', 'app.example.com']);
+  });
+
+  test('the final overlays (standalone platform-blue): the standalone key, then the aliases written', async () => {
+    const config = await load({ '.env': DOTENV }, { copyFrom: FINAL, dirName: 'tale', variables: { VERSION: 'v1.4.0' } });
+    const platform = config.colored[0];
+    assert.deepEqual(aliasesOf(platform?.byColor.green, 'green'), ['platform-green', 'platform']);
+    assert.deepEqual(aliasesOf(config.shared.find((s) => s.name === 'db'), undefined), ['db']);
   });
 });

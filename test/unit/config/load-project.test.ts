@@ -42,6 +42,7 @@ describe('loadProject: reading a project', () => {
       restart: undefined,
       memLimitBytes: undefined,
       logging: undefined,
+      composeName: 'db',
     };
     assert.deepEqual(config.shared[0], db);
   });
@@ -165,6 +166,7 @@ networks:
       restart: 'unless-stopped',
       memLimitBytes: 512 * 1024 ** 2,
       logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
+      composeName: 'web',
     };
     assert.deepEqual(blue, expected);
     assert.equal(config.colored[0]?.byColor.green.labels.color, 'green');
