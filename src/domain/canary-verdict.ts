@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import type { ColorFigures } from './color-figures.js';
 import { formatPercent } from './describe-canary-figures.js';
 import { formatDuration } from './format-duration.js';
+import { oneSidedProportionTest } from './one-sided-proportion-test.js';
 
 /** When a canary step fails. Every field has a default (DEFAULT_CANARY_THRESHOLDS). */
 export interface CanaryThresholds {
@@ -88,7 +89,8 @@ export type CanaryVerdict = { ok: true; pending?: string } | { ok: false; reason
 /**
  * Judges the new color of a canary against the thresholds and against the old
  * color over the same interval. Checked in this order, the first failure wins:
- * error rate, absolute p99, p99 relative to the old color, Caddy's fails. Rates
+ * error rate (above --max-error-rate and significantly above the old
+ * color's over the same interval), absolute p99, p99 relative to the old color, Caddy's fails. Rates
  * wait for `minProbes`; Caddy's fails are judged at once.
  */
 export function judgeCanary(figures: CanaryFigures, thresholds: Partial<CanaryThresholds>, colors: CanaryColors): CanaryVerdict {
@@ -97,7 +99,7 @@ export function judgeCanary(figures: CanaryFigures, thresholds: Partial<CanaryTh
   const old = figures.old;
 
   const rateReady = fresh.probes >= limits.minProbes;
-  if (rateReady && fresh.errorRate > limits.maxErrorRate) {
+  if (rateReady && fresh.errorRate > limits.maxErrorRate && worseThanOld(fresh, old, limits.minProbes)) {
     return {
       ok: false,
       reason:
@@ -148,6 +150,24 @@ export function judgeCanary(figures: CanaryFigures, thresholds: Partial<CanaryTh
     return { ok: true, pending: `${colors.new} has ${answered} of the ${limits.minProbes} answered probes needed to judge its latency` };
   }
   return { ok: true };
+}
+
+/**
+ * How sure the probes must be that the new color fails more often than the
+ * old before its error rate aborts the canary (a one-sided exact test).
+ */
+export const PROBE_ERROR_ALPHA = 0.05;
+
+/**
+ * The new color's probe errors are more than the old color's background: the
+ * probes of both colors hit the same URL, so an app that fails 2 % of
+ * requests in both colors is no reason to abort (1 failed probe of 21 is
+ * 4.8 %, above a 1 % ceiling). An old color with too few probes of its own
+ * is no yardstick: then the ceiling alone decides.
+ */
+function worseThanOld(fresh: ColorFigures, old: ColorFigures, minProbes: number): boolean {
+  if (old.probes < minProbes) return true;
+  return oneSidedProportionTest(fresh.errors, fresh.probes, old.errors, old.probes).pValue < PROBE_ERROR_ALPHA;
 }
 
 /** Drops keys set to undefined, so `{ maxErrorRate: undefined }` keeps the default. `maxLatencyP99Ms` defaults to undefined anyway. */

@@ -73,9 +73,24 @@ describe('judgeCanary', () => {
       verdict: { ok: true },
     },
     {
-      name: 'old errors are shown, not excused',
+      name: 'the same error rate in both colors is background, not the new version: no abort',
       figures: { old: color(40, 10), new: color(40, 10) },
-      verdict: { ok: false, reason: 'green error rate 25.0% (10 of 40 probes) is above --max-error-rate 1.0% (blue: 25.0%)' },
+      verdict: { ok: true },
+    },
+    {
+      name: 'one failed probe of 21 against none of 21 (2 % background errors) is no evidence: no abort',
+      figures: { old: color(21, 0), new: color(21, 1) },
+      verdict: { ok: true },
+    },
+    {
+      name: 'clearly more errors than the old color, which has some too: abort, the old rate shown',
+      figures: { old: color(40, 2), new: color(40, 14) },
+      verdict: { ok: false, reason: 'green error rate 35.0% (14 of 40 probes) is above --max-error-rate 1.0% (blue: 5.0%)' },
+    },
+    {
+      name: 'an old color with too few probes is no yardstick: the ceiling alone decides',
+      figures: { old: color(3, 0), new: color(20, 1) },
+      verdict: { ok: false, reason: 'green error rate 5.0% (1 of 20 probes) is above --max-error-rate 1.0% (blue: 0.0%)' },
     },
     {
       name: 'too few probes: no verdict yet, even with every probe failing',
@@ -130,9 +145,9 @@ describe('judgeCanary', () => {
     },
     {
       name: 'the error rate is reported before the latency',
-      figures: { old: color(30, 0, 10, 10), new: color(30, 3, 900, 900) },
+      figures: { old: color(30, 0, 10, 10), new: color(30, 8, 900, 900) },
       thresholds: { maxLatencyP99Ms: 500 },
-      verdict: { ok: false, reason: 'green error rate 10.0% (3 of 30 probes) is above --max-error-rate 1.0% (blue: 0.0%)' },
+      verdict: { ok: false, reason: 'green error rate 26.7% (8 of 30 probes) is above --max-error-rate 1.0% (blue: 0.0%)' },
     },
     {
       name: "Caddy's fails fail the step",
@@ -152,9 +167,9 @@ describe('judgeCanary', () => {
     },
     {
       name: 'thresholds given as undefined keep their defaults',
-      figures: { old: color(20, 0), new: color(20, 1) },
+      figures: { old: color(20, 0), new: color(20, 6) },
       thresholds: { maxErrorRate: undefined as unknown as number },
-      verdict: { ok: false, reason: 'green error rate 5.0% (1 of 20 probes) is above --max-error-rate 1.0% (blue: 0.0%)' },
+      verdict: { ok: false, reason: 'green error rate 30.0% (6 of 20 probes) is above --max-error-rate 1.0% (blue: 0.0%)' },
     },
   ];
   for (const { name, figures, thresholds, verdict } of cases) {
