@@ -97,6 +97,11 @@ async function assertSettledWith(context: string, version: string, kind: string,
 /** After a restart from the plain Caddyfile: status names the fix, reconcile puts the recorded color back. */
 async function statusThenReconcile(context: string): Promise<void> {
   const status = await h.cli(['status', '--json']);
+  // The plain Caddyfile names the blue ports: a restart while blue is the recorded color changes nothing.
+  if ((await h.state()).active?.color === 'blue') {
+    assert.equal(status.code, 0, `${context}: Caddy came back on blue, the recorded color: ${status.stdout}`);
+    return;
+  }
   assert.equal(status.code, 13, `${context}: ${status.stdout}`);
   assert.match(status.stdout, /Caddy went back to its own config/);
   assert.match(status.stdout, /cutover reconcile/);

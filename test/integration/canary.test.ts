@@ -27,6 +27,8 @@ import { assertOneLineError } from '../rig/assert-one-line-error.js';
 import { waitUntil } from '../rig/wait-until.js';
 
 const scope = testScope('canary');
+// These cases judge errors, steps and control; a fresh container's slower first requests on a busy host must not abort them.
+const LATENCY_NOT_JUDGED = ['--max-latency-p99', '5s', '--latency-margin', '5s'];
 const docker = rigDockerClient();
 let project: HostModeProject;
 
@@ -91,7 +93,7 @@ describe('canary deploys', () => {
 
   test('10% and 25% steps split 1,000 requests within 2 points; promote from a second process finishes it', async () => {
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
-    const canary = canaryOptionsFrom({ canary: '10,25', stepInterval: '1s', pause: true });
+    const canary = canaryOptionsFrom({ canary: '10,25', stepInterval: '1s', pause: true, maxLatencyP99: '5s', latencyMargin: '5s' });
     const running = deploy(runtime, { version: 'v2', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
     const outcome = running.then(() => undefined, (error: unknown) => error);
     try {
@@ -137,7 +139,7 @@ describe('canary deploys', () => {
     assert.ok(standbyBefore !== null, 'the test starts with a warm standby');
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
     const stepIntervalMs = 20_000;
-    const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s' });
+    const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s', maxLatencyP99: '5s', latencyMargin: '5s' });
     const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 2, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 1_000_000, maxDurationMs: 90_000 });
     const running = deploy(runtime, { version: 'v3', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
     const outcome = running.then(() => undefined, (error: unknown) => error);
@@ -190,7 +192,7 @@ describe('canary deploys', () => {
 
   test('a killed canary leaves the weights as they were; abort from another process finishes it', async () => {
     const live = (await state()).active;
-    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v4', '--canary', '25,pause', '--step-interval', '1s']);
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v4', '--canary', '25,pause', '--step-interval', '1s', '--max-latency-p99', '5s', '--latency-margin', '5s']);
     await pausedAt(0);
     run.child.kill('SIGKILL');
     await run.done;
@@ -208,7 +210,7 @@ describe('canary deploys', () => {
 
   test('Ctrl-C during a canary goes back to the old color and removes the new one', async () => {
     const live = (await state()).active;
-    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '25,pause', '--step-interval', '1s']);
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '25,pause', '--step-interval', '1s', '--max-latency-p99', '5s', '--latency-margin', '5s']);
     await pausedAt(0);
     run.child.kill('SIGINT');
     assert.equal(await run.done, 1, run.stderr());
@@ -221,7 +223,7 @@ describe('canary deploys', () => {
   });
 
   test('sticky: a client with the cookie stays on its color for 100 requests', async () => {
-    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '50,pause', '--step-interval', '1s', '--sticky']);
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '50,pause', '--step-interval', '1s', '--sticky', '--max-latency-p99', '5s', '--latency-margin', '5s']);
     try {
       await pausedAt(0);
       for (let client = 0; client < 6; client += 1) {
@@ -245,13 +247,13 @@ describe('canary deploys', () => {
     const live = before.active;
     // Counts its runs in the project directory (its working directory); the second run fails.
     const countingCheck = `sh -c 'n=$(($(cat looks 2>/dev/null || echo 0) + 1)); echo $n > looks; echo "look $n of step $CUTOVER_STEP: $CUTOVER_WEIGHT% to $CUTOVER_TO_COLOR $CUTOVER_TO_VERSION from $CUTOVER_FROM_VERSION"; [ $n -lt 2 ]'`;
-    const failing = await cli(['deploy', 'v6', '--canary', '50', '--step-interval', '20s', '--analysis-cmd', countingCheck]);
+    const failing = await cli(['deploy', 'v6', '--canary', '50', '--step-interval', '20s', ...LATENCY_NOT_JUDGED, '--analysis-cmd', countingCheck]);
     assert.equal(failing.code, 14, failing.stderr);
     assert.match(failing.stderr, new RegExp(`canary aborted at 50%: analysis command sh failed with exit code 1: look 2 of step 1: 50% to \\w+ v6 from ${live?.version}`));
     assert.equal((await readFile(path.join(project.dir, 'looks'), 'utf8')).trim(), '2', 'no run after the failed one');
     assert.deepEqual(await fractions(20), { [live?.version ?? '']: 20 });
     assert.deepEqual([(await state()).operation, (await state()).history.at(-1)?.outcome], [null, 'aborted']);
-    const passing = await cli(['deploy', 'v7', '--canary', '50', '--step-interval', '3s', '--analysis-cmd', `sh -c 'echo "$CUTOVER_STEP $CUTOVER_WEIGHT $CUTOVER_FROM_WEIGHT" >> passed'`]);
+    const passing = await cli(['deploy', 'v7', '--canary', '50', '--step-interval', '3s', ...LATENCY_NOT_JUDGED, '--analysis-cmd', `sh -c 'echo "$CUTOVER_STEP $CUTOVER_WEIGHT $CUTOVER_FROM_WEIGHT" >> passed'`]);
     assert.equal(passing.code, 0, passing.stderr);
     const looks = (await readFile(path.join(project.dir, 'passed'), 'utf8')).trim().split('\n');
     assert.ok(looks.length >= 1 && looks.every((line) => line === '1 50 50'), looks.join('|'));

@@ -63,7 +63,8 @@ async function containerNames(): Promise<string[]> {
 describe('blue-green deploy with Caddy on the host', () => {
   before(async () => {
     await Promise.all(['v1', 'v2', 'v3'].map((v) => buildTestImage(docker, scope, v)));
-    project = await createHostModeProject(docker, scope);
+    // The node probe: a test below reads the health check's output ("500 unhealthy: v3 told to fail").
+    project = await createHostModeProject(docker, scope, { healthProbe: 'node' });
   });
   after(async () => {
     await project?.remove();
