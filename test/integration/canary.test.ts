@@ -93,7 +93,8 @@ describe('canary deploys', () => {
 
   test('10% and 25% steps split 1,000 requests within 2 points; promote from a second process finishes it', async () => {
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
-    const canary = canaryOptionsFrom({ canary: '10,25', stepInterval: '1s', pause: true, maxLatencyP99: '5s', latencyMargin: '5s' });
+    // 3 s a step: the probes run every 100 ms and a step needs 10 of the new color's, which a 1 s step on a loaded host missed (no verdict: aborted).
+    const canary = canaryOptionsFrom({ canary: '10,25', stepInterval: '3s', pause: true, maxLatencyP99: '5s', latencyMargin: '5s' });
     const running = deploy(runtime, { version: 'v2', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
     const outcome = running.then(() => undefined, (error: unknown) => error);
     try {
