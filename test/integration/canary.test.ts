@@ -193,7 +193,7 @@ describe('canary deploys', () => {
 
   test('a killed canary leaves the weights as they were; abort from another process finishes it', async () => {
     const live = (await state()).active;
-    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v4', '--canary', '25,pause', '--step-interval', '1s', '--max-latency-p99', '5s', '--latency-margin', '5s']);
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v4', '--canary', '25,pause', '--step-interval', '3s', '--max-latency-p99', '5s', '--latency-margin', '5s']);
     await pausedAt(0);
     run.child.kill('SIGKILL');
     await run.done;
@@ -211,7 +211,7 @@ describe('canary deploys', () => {
 
   test('Ctrl-C during a canary goes back to the old color and removes the new one', async () => {
     const live = (await state()).active;
-    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '25,pause', '--step-interval', '1s', '--max-latency-p99', '5s', '--latency-margin', '5s']);
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '25,pause', '--step-interval', '3s', '--max-latency-p99', '5s', '--latency-margin', '5s']);
     await pausedAt(0);
     run.child.kill('SIGINT');
     assert.equal(await run.done, 1, run.stderr());
@@ -224,7 +224,7 @@ describe('canary deploys', () => {
   });
 
   test('sticky: a client with the cookie stays on its color for 100 requests', async () => {
-    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '50,pause', '--step-interval', '1s', '--sticky', '--max-latency-p99', '5s', '--latency-margin', '5s']);
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v5', '--canary', '50,pause', '--step-interval', '3s', '--sticky', '--max-latency-p99', '5s', '--latency-margin', '5s']);
     try {
       await pausedAt(0);
       for (let client = 0; client < 6; client += 1) {

@@ -57,7 +57,7 @@ describe('a canary killed at each of its phases is settled by the next command',
   test('the canary killed right after its final switch, promoted by cutover promote; then reconcile finishes it', async () => {
     const before = await f.h.state();
     const version = f.take();
-    const canary = startCli(f.project(), ['deploy', version, '--canary', '20,pause', '--step-interval', '1s', ...LENIENT]);
+    const canary = startCli(f.project(), ['deploy', version, '--canary', '20,pause', '--step-interval', '3s', ...LENIENT]);
     try {
       await untilLogged(canary, /"event":"canary\.paused"/);
       const promote = await f.h.cli(['promote']);

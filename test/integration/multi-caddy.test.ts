@@ -136,7 +136,7 @@ describe('several Caddy instances switched as one', { concurrency: false }, () =
 
   test('a canary under load: every instance gets the weights at each step, then the new color', async () => {
     const loads = loadsOnAll();
-    const run = spawnCli(['-C', project.dir, ...admins().flatMap((a) => ['--caddy-admin', a]), 'deploy', 'v3', '--canary', '50,pause', '--step-interval', '1s', ...LATENCY_NOT_JUDGED]);
+    const run = spawnCli(['-C', project.dir, ...admins().flatMap((a) => ['--caddy-admin', a]), 'deploy', 'v3', '--canary', '50,pause', '--step-interval', '3s', ...LATENCY_NOT_JUDGED]);
     try {
       await waitUntil('the canary to pause at 50%', 90_000, async () => ((await state()).operation as { canary?: { paused?: boolean } } | null)?.canary?.paused === true ? true : undefined);
       // Every instance splits: both versions answer through each.
