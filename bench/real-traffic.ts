@@ -16,13 +16,13 @@
  * the project is removed at the end, also on failure.
  */
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import { canaryOptionsFrom } from '../src/commands/canary-flags.js';
 import type { JsonObject } from '../src/domain/caddy-json.js';
 import { withoutTrafficLog, withTrafficLog } from '../src/domain/traffic-log-config.js';
 import { CanaryAbortedError } from '../src/errors.js';
 import { deploy } from '../src/run/deploy.js';
+import { failShare } from '../test/rig/fail-share.js';
 import { rigDockerClient } from '../test/rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../test/rig/host-mode-project.js';
 import { startLoad, summarizeLoad } from '../test/rig/load-client.js';
@@ -52,18 +52,6 @@ const docker = rigDockerClient();
 async function liveOf(project: HostModeProject): Promise<{ color: Color; version: string }> {
   const state = JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8')) as { active: { color: Color; version: string } };
   return state.active;
-}
-
-function failShare(project: HostModeProject, color: Color, share: number, onPath: string): Promise<void> {
-  const query = share === 0 ? 'fail=0' : `fail=1&share=${share}&path=${onPath}`;
-  return new Promise((resolve, reject) => {
-    const request = http.request(`http://127.0.0.1:${project.ports[color].web}/control/errors?${query}`, { method: 'POST', agent: false }, (response) => {
-      response.resume();
-      response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`control: ${response.statusCode}`))));
-    });
-    request.on('error', reject);
-    request.end();
-  });
 }
 
 /** Errors on the load's two paths, never on the probes' `/`. */

@@ -14,7 +14,7 @@ import { normalizeService, type NormalizeContext } from './normalize-service.js'
 import { parseDotenv } from './parse-dotenv.js';
 import { resolveProjectName } from './resolve-project-name.js';
 import { resolveMountedFileSources } from './resolve-mounted-file-sources.js';
-import { resolveResources, type ResourceSection } from './resolve-resources.js';
+import { resolveProjectResources } from './resolve-project-resources.js';
 import { resolveExtends, type ReadOtherFile } from './resolve-extends.js';
 import { resolveIncludes } from './resolve-includes.js';
 import { applyLabelFiles } from './apply-label-files.js';
@@ -257,25 +257,6 @@ function buildServices(
     }
   }
   return { shared, colored, placed };
-}
-
-/** Step 6: the networks and volumes of all three files, with Compose's default network when a service uses it. */
-function resolveProjectResources(
-  base: LoadedFile,
-  loadedOverlays: Record<Color, LoadedFile>,
-  placed: PlacedSpec[],
-  projectName: string,
-  problems: ConfigProblem[],
-): { networks: ProjectConfig['networks']; volumes: ProjectConfig['volumes'] } {
-  const section = (loaded: LoadedFile, key: 'networks' | 'volumes'): ResourceSection => ({ file: loaded.file, entries: asTree(loaded.tree[key]) });
-  const overlayList = [loadedOverlays.blue, loadedOverlays.green];
-  const networks = resolveResources('network', section(base, 'networks'), overlayList.map((o) => section(o, 'networks')), projectName);
-  const volumes = resolveResources('volume', section(base, 'volumes'), overlayList.map((o) => section(o, 'volumes')), projectName);
-  problems.push(...networks.problems, ...volumes.problems);
-  if (placed.some(({ spec }) => spec.networks.some((n) => n.key === 'default')) && networks.specs.default === undefined) {
-    networks.specs.default = { name: `${projectName}_default`, external: false, driver: undefined };
-  }
-  return { networks: networks.specs, volumes: volumes.specs };
 }
 
 /** A service without profiles always runs; one with profiles when one of them is active. */

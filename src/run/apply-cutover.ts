@@ -46,12 +46,45 @@ export interface CutoverResult {
  */
 export async function applyCutover(runtime: Runtime, project: ProjectConfig, observation: Observation, plan: DeployPlan, options: CutoverOptions): Promise<CutoverResult> {
   const { logger } = runtime;
-  const canary = options.canary;
+  const journal = await openJournal(runtime, project, observation, plan, options.canary !== undefined);
+  const ctx: CutoverContext = { runtime, project, journal, plan, observation, keepNew: false, standbyRestored: false };
+  const steps = cutoverSteps(ctx, options);
+
+  let timings: Array<{ phase: string; ms: number }>;
+  try {
+    timings = await runSteps(steps, {
+      logger,
+      signal: options.signal,
+      onPhase: async (phase) => {
+        await journal.update((s) => enterPhase(s, phase, runtime.now()));
+      },
+      beforeUndo: (error) => {
+        ctx.keepNew = error instanceof CanaryAbortedError && options.canary?.keepFailed === true;
+      },
+      undoOn: (error) => !(error instanceof SwitchOutcomeUnknownError),
+    });
+  } catch (error) {
+    await closeFailedOperation(ctx, error);
+    throw error;
+  }
+
+  // Verified: the operation has succeeded. The finish path only completes it.
+  const finished = await finishCutover(runtime, project, journal, { signal: options.signal });
+  if (finished.drainMs > 0) timings.push({ phase: 'draining', ms: finished.drainMs });
+  logger.info(
+    { event: `${plan.kind}.done`, version: plan.version, color: plan.toColor, timings },
+    `${plan.kind === 'deploy' ? 'deployed' : 'rolled back to'} ${plan.version} on ${plan.toColor}`,
+  );
+  return { plan, timings, drained: finished.drained };
+}
+
+/** Records the operation in the state file (phase preflight) before any step runs: the journal crash recovery reads. */
+async function openJournal(runtime: Runtime, project: ProjectConfig, observation: Observation, plan: DeployPlan, isCanary: boolean): Promise<StateKeeper> {
   const state = startOperation(
     observation.state ?? emptyState(project.projectName),
     {
       id: `${plan.kind}-${runtime.now().toISOString()}`,
-      kind: canary === undefined ? plan.kind : 'canary',
+      kind: isCanary ? 'canary' : plan.kind,
       fromColor: plan.fromColor ?? null,
       toColor: plan.toColor,
       fromVersion: plan.fromVersion ?? null,
@@ -67,8 +100,13 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
   );
   const journal = new StateKeeper(runtime.stateDir, state);
   await journal.update((s) => s);
+  return journal;
+}
 
-  const ctx: CutoverContext = { runtime, project, journal, plan, observation, keepNew: false, standbyRestored: false };
+/** The recipe: [pull], [migrate], [start, wait healthy], [canary], [prepare bake], switch, verify, [bake]. */
+function cutoverSteps(ctx: CutoverContext, options: CutoverOptions): Step[] {
+  const { runtime, project, journal, plan } = ctx;
+  const canary = options.canary;
   const steps: Step[] = [];
   if (plan.pull.length > 0) steps.push(pullStep(ctx));
   if (options.migration !== undefined) steps.push(migrateStep(ctx, options.migration));
@@ -84,46 +122,30 @@ export async function applyCutover(runtime: Runtime, project: ProjectConfig, obs
   if (bake !== undefined) steps.push(prepareBakeStep(runtime, bake));
   steps.push(switchStep(ctx, bake === undefined ? undefined : bakeRewrite(bake)), verifyStep(ctx, options.verifyUrl));
   if (bake !== undefined) steps.push(bakeStep(runtime, project, bake, { from: plan.fromColor ?? null, to: plan.toColor }, () => ctx.switched?.plan));
+  return steps;
+}
 
-  let timings: Array<{ phase: string; ms: number }>;
-  try {
-    timings = await runSteps(steps, {
-      logger,
-      signal: options.signal,
-      onPhase: async (phase) => {
-        await journal.update((s) => enterPhase(s, phase, runtime.now()));
-      },
-      beforeUndo: (error) => {
-        ctx.keepNew = error instanceof CanaryAbortedError && canary?.keepFailed === true;
-      },
-      undoOn: (error) => !(error instanceof SwitchOutcomeUnknownError),
-    });
-  } catch (error) {
-    if (error instanceof SwitchOutcomeUnknownError) {
-      // The journal stays open: the next command settles it by what Caddy really does.
-      logger.error({ event: 'operation.left-open', phase: journal.state.operation?.phase }, `left the ${plan.kind} open in the state file, nothing undone: ${error.message}`);
-      throw error;
-    }
-    if (error instanceof RollbackFailedError) {
-      // Part of the undo failed (e.g. the Docker engine unreachable): closing the journal would orphan
-      // the new containers and leave the parked standby parked. Open, the next command finishes the undo.
-      logger.error({ event: 'operation.left-open', phase: journal.state.operation?.phase }, `left the ${plan.kind} open in the state file: the next cutover command (or cutover reconcile) finishes undoing it`);
-      throw error;
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    const outcome = error instanceof CanaryAbortedError ? 'aborted' : 'failed';
-    await journal.update((s) => finishOperation(s, { outcome, reason, standbyRestored: ctx.standbyRestored }, runtime.now())).catch((writeError: unknown) =>
-      logger.error({ event: 'state.write.failed', err: String(writeError) }, `could not record the failure in the state file: ${String(writeError)}`),
-    );
-    throw error;
+/**
+ * After a failed step: closes the journal as aborted or failed, unless the switch's outcome is unknown or
+ * part of the undo failed; then it stays open for the next command to settle. The caller rethrows.
+ */
+async function closeFailedOperation(ctx: CutoverContext, error: unknown): Promise<void> {
+  const { runtime, journal, plan } = ctx;
+  const { logger } = runtime;
+  if (error instanceof SwitchOutcomeUnknownError) {
+    // The journal stays open: the next command settles it by what Caddy really does.
+    logger.error({ event: 'operation.left-open', phase: journal.state.operation?.phase }, `left the ${plan.kind} open in the state file, nothing undone: ${error.message}`);
+    return;
   }
-
-  // Verified: the operation has succeeded. The finish path only completes it.
-  const finished = await finishCutover(runtime, project, journal, { signal: options.signal });
-  if (finished.drainMs > 0) timings.push({ phase: 'draining', ms: finished.drainMs });
-  logger.info(
-    { event: `${plan.kind}.done`, version: plan.version, color: plan.toColor, timings },
-    `${plan.kind === 'deploy' ? 'deployed' : 'rolled back to'} ${plan.version} on ${plan.toColor}`,
+  if (error instanceof RollbackFailedError) {
+    // Part of the undo failed (e.g. the Docker engine unreachable): closing the journal would orphan
+    // the new containers and leave the parked standby parked. Open, the next command finishes the undo.
+    logger.error({ event: 'operation.left-open', phase: journal.state.operation?.phase }, `left the ${plan.kind} open in the state file: the next cutover command (or cutover reconcile) finishes undoing it`);
+    return;
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  const outcome = error instanceof CanaryAbortedError ? 'aborted' : 'failed';
+  await journal.update((s) => finishOperation(s, { outcome, reason, standbyRestored: ctx.standbyRestored }, runtime.now())).catch((writeError: unknown) =>
+    logger.error({ event: 'state.write.failed', err: String(writeError) }, `could not record the failure in the state file: ${String(writeError)}`),
   );
-  return { plan, timings, drained: finished.drained };
 }

@@ -1,6 +1,6 @@
 import { detectCaddyFeatures } from '../adapters/caddy/detect-caddy-features.js';
 import { otherColor, type Color, type ProjectConfig } from '../config/model.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../domain/caddy-json.js';
+import type { JsonObject, JsonValue } from '../domain/caddy-json.js';
 import type { CanarySteps } from '../domain/canary-steps.js';
 import type { CanaryThresholds } from '../domain/canary-verdict.js';
 import { readTraffic } from '../domain/read-traffic.js';
@@ -10,7 +10,8 @@ import { CanaryAbortedError, RollbackFailedError, SwitchOutcomeUnknownError } fr
 import type { Operation } from '../state/state-schema.js';
 import { takeCanaryRequest } from '../state/canary-request.js';
 import { enterPhase, updateCanary } from '../state/state-transitions.js';
-import { analyzeCanary, flattenFigures, type AnalyzeCanaryOptions, type CanaryAnalysis } from './analyze-canary.js';
+import { analyzeCanary, type AnalyzeCanaryOptions, type CanaryAnalysis } from './analyze-canary.js';
+import { flattenFigures } from './flatten-figures.js';
 import { analysisCommandEnv } from '../domain/analysis-command-env.js';
 import type { AnalysisCommand } from '../domain/parse-analysis-command.js';
 import { formatDuration } from '../domain/format-duration.js';
@@ -20,8 +21,8 @@ import type { Runtime } from './runtime.js';
 import { sendTrafficBack } from './send-traffic-back.js';
 import type { StateKeeper } from './state-keeper.js';
 import { switchAll } from './switch-all.js';
-import { serversOf } from '../domain/caddy-json.js';
-import { sleep } from '../sleep.js';
+import { defaultProbeUrl } from './default-probe-url.js';
+import { waitForCanaryDecision } from './wait-for-canary-decision.js';
 import { watchRealTraffic, type RealTrafficSettings, type RealTrafficWatch } from './watch-real-traffic.js';
 import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import { chooseInstanceTrafficLogs, type InstanceTrafficLogs } from './choose-instance-traffic-logs.js';
@@ -63,7 +64,6 @@ export interface CanaryOptions {
   analysisCommand?: AnalysisCommand | undefined;
 }
 
-const REQUEST_POLL_MS = 200;
 /** The default of `--latency-warmup` (canary-flags.ts parses it). */
 export const DEFAULT_LATENCY_WARMUP_MS = 10_000;
 const STATE_WRITE_EVERY_MS = 2_000;
@@ -86,27 +86,6 @@ function withoutRealFigures(figures: Record<string, number> | undefined): Record
 export function currentLoadBalancing(config: JsonValue, project: ProjectConfig): Record<string, JsonObject | null> {
   const read = readTraffic(config, project.colored, []);
   return read.ok ? loadBalancingByHandler(read.view) : {};
-}
-
-/**
- * `http://127.0.0.1:<port>/` of the first HTTP listener in Caddy's config.
- * For Caddy in a container, `published` maps the listener's port inside the
- * container to the host port it is published on (`127.0.0.1:18080->80`); a
- * listener that is not published is skipped.
- */
-export function defaultProbeUrl(config: JsonValue, published?: ReadonlyArray<{ privatePort: number; publicPort: number }>): string | undefined {
-  const servers = serversOf(config);
-  for (const server of Object.values(servers)) {
-    const listen = isJsonObject(server) && Array.isArray(server.listen) ? server.listen : [];
-    for (const address of listen) {
-      const port = typeof address === 'string' ? /:(\d+)$/.exec(address)?.[1] : undefined;
-      if (port === undefined) continue;
-      if (published === undefined) return `http://127.0.0.1:${port}/`;
-      const host = published.find((p) => p.privatePort === Number(port))?.publicPort;
-      if (host !== undefined) return `http://127.0.0.1:${host}/`;
-    }
-  }
-  return undefined;
 }
 
 function errorText(error: unknown): string {
@@ -282,7 +261,7 @@ export function canaryStep(runtime: Runtime, project: ProjectConfig, toColor: Co
       for (const [index, weight] of canary.steps.weights.entries()) {
         signal.throwIfAborted();
         await runCanaryStep(run, index, weight, signal);
-        if (canary.steps.pauseAfter.includes(index)) await waitForDecision(runtime, keeper, weight, toColor, run.operationId, signal);
+        if (canary.steps.pauseAfter.includes(index)) await waitForCanaryDecision(runtime, keeper, weight, toColor, run.operationId, signal);
       }
     } finally {
       await run.real?.watch.close();
@@ -311,24 +290,4 @@ export function canaryStep(runtime: Runtime, project: ProjectConfig, toColor: Co
     },
     undo: revert,
   };
-}
-
-/** Paused at a weight: waits until `cutover promote` (go on) or `cutover abort` (back) is run. */
-async function waitForDecision(runtime: Runtime, keeper: StateKeeper, weight: number, toColor: Color, operationId: string, signal: AbortSignal): Promise<void> {
-  await keeper.update((state) => {
-    const paused = enterPhase(state, 'paused', runtime.now());
-    return paused.operation?.canary === undefined ? paused : updateCanary(paused, { ...paused.operation.canary, paused: true });
-  });
-  runtime.logger.info({ event: 'canary.paused', weight, color: toColor }, `  paused at ${weight}% on ${toColor}: run cutover promote to go on, or cutover abort to go back`);
-  for (;;) {
-    signal.throwIfAborted();
-    const request = await takeCanaryRequest(runtime.stateDir, operationId, ['promote', 'abort']);
-    if (request?.action === 'abort') throw new CanaryAbortedError(`canary aborted at ${weight}% by cutover abort (pid ${request.pid})`);
-    if (request?.action === 'promote') {
-      runtime.logger.info({ event: 'canary.promoted', by: request.pid }, `  promoted by pid ${request.pid}`);
-      await keeper.update((state) => (state.operation?.canary === undefined ? state : updateCanary(state, { ...state.operation.canary, paused: false })));
-      return;
-    }
-    await sleep(REQUEST_POLL_MS, signal);
-  }
 }

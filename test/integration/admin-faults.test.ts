@@ -10,53 +10,32 @@
  *   open, and the next command, once Caddy answers, finishes it.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startAdminFaultProxy, type AdminFaultProxy } from '../rig/admin-fault-proxy.js';
-import { crashHarness } from '../rig/crash-harness.js';
-import { rigDockerClient } from '../rig/docker-client.js';
-import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
+import { describe, test } from 'node:test';
+import { startAdminFaultProxy } from '../rig/admin-fault-proxy.js';
+import { faultProjectFixture } from '../rig/fault-project-fixture.js';
 import { httpGet } from '../rig/http-get.js';
-import { testScope } from '../rig/run-id.js';
-import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
-import { buildTestImage } from '../rig/test-image.js';
 
-const scope = testScope('adminfault');
-const docker = rigDockerClient();
+const { h, project, fault: proxy } = faultProjectFixture('adminfault', {
+  versions: ['v1', 'v2', 'v3', 'v4', 'v5'],
+  fault: (p) => startAdminFaultProxy(p.caddy.adminAddress),
+  adminThrough: (proxy) => proxy.address,
+});
 
 describe('the admin API failing at the switch', { concurrency: false }, () => {
-  let project: HostModeProject;
-  let proxy: AdminFaultProxy;
-  const h = crashHarness(docker, () => project, () => proxy.address);
-
-  before(async () => {
-    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5']) await buildTestImage(docker, scope, version);
-    project = await createHostModeProject(docker, scope);
-    proxy = await startAdminFaultProxy(project.caddy.adminAddress);
-    for (const version of ['v1', 'v2']) {
-      const run = await h.cli(['deploy', version]);
-      assert.equal(run.code, 0, run.stderr);
-    }
-  });
-  after(async () => {
-    await proxy?.close();
-    await project?.remove();
-    assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
-  });
-
   test('the answer lost after Caddy applied the switch: read again, found applied, the deploy finishes', async () => {
-    const forwarded = proxy.changesForwarded();
-    proxy.injectOnNextChange('reset-after-apply');
+    const forwarded = proxy().changesForwarded();
+    proxy().injectOnNextChange('reset-after-apply');
     const run = await h.cli(['deploy', 'v3']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /Caddy's answer to the switch was lost .* but its config shows the switch applied/);
-    assert.equal(proxy.changesForwarded(), forwarded + 1, 'one change reached Caddy: the switch was not sent twice');
+    assert.equal(proxy().changesForwarded(), forwarded + 1, 'one change reached Caddy: the switch was not sent twice');
     const settled = await h.assertSettled('answer lost, switch applied');
     assert.equal(settled.active?.version, 'v3');
   });
 
   test('Caddy answers 503 to the switch: the deploy is undone, the standby back, exit 5', async () => {
     const before = await h.state();
-    proxy.injectOnNextChange('answer-503');
+    proxy().injectOnNextChange('answer-503');
     const run = await h.cli(['deploy', 'v4']);
     assert.equal(run.code, 5, run.stderr);
     assert.match(run.stderr, /Caddy rejected PATCH \/config\/apps\/http\/servers \(HTTP 503\)/);
@@ -66,16 +45,16 @@ describe('the admin API failing at the switch', { concurrency: false }, () => {
   });
 
   test('the answer lost and the admin API down: nothing undone on a guess, exit 4, the next command finishes it', async () => {
-    proxy.injectOnNextChange('down-after-apply');
+    proxy().injectOnNextChange('down-after-apply');
     const run = await h.cli(['deploy', 'v5']);
     assert.equal(run.code, 4, run.stderr);
     assert.match(run.stderr, /could not be read again to tell whether the switch was applied/);
     assert.match(run.stderr, /cutover reconcile/);
     // Caddy did take the switch: the new color serves, and was left running.
-    assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v5');
+    assert.equal((await httpGet(project().caddy.url('/version'))).body, 'v5');
     const open = await h.state();
     assert.notEqual(open.operation, null, 'the journal keeps the deploy open');
-    proxy.heal();
+    proxy().heal();
     const settle = await h.cli(['reconcile']);
     assert.equal(settle.code, 0, settle.stderr);
     assert.match(settle.stderr, /an interrupted deploy to v5/);

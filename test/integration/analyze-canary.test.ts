@@ -12,7 +12,8 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../src/domain/
 import { findProxyHandlers } from '../../src/domain/find-proxy-handlers.js';
 import { rewriteCaddyConfig, stripPreviewRoutes } from '../../src/domain/rewrite-caddy-config.js';
 import { silentLogger } from '../../src/log.js';
-import { ABORT_REQUESTED_REASON, analyzeCanary, flattenFigures, type AnalyzeCanaryOptions } from '../../src/run/analyze-canary.js';
+import { ABORT_REQUESTED_REASON, analyzeCanary, type AnalyzeCanaryOptions } from '../../src/run/analyze-canary.js';
+import { flattenFigures } from '../../src/run/flatten-figures.js';
 import { probeColors, type ProbeResult } from '../../src/run/probe-colors.js';
 import { startCaddy } from '../rig/caddy-runner.js';
 import { startHostApp } from '../rig/host-app.js';

@@ -7,11 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bakeOptionsFrom } from '../../src/commands/bake-flags.js';
-import type { JsonObject } from '../../src/domain/caddy-json.js';
 import { hasTrafficLog } from '../../src/domain/traffic-log-config.js';
 import { CanaryAbortedError } from '../../src/errors.js';
 import { deploy } from '../../src/run/deploy.js';
@@ -19,6 +17,8 @@ import { assertOneLineError } from '../rig/assert-one-line-error.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { startLoad, summarizeLoad } from '../rig/load-client.js';
+import { failShare } from '../rig/fail-share.js';
+import { readCaddyConfig } from '../rig/read-caddy-config.js';
 import { runCli } from '../rig/run-cli.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
@@ -41,27 +41,6 @@ async function state(): Promise<StateFile> {
   return JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8')) as StateFile;
 }
 
-function failShare(color: 'blue' | 'green', share: number, onPath: string): Promise<void> {
-  const query = share === 0 ? 'fail=0' : `fail=1&share=${share}&path=${onPath}`;
-  return new Promise((resolve, reject) => {
-    const request = http.request(`http://127.0.0.1:${project.ports[color].web}/control/errors?${query}`, { method: 'POST', agent: false }, (response) => {
-      response.resume();
-      response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`control: ${response.statusCode}`))));
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
-
-async function caddyConfig(): Promise<JsonObject> {
-  const { runtime } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
-  try {
-    return (await runtime.admin.readConfig()).value as JsonObject;
-  } finally {
-    await runtime.close();
-  }
-}
-
 function bake(duration: string) {
   const options = bakeOptionsFrom({ stepInterval: '60s', bake: duration, latencyWarmup: '0' }, undefined);
   assert.ok(options !== undefined);
@@ -81,9 +60,9 @@ describe('deploy --bake on Caddy 2.6.2', () => {
   });
 
   test('a bad --bake is one line, exit 2, nothing changed', async () => {
-    const before = JSON.stringify(await caddyConfig());
+    const before = JSON.stringify(await readCaddyConfig(project));
     assertOneLineError(await runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v2', '--bake', 'soon']), 2, /--bake soon: write a duration from 3s to 24h/);
-    assert.equal(JSON.stringify(await caddyConfig()), before);
+    assert.equal(JSON.stringify(await readCaddyConfig(project)), before);
     assert.equal((await state()).active?.version, 'v1');
   });
 
@@ -101,8 +80,8 @@ describe('deploy --bake on Caddy 2.6.2', () => {
     try {
       // Healthy through the reference window; then it starts failing.
       await waitUntil('the bake to take its reference', 90_000, () => (log.events('bake.reference').length > 0 ? true : undefined));
-      assert.ok(hasTrafficLog(await caddyConfig()), 'the switch put the traffic log in');
-      await failShare(newColor, 0.5, '/version');
+      assert.ok(hasTrafficLog(await readCaddyConfig(project)), 'the switch put the traffic log in');
+      await failShare(project, newColor, 0.5, '/version');
       error = await running;
     } finally {
       const samples = await load.stop();
@@ -113,7 +92,7 @@ describe('deploy --bake on Caddy 2.6.2', () => {
     assert.match(error.message, new RegExp(`^bake aborted: ${newColor} error rate .* real requests .*significantly above ${newColor} in its first`));
     const after = await state();
     assert.deepEqual([after.operation, after.active?.version, after.history.at(-1)?.outcome], [null, 'v1', 'aborted']);
-    assert.equal(hasTrafficLog(await caddyConfig()), false, 'the switch back took the traffic log out');
+    assert.equal(hasTrafficLog(await readCaddyConfig(project)), false, 'the switch back took the traffic log out');
   });
 
   test('a version that stays healthy finishes after the bake; the log leaves Caddy', async () => {
@@ -131,6 +110,6 @@ describe('deploy --bake on Caddy 2.6.2', () => {
     assert.equal(log.events('bake.done').length, 1);
     const after = await state();
     assert.deepEqual([after.active?.version, after.standby?.version], ['v3', 'v1']);
-    assert.equal(hasTrafficLog(await caddyConfig()), false, 'the log left Caddy after the bake');
+    assert.equal(hasTrafficLog(await readCaddyConfig(project)), false, 'the log left Caddy after the bake');
   });
 });

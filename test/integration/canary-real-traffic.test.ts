@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { canaryOptionsFrom } from '../../src/commands/canary-flags.js';
@@ -21,6 +20,8 @@ import { reconcile } from '../../src/run/reconcile.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { startLoad, summarizeLoad } from '../rig/load-client.js';
+import { failShare } from '../rig/fail-share.js';
+import { readCaddyConfig } from '../rig/read-caddy-config.js';
 import { runCli } from '../rig/run-cli.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
@@ -41,30 +42,8 @@ async function state(): Promise<StateFile> {
   return JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8')) as StateFile;
 }
 
-/** Tells the web container of a color, on its own published port, which share of requests to fail (and on which path). */
-function failShare(color: 'blue' | 'green', share: number, onPath?: string): Promise<void> {
-  const query = share === 0 ? 'fail=0' : `fail=1&share=${share}${onPath === undefined ? '' : `&path=${onPath}`}`;
-  return new Promise((resolve, reject) => {
-    const request = http.request(`http://127.0.0.1:${project.ports[color].web}/control/errors?${query}`, { method: 'POST', agent: false }, (response) => {
-      response.resume();
-      response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`control: ${response.statusCode}`))));
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
-
 function cli(args: string[]) {
   return runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, ...args]);
-}
-
-async function caddyConfig(): Promise<JsonObject> {
-  const { runtime } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
-  try {
-    return (await runtime.admin.readConfig()).value as JsonObject;
-  } finally {
-    await runtime.close();
-  }
 }
 
 function otherColor(color: 'blue' | 'green'): 'blue' | 'green' {
@@ -93,7 +72,7 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
     runtime.beforeSwitchWrite = async () => {
       if (!firstStep) return;
       firstStep = false;
-      await failShare(newColor, 0.5, '/version');
+      await failShare(project, newColor, 0.5, '/version');
     };
     const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s' });
     assert.ok(canary !== undefined);
@@ -127,7 +106,7 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
     assert.equal(log.events('canary.analysis')[0]?.ok, false);
     const after = await state();
     assert.deepEqual([after.operation, after.active?.version, after.history.at(-1)?.outcome], [null, live.version, 'aborted']);
-    assert.equal(hasTrafficLog(await caddyConfig()), false, 'the way back took the traffic log out');
+    assert.equal(hasTrafficLog(await readCaddyConfig(project)), false, 'the way back took the traffic log out');
   });
 
   test('a healthy version with the same 2% background errors as the old is promoted; the log is in Caddy during the canary only', async () => {
@@ -136,8 +115,8 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
     const newColor = otherColor(live.color);
     // Background errors on the paths of the load (the probes' / stays fine: they are judged apart, against 1 %).
     const background = async (color: 'blue' | 'green'): Promise<void> => {
-      await failShare(color, 0.02, '/version');
-      await failShare(color, 0.02, '/echo');
+      await failShare(project, color, 0.02, '/version');
+      await failShare(project, color, 0.02, '/echo');
     };
     await background(live.color);
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
@@ -152,7 +131,7 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
     const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 2, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 5, maxDurationMs: 60_000 });
     let logInDuringCanary = false;
     const watcher = setInterval(() => {
-      caddyConfig().then(
+      readCaddyConfig(project).then(
         (config) => (logInDuringCanary ||= hasTrafficLog(config)),
         () => undefined,
       );
@@ -175,11 +154,11 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
       assert.ok((figures['real.new.requests'] ?? 0) > 0 && (figures['real.old.errors'] ?? 0) > 0, JSON.stringify(figures));
     }
     assert.ok(logInDuringCanary, 'the traffic log was in Caddy during the steps');
-    assert.equal(hasTrafficLog(await caddyConfig()), false, 'the full switch took it out');
+    assert.equal(hasTrafficLog(await readCaddyConfig(project)), false, 'the full switch took it out');
     assert.deepEqual([(await state()).active?.version, (await state()).active?.color], ['v3', newColor]);
     assert.ok(existsSync(path.join(project.dir, 'caddy', 'cutover-traffic.log')), 'Caddy on the host wrote the file next to the state file');
-    await failShare(newColor, 0);
-    await failShare(live.color, 0);
+    await failShare(project, newColor, 0);
+    await failShare(project, live.color, 0);
   });
 
   test("a traffic log left by a canary that died: status warns, reconcile removes it in a change of its own, routing untouched", async () => {
@@ -197,10 +176,10 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
       const report = buildStatusReport(await observeStatus(inspector));
       assert.equal(report.exitCode, 0, JSON.stringify(report.problems));
       assert.deepEqual(report.problems.filter((p) => p.kind === 'traffic-log-left').map((p) => p.severity), ['warning']);
-      const serversBefore = JSON.stringify(((await caddyConfig()).apps as JsonObject).http);
+      const serversBefore = JSON.stringify(((await readCaddyConfig(project)).apps as JsonObject).http);
       await reconcile(inspector, { dryRun: false, signal: new AbortController().signal });
       assert.equal(log.events('traffic-log.removed').length, 1, log.text());
-      const config = await caddyConfig();
+      const config = await readCaddyConfig(project);
       assert.equal(hasTrafficLog(config), false);
       assert.equal(JSON.stringify((config.apps as JsonObject).http), serversBefore);
       const again = buildStatusReport(await observeStatus(inspector));

@@ -8,36 +8,20 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { isJsonObject, type JsonValue } from '../../src/domain/caddy-json.js';
 import { hasPreviewRoutes } from '../../src/domain/rewrite-caddy-config.js';
 import { killAtMarker } from '../rig/cli-until.js';
-import { crashHarness } from '../rig/crash-harness.js';
-import { rigDockerClient } from '../rig/docker-client.js';
-import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
-import { prepareFaultProject } from '../rig/project-env.js';
-import { testScope } from '../rig/run-id.js';
-import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
-import { buildTestImage } from '../rig/test-image.js';
+import { assertLastReset } from '../rig/assert-last-reset.js';
+import { faultProjectFixture } from '../rig/fault-project-fixture.js';
 
-const scope = testScope('crash-reset-fin');
-const docker = rigDockerClient();
-
-before(async () => {
-  await Promise.all(['v1', 'v2', 'v3'].map((v) => buildTestImage(docker, scope, v)));
-});
-after(async () => {
-  assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
-});
+const { h, project } = faultProjectFixture('crash-reset-fin', { versions: ['v1', 'v2', 'v3'], project: { plainPorts: true, drainTimeout: '10' } });
 
 describe('a reset killed at each phase is settled by the next command', { concurrency: false }, () => {
-  let project: HostModeProject;
-  const h = crashHarness(docker, () => project);
-
   /** Every upstream dial in Caddy's live config, and whether cutover's preview routes are there. */
   async function caddyDials(): Promise<{ dials: string[]; previews: boolean }> {
-    const config = (await (await fetch(`${project.caddy.adminAddress}/config/`)).json()) as JsonValue;
+    const config = (await (await fetch(`${project().caddy.adminAddress}/config/`)).json()) as JsonValue;
     const dials = new Set<string>();
     const walk = (value: JsonValue): void => {
       if (Array.isArray(value)) for (const v of value) walk(v);
@@ -50,59 +34,45 @@ describe('a reset killed at each phase is settled by the next command', { concur
     return { dials: [...dials].sort(), previews: hasPreviewRoutes(config) };
   }
 
-  /** The reset's history entry, as the last one. */
-  async function lastReset(context: string, expected: [string, string, string]): Promise<void> {
-    const entry = (await h.state()).history.at(-1);
-    assert.deepEqual([entry?.kind, entry?.outcome, entry?.recovered?.direction, entry?.recovered?.phase], ['reset', ...expected], `${context}: ${JSON.stringify(entry)}`);
-  }
-
   /** Plain mode: only the plain containers, running, answering through Caddy by its plain ports, nothing recorded or open, status clean. */
   async function assertPlainMode(version: string, context: string): Promise<void> {
     const all = await h.containers();
     assert.deepEqual(
       all.map((c) => [c.color, c.version, c.state]),
-      project.services.map(() => [undefined, version, 'running']),
+      project().services.map(() => [undefined, version, 'running']),
       `${context}: only the plain containers are left: ${JSON.stringify(all)}`,
     );
-    for (const url of [project.caddy.url('/version'), project.caddy.url('/api/version')]) {
+    for (const url of [project().caddy.url('/version'), project().caddy.url('/api/version')]) {
       const answer = await httpGet(url);
       assert.deepEqual([answer.status, answer.body], [200, version], `${context}: ${url}`);
     }
-    const plain = project.services.map((s) => `127.0.0.1:${project.plainPorts[s]}`).sort();
+    const plain = project().services.map((s) => `127.0.0.1:${project().plainPorts[s]}`).sort();
     assert.deepEqual(await caddyDials(), { dials: plain, previews: false }, `${context}: Caddy uses the plain ports, no preview route is left`);
     const recorded = await h.state();
     assert.deepEqual([recorded.active, recorded.standby, recorded.operation], [null, null, null], `${context}: no color recorded, nothing open`);
-    await assert.rejects(readFile(path.join(project.dir, 'caddy', 'cutover.lock')), { code: 'ENOENT' }, `${context}: the lock is released`);
+    await assert.rejects(readFile(path.join(project().dir, 'caddy', 'cutover.lock')), { code: 'ENOENT' }, `${context}: the lock is released`);
     const status = await h.cli(['status', '--json']);
     assert.equal(status.code, 0, `${context}: ${status.stdout}\n${status.stderr}`);
   }
 
-  before(async () => {
-    project = await createHostModeProject(docker, scope, { plainPorts: true, drainTimeout: '10' });
-    await prepareFaultProject(project.dir, h.cli);
-  });
-  after(async () => {
-    await project?.remove();
-  });
-
   test('killed while removing the colors; then reconcile removes the rest: plain mode', async () => {
-    await killAtMarker(project, ['reset', '--yes'], /"event":"reset\.removing"/);
+    await killAtMarker(project(), ['reset', '--yes'], /"event":"reset\.removing"/);
     assert.equal(((await h.state()).operation as { phase: string } | null)?.phase, 'removing');
     const run = await h.cli(['reconcile']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /an interrupted reset to v2 .*finishing it first/);
     await assertPlainMode('v2', 'reset killed while removing');
-    await lastReset('removing', ['succeeded', 'finished', 'removing']);
+    await assertLastReset(h.state, 'removing', ['succeeded', 'finished', 'removing']);
   });
 
   test('from plain mode a deploy; a reset killed right after Caddy acknowledged its switch; then reconcile finishes it: plain mode', async () => {
     const deploy = await h.cli(['deploy', 'v3']);
     assert.equal(deploy.code, 0, deploy.stderr);
-    await killAtMarker(project, ['reset', '--yes'], /"event":"switch\.acknowledged"/);
+    await killAtMarker(project(), ['reset', '--yes'], /"event":"switch\.acknowledged"/);
     const run = await h.cli(['reconcile']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /an interrupted reset to v3 .*finishing it first/);
     await assertPlainMode('v3', 'reset killed after its switch');
-    await lastReset('after its switch', ['succeeded', 'finished', 'switching']);
+    await assertLastReset(h.state, 'after its switch', ['succeeded', 'finished', 'switching']);
   });
 });

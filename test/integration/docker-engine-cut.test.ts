@@ -9,60 +9,33 @@
  * answers) must leave nothing behind.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { cv } from '../rig/canary-crash-fixture.js';
 import { startCli, untilLogged } from '../rig/cli-until.js';
-import { crashHarness } from '../rig/crash-harness.js';
-import { rigDockerClient } from '../rig/docker-client.js';
-import { startDockerFaultProxy, type DockerFaultProxy } from '../rig/docker-fault-proxy.js';
-import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
+import { startDockerFaultProxy } from '../rig/docker-fault-proxy.js';
+import { faultProjectFixture } from '../rig/fault-project-fixture.js';
 import { httpGet } from '../rig/http-get.js';
-import { setProjectEnv } from '../rig/project-env.js';
-import { testScope } from '../rig/run-id.js';
-import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
-import { buildTestImage } from '../rig/test-image.js';
 
-const scope = testScope('docker-cut');
-const docker = rigDockerClient();
+const { h, project, fault: proxy } = faultProjectFixture('docker-cut', { versions: ['v1', 'v2', 'v3'], project: { drainTimeout: '10' }, fault: () => startDockerFaultProxy() });
 
 describe('the Docker API cut during a deploy', { concurrency: false }, () => {
-  let project: HostModeProject;
-  let proxy: DockerFaultProxy;
-  const h = crashHarness(docker, () => project);
   /** The error lines of a run (human or JSON log). */
   const errorLines = (stderr: string): string[] => stderr.split('\n').filter((line) => line.startsWith('error:') || line.includes('"level":50'));
   async function assertServes(version: string, context: string): Promise<void> {
     for (let i = 0; i < 10; i += 1) {
-      const answer = await httpGet(project.caddy.url('/version'));
+      const answer = await httpGet(project().caddy.url('/version'));
       assert.deepEqual([answer.status, answer.body], [200, version], context);
     }
   }
 
-  before(async () => {
-    await Promise.all(['v1', 'v2', 'v3'].map((v) => buildTestImage(docker, scope, v)));
-    project = await createHostModeProject(docker, scope, { drainTimeout: '10' });
-    // A busy shared machine can take a minute to make a container healthy: the faults, not the load, must decide.
-    await setProjectEnv(project.dir, 'HEALTH_CHECK_TIMEOUT', '180');
-    proxy = await startDockerFaultProxy();
-    for (const version of ['v1', 'v2']) {
-      const run = await h.cli(['deploy', version]);
-      assert.equal(run.code, 0, run.stderr);
-    }
-  });
-  after(async () => {
-    await proxy?.close();
-    await project?.remove();
-    assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
-  });
-
   test('the Docker API unreachable during the health wait: a clear error, traffic untouched, settled once the engine answers', async () => {
     const before = await h.state();
     const live = before.active?.version ?? '';
-    const env = { DOCKER_HOST: proxy.dockerHost };
-    const run = startCli(project, ['deploy', 'v3'], { ...env, START_DELAY_MS: '5000' });
+    const env = { DOCKER_HOST: proxy().dockerHost };
+    const run = startCli(project(), ['deploy', 'v3'], { ...env, START_DELAY_MS: '5000' });
     await untilLogged(run, /"phase":"waiting-healthy"/);
-    assert.ok(proxy.connections() > 0, 'cutover talks to the engine through the proxy');
-    proxy.cut();
+    assert.ok(proxy().connections() > 0, 'cutover talks to the engine through the proxy');
+    proxy().cut();
     try {
       await assertServes(live, 'while the engine is unreachable');
       const code = await run.done;
@@ -72,10 +45,10 @@ describe('the Docker API cut during a deploy', { concurrency: false }, () => {
       assert.notEqual((await h.state()).operation, null, 'the journal stays open: nothing was undone yet');
       const errors = errorLines(run.stderr());
       assert.ok(errors.length >= 1, run.stderr());
-      assert.match(errors.join('\n'), new RegExp(proxy.dockerHost.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), 'the error names the engine address it could not reach');
+      assert.match(errors.join('\n'), new RegExp(proxy().dockerHost.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), 'the error names the engine address it could not reach');
       await assertServes(live, 'after the deploy gave up');
     } finally {
-      proxy.heal();
+      proxy().heal();
     }
     const next = await h.cli(['reconcile'], env);
     assert.equal(next.code, 0, next.stderr);

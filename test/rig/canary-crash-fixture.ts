@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
 import { killCli, startCli, untilLogged } from './cli-until.js';
-import { crashHarness, type RecordedState } from './crash-harness.js';
-import { rigDockerClient } from './docker-client.js';
-import { createHostModeProject, type HostModeProject } from './host-mode-project.js';
-import { prepareFaultProject } from './project-env.js';
-import { testScope } from './run-id.js';
-import { cleanUpScope, NOTHING_LEFT } from './scope-cleanup.js';
-import { buildTestImage } from './test-image.js';
+import type { RecordedState } from './crash-harness.js';
+import { faultProjectFixture } from './fault-project-fixture.js';
 
 /**
  * Canary flags for fault tests: latency and errors are not what they judge. A
@@ -26,25 +20,8 @@ export const cv = (c: { color: string; version: string } | null | undefined) => 
  * checks every case ends with.
  */
 export function canaryCrashFixture(tag: string, versions: number) {
-  const scope = testScope(tag);
-  const docker = rigDockerClient();
-  let project: HostModeProject | undefined;
-  const current = (): HostModeProject => {
-    if (project === undefined) throw new Error('the project is not set up');
-    return project;
-  };
-  const h = crashHarness(docker, current);
+  const { h, project: current } = faultProjectFixture(tag, { versions: Array.from({ length: versions + 2 }, (_, i) => `v${i + 1}`), project: { drainTimeout: '10' } });
   let next = 3;
-
-  before(async () => {
-    await Promise.all(Array.from({ length: versions + 2 }, (_, i) => buildTestImage(docker, scope, `v${i + 1}`)));
-    project = await createHostModeProject(docker, scope, { drainTimeout: '10' });
-    await prepareFaultProject(project.dir, h.cli);
-  });
-  after(async () => {
-    await project?.remove();
-    assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
-  });
 
   return {
     h,

@@ -78,20 +78,22 @@ function dockerNameOf(kind: 'network' | 'volume', key: string, names: Record<str
   return name;
 }
 
-export function planContainer(input: ContainerPlanInput): ContainerPlan {
-  const { spec } = input;
-  const name = containerNameFor(input.project, spec, input.color, input.replica);
-
+/** Exposed ports and their host bindings: the given ports (default: the spec's), plus `expose:` without a binding. */
+function portsOf(spec: ServiceSpec, ports: PortMapping[]): { exposedPorts: Record<string, object>; portBindings: Docker.PortMap } {
   const exposedPorts: Record<string, object> = {};
   const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
-  for (const port of input.ports ?? spec.ports) {
+  for (const port of ports) {
     const key = `${port.containerPort}/${port.protocol}`;
     exposedPorts[key] = {};
     // An empty HostPort asks Docker for an ephemeral port; an empty HostIp means all addresses.
     portBindings[key] = [...(portBindings[key] ?? []), { HostIp: port.hostIp ?? '', HostPort: port.hostPort === undefined ? '' : String(port.hostPort) }];
   }
   for (const port of spec.expose) exposedPorts[`${port}/tcp`] ??= {};
+  return { exposedPorts, portBindings };
+}
 
+/** Secrets, configs and volumes: host paths as Binds, tmpfs and named or anonymous volumes as Mounts. */
+function storageOf(spec: ServiceSpec, volumes: Record<string, string>): { mounts: Docker.MountSettings[]; binds: string[] } {
   const mounts: Docker.MountSettings[] = [];
   // Binds (not Mounts) for host paths: like Compose's short syntax, Docker then creates a missing host directory.
   const binds: string[] = [];
@@ -110,12 +112,16 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
       mounts.push({ Type: 'tmpfs', Source: '', Target: volume.target, ReadOnly: volume.readOnly });
     } else {
       // An empty source is an anonymous volume.
-      const source = volume.source === undefined ? '' : dockerNameOf('volume', volume.source, input.volumes, spec.name);
+      const source = volume.source === undefined ? '' : dockerNameOf('volume', volume.source, volumes, spec.name);
       mounts.push({ Type: 'volume', Source: source, Target: volume.target, ReadOnly: volume.readOnly });
     }
   }
+  return { mounts, binds };
+}
 
-  const attachments = spec.networks.map((n): NetworkToConnect => {
+/** One attachment per network of the spec, with Compose's aliases and any fixed addresses. */
+function networkAttachments(spec: ServiceSpec, networks: Record<string, string>): NetworkToConnect[] {
+  return spec.networks.map((n): NetworkToConnect => {
     const ipam = {
       ...(n.ipv4Address === undefined ? {} : { IPv4Address: n.ipv4Address }),
       ...(n.ipv6Address === undefined ? {} : { IPv6Address: n.ipv6Address }),
@@ -123,18 +129,28 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
     };
     // Compose's own alias first: the service's key in the compose files (model.ts, composeName).
     const aliases = spec.composeName === undefined ? n.aliases : [...new Set([spec.composeName, ...n.aliases])];
-    return { network: dockerNameOf('network', n.key, input.networks, spec.name), aliases, ...(Object.keys(ipam).length === 0 ? {} : { ipam }) };
+    return { network: dockerNameOf('network', n.key, networks, spec.name), aliases, ...(Object.keys(ipam).length === 0 ? {} : { ipam }) };
   });
-  const [first, ...rest] = attachments;
+}
 
-  // The translated Compose keys first: the fields cutover sets itself below take precedence.
-  const hostConfig: Docker.HostConfig = { ...(spec.container?.hostConfig as Docker.HostConfig | undefined), PortBindings: portBindings, Mounts: mounts, Binds: binds };
+/** Docker's HostConfig: the translated Compose keys first, then the fields cutover sets itself, which take precedence. */
+function hostConfigOf(spec: ServiceSpec, portBindings: Docker.PortMap, storage: { mounts: Docker.MountSettings[]; binds: string[] }, first: NetworkToConnect | undefined): Docker.HostConfig {
+  const hostConfig: Docker.HostConfig = { ...(spec.container?.hostConfig as Docker.HostConfig | undefined), PortBindings: portBindings, Mounts: storage.mounts, Binds: storage.binds };
   if (spec.restart !== undefined) hostConfig.RestartPolicy = toRestartPolicy(spec.restart);
   if (spec.memLimitBytes !== undefined) hostConfig.Memory = spec.memLimitBytes;
   // The new color must log where the one it replaces logged (same driver and rotation).
   // An empty Type is the daemon's default driver, with the options given.
   if (spec.logging !== undefined) hostConfig.LogConfig = { Type: spec.logging.driver ?? '', Config: spec.logging.options };
   if (first !== undefined) hostConfig.NetworkMode = first.network;
+  return hostConfig;
+}
+
+export function planContainer(input: ContainerPlanInput): ContainerPlan {
+  const { spec } = input;
+  const name = containerNameFor(input.project, spec, input.color, input.replica);
+  const { exposedPorts, portBindings } = portsOf(spec, input.ports ?? spec.ports);
+  const storage = storageOf(spec, input.volumes);
+  const [first, ...rest] = networkAttachments(spec, input.networks);
 
   const create: Docker.ContainerCreateOptions = {
     ...spec.container?.config,
@@ -149,7 +165,7 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
     ExposedPorts: exposedPorts,
     // Docker's stop timeout is whole seconds; round up so the app never gets less than it asked for.
     StopTimeout: Math.ceil(spec.stopGracePeriodMs / 1000),
-    HostConfig: hostConfig,
+    HostConfig: hostConfigOf(spec, portBindings, storage, first),
   };
   if (spec.command !== undefined) create.Cmd = spec.command;
   if (spec.entrypoint !== undefined) create.Entrypoint = spec.entrypoint;

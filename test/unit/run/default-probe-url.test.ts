@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultProbeUrl } from '../../../src/run/canary-step.js';
+import { defaultProbeUrl } from '../../../src/run/default-probe-url.js';
 
 const config = { apps: { http: { servers: { admin: { listen: [':9999'] }, srv0: { listen: [':80'] } } } } };
 
