@@ -56,9 +56,6 @@ function seeded(seed: number): () => number {
   };
 }
 
-function isFreshReset(sample: LoadSample): boolean {
-  return sample.connection === 'fresh' && sample.error !== undefined && /ECONNRESET|socket hang up/.test(sample.error);
-}
 
 const heapMiB = (): number => Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 
@@ -112,14 +109,14 @@ export async function runSoakScenario(docker: Docker, count: number, seed: numbe
       const entry = byKind[kind] ?? { count: 0, ms: 0 };
       byKind[kind] = { count: entry.count + 1, ms: entry.ms + step.ms };
       if (n % 10 === 0 || n === count) {
-        const failed = samples.filter((s) => s.error !== undefined && !isFreshReset(s)).length;
+        const failed = samples.filter((s) => s.error !== undefined).length;
         say(`  ${n}/${count}: ${step.description} (${formatMs(step.ms)}); ${samples.length} requests so far, ${failed} failed, state file ${last.stateBytes} B, Caddy RSS ${Math.round(last.caddyRssKiB / 1024)} MiB`);
       }
     }
   } finally {
     await tearDownScenario(docker, scope, project, load);
   }
-  const failedSamples = samples.filter((s) => s.error !== undefined && !isFreshReset(s));
+  const failedSamples = samples.filter((s) => s.error !== undefined);
   const fallback: InvariantFigures = { stateBytes: 0, historyEntries: 0, caddyRssKiB: 0, files: [], networks: 0, volumes: 0 };
   return {
     seed,
@@ -129,7 +126,7 @@ export async function runSoakScenario(docker: Docker, count: number, seed: numbe
     requests: samples.length,
     failed: failedSamples.length,
     retriedResets: samples.reduce((sum, s) => sum + s.resets, 0),
-    freshResets: samples.filter(isFreshReset).length,
+    freshResets: samples.filter((s) => s.freshReset).length,
     failures: [...new Set(failedSamples.map((s) => `${s.kind}/${s.connection}: ${s.error}`))].slice(0, 10),
     totalMs: Date.now() - began,
     first: first ?? fallback,

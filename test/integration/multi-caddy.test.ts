@@ -23,7 +23,7 @@ import { deploy } from '../../src/run/deploy.js';
 import { rollback } from '../../src/run/rollback.js';
 import { silentLogger } from '../../src/log.js';
 import { startAdminFaultProxy, type AdminFaultProxy } from '../rig/admin-fault-proxy.js';
-import { assertCleanSwitch, stopLoadAfter } from '../rig/assert-clean-switch.js';
+import { assertCleanSwitch, assertNoFailure, stopLoadAfter } from '../rig/assert-clean-switch.js';
 import { startCaddy, type RunningCaddy } from '../rig/caddy-runner.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { freePort } from '../rig/free-port.js';
@@ -158,7 +158,7 @@ describe('several Caddy instances switched as one', { concurrency: false }, () =
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
       const samples = await Promise.all(loads.map((load) => load.stop()));
-      for (const each of samples) assert.equal(summarizeLoad(each).failed, 0, summarizeLoad(each).errors.join(' | '));
+      for (const [index, each] of samples.entries()) assertNoFailure(summarizeLoad(each), `instance ${index + 1}: `);
     }
     assert.deepEqual(await versions(), ['v3', 'v3', 'v3']);
     assert.equal(await otherSiteAnswers(), 'the other site');

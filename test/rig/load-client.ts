@@ -13,6 +13,13 @@ export interface LoadSample {
   error: string | undefined;
   /** Resets of a reused connection before any response byte, retried once (as browsers do). */
   resets: number;
+  /**
+   * A new connection reset before any response byte: the one connection now
+   * and then that a Caddy reload resets in the old listener's queue. A plain
+   * client sees it; it is counted apart from failures (and bounded by the
+   * tests), not retried and not hidden.
+   */
+  freshReset: boolean;
 }
 
 export interface LoadOptions {
@@ -42,7 +49,7 @@ function once(agent: http.Agent | false, url: URL, method: 'GET' | 'POST', body:
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, text, reused: request.reusedSocket }));
-      response.on('error', reject);
+      response.on('error', (error: Error) => reject(Object.assign(error, { answered: true })));
     });
     request.setTimeout(30_000, () => request.destroy(new Error('no answer within 30 s')));
     request.on('error', (error: NodeJS.ErrnoException) => reject(Object.assign(error, { reused: request.reusedSocket })));
@@ -53,6 +60,11 @@ function once(agent: http.Agent | false, url: URL, method: 'GET' | 'POST', body:
 function isResetBeforeResponse(error: unknown): boolean {
   const e = error as NodeJS.ErrnoException & { reused?: boolean };
   return e.reused === true && (e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.message === 'socket hang up');
+}
+
+function isFreshResetBeforeResponse(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException & { reused?: boolean; answered?: boolean };
+  return e.reused !== true && e.answered !== true && (e.code === 'ECONNRESET' || e.message === 'socket hang up');
 }
 
 /**
@@ -71,7 +83,7 @@ export function startLoad(options: LoadOptions): LoadRun {
   const send = async (kind: LoadSample['kind'], connection: LoadSample['connection'], agent: http.Agent | false, n: number): Promise<void> => {
     const path = kind === 'slow' ? `/slow?ms=${options.slowMs}` : kind === 'post' ? '/echo' : '/version';
     const body = kind === 'post' ? `payload-${n}` : undefined;
-    const sample: LoadSample = { kind, connection, startedAt: Date.now(), endedAt: 0, status: undefined, version: undefined, error: undefined, resets: 0 };
+    const sample: LoadSample = { kind, connection, startedAt: Date.now(), endedAt: 0, status: undefined, version: undefined, error: undefined, resets: 0, freshReset: false };
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         const answer = await once(attempt === 0 ? agent : false, new URL(path, options.baseUrl), kind === 'post' ? 'POST' : 'GET', body);
@@ -84,6 +96,10 @@ export function startLoad(options: LoadOptions): LoadRun {
         if (attempt === 0 && isResetBeforeResponse(error)) {
           sample.resets += 1;
           continue;
+        }
+        if (attempt === 0 && connection === 'fresh' && isFreshResetBeforeResponse(error)) {
+          sample.freshReset = true;
+          break;
         }
         sample.error = `${(error as NodeJS.ErrnoException).code ?? ''} ${(error as Error).message}`.trim();
         break;
@@ -118,8 +134,8 @@ export function startLoad(options: LoadOptions): LoadRun {
   };
 }
 
-/** Figures for a report: totals, failures, resets, versions seen. */
-export function summarizeLoad(samples: readonly LoadSample[]): { requests: number; failed: number; resets: number; byVersion: Record<string, number>; errors: string[] } {
+/** Figures for a report: totals, failures, resets (retried, and new connections reset at a reload), versions seen. */
+export function summarizeLoad(samples: readonly LoadSample[]): { requests: number; failed: number; resets: number; freshResets: number; byVersion: Record<string, number>; errors: string[] } {
   const byVersion: Record<string, number> = {};
   for (const s of samples) if (s.version !== undefined) byVersion[s.version] = (byVersion[s.version] ?? 0) + 1;
   const failed = samples.filter((s) => s.error !== undefined);
@@ -127,6 +143,7 @@ export function summarizeLoad(samples: readonly LoadSample[]): { requests: numbe
     requests: samples.length,
     failed: failed.length,
     resets: samples.reduce((sum, s) => sum + s.resets, 0),
+    freshResets: samples.filter((s) => s.freshReset).length,
     byVersion,
     errors: [...new Set(failed.map((s) => `${s.kind}/${s.connection}: ${s.error}`))].slice(0, 10),
   };
