@@ -19,8 +19,19 @@ prepare_machine
 # Every Docker object the benchmark creates carries the label cutover.test.run=<this id>;
 # the sweep below removes them all when the run ends, also after a failure or Ctrl-C.
 export CUTOVER_TEST_RUN="cb$(date +%s)$$"
-sweep() { npx tsx test/rig/sweep.ts "$CUTOVER_TEST_RUN" >&2 || true; }
+# The commands run the CLI as a user runs it, built (one bundled file, as `npm run build` makes it),
+# in its own folder so that nothing else rebuilding dist/ pulls it away.
+BENCH_CLI_DIR=".cutover-run/bench-cli-$CUTOVER_TEST_RUN"
+sweep() {
+  npx tsx test/rig/sweep.ts "$CUTOVER_TEST_RUN" >&2 || true
+  rm -rf "$BENCH_CLI_DIR"
+}
 trap sweep EXIT
+say "build the CLI for the benchmark -> $BENCH_CLI_DIR/dist/cli.js"
+mkdir -p "$BENCH_CLI_DIR"
+cp package.json "$BENCH_CLI_DIR/package.json"
+node scripts/bundle-cli.mjs "$BENCH_CLI_DIR/dist/cli.js"
+export CUTOVER_TEST_CLI="$PWD/$BENCH_CLI_DIR/dist/cli.js"
 
 if [ "${1:-}" = "resets" ]; then
   say "resets at a reload: ${2:-100} switches per variant"

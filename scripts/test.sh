@@ -24,10 +24,10 @@ sweep() {
   rm -rf "$TEST_CLI_DIR"
 }
 trap sweep EXIT
-say "build the CLI for the tests (tsc -> $TEST_CLI_DIR/dist)"
+say "build the CLI for the tests (one bundled file, as npm run build makes it -> $TEST_CLI_DIR/dist/cli.js)"
 mkdir -p "$TEST_CLI_DIR"
 cp package.json "$TEST_CLI_DIR/package.json"
-npx tsc -p tsconfig.build.json --outDir "$TEST_CLI_DIR/dist"
+node scripts/bundle-cli.mjs "$TEST_CLI_DIR/dist/cli.js"
 export CUTOVER_TEST_CLI="$PWD/$TEST_CLI_DIR/dist/cli.js"
 
 mapfile -t files < <(find test -name '*.test.ts' | sort)
