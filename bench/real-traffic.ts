@@ -62,6 +62,8 @@ async function failLoadPaths(project: HostModeProject, color: Color, share: numb
 
 interface CanaryRun {
   aborted: boolean;
+  /** The deploy failed for another reason than the canary's analysis: neither promoted nor aborted. */
+  failed: boolean;
   byRealTraffic: boolean;
   detectMs: number | undefined;
   lost: number;
@@ -96,13 +98,18 @@ async function canaryRun(project: HostModeProject, options: { share: number; ste
     const summary = summarizeLoad(samples);
     result = { lost: summary.failed, requests: summary.requests };
   }
-  if (error !== undefined && !(error instanceof CanaryAbortedError)) throw error;
+  // Any other failure (a health timeout on a loaded machine, say) ends this run, not the bench: it is
+  // reported as such and left out of the abort counts. The deploy has undone itself, as it always does.
+  if (error !== undefined && !(error instanceof CanaryAbortedError)) {
+    return { aborted: false, failed: true, byRealTraffic: false, detectMs: undefined, reason: error instanceof Error ? error.message.slice(0, 160) : String(error), ...result };
+  }
   const step = log.events('canary.step')[0];
   const worse = log.events('canary.real-traffic.look').find((l) => l.verdict === 'worse');
   const analysis = log.events('canary.analysis')[0];
   const endAt = (worse?.time ?? analysis?.time) as number | undefined;
   return {
     aborted: error !== undefined,
+    failed: false,
     byRealTraffic: worse !== undefined,
     detectMs: error === undefined || step === undefined || endAt === undefined ? undefined : endAt - (step.time as number),
     reason: error instanceof Error ? error.message.slice(0, 160) : 'promoted',
@@ -116,7 +123,7 @@ async function detection(project: HostModeProject): Promise<string> {
     for (const share of SHARES) {
       say(`detection: ${rate * 100} % failing at ${share} %`);
       const run = await canaryRun(project, { share, stepInterval: '15s', newErrors: rate, oldErrors: 0 });
-      const outcome = run.aborted ? (run.byRealTraffic ? 'aborted (real traffic)' : 'aborted (probes)') : 'promoted';
+      const outcome = run.failed ? `failed otherwise: ${run.reason}` : run.aborted ? (run.byRealTraffic ? 'aborted (real traffic)' : 'aborted (probes)') : 'promoted';
       rows.push(`| ${rate * 100} % | ${share} % | ${outcome} | ${run.detectMs === undefined ? '-' : `${(run.detectMs / 1000).toFixed(1)} s`} | ${run.lost} (of ${run.requests}) |`);
     }
   }
@@ -126,15 +133,19 @@ async function detection(project: HostModeProject): Promise<string> {
 async function falseAborts(project: HostModeProject): Promise<string> {
   let aborted = 0;
   const reasons: string[] = [];
+  const failures: string[] = [];
   for (let i = 0; i < count; i++) {
     const run = await canaryRun(project, { share: 20, stepInterval: '5s', newErrors: 0.02, oldErrors: 0.02 });
-    say(`false aborts: run ${i + 1} of ${count}: ${run.aborted ? `ABORTED: ${run.reason}` : 'promoted'}`);
-    if (run.aborted) {
+    say(`false aborts: run ${i + 1} of ${count}: ${run.failed ? `FAILED OTHERWISE: ${run.reason}` : run.aborted ? `ABORTED: ${run.reason}` : 'promoted'}`);
+    if (run.failed) failures.push(run.reason);
+    else if (run.aborted) {
       aborted++;
       reasons.push(run.reason);
     }
   }
-  return `Healthy canaries, 2 % background errors in both colors, one 5 s step at 20 %: **${aborted} of ${count} aborted**${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}.`;
+  const judged = count - failures.length;
+  const otherwise = failures.length > 0 ? ` ${failures.length} run(s) failed for another reason and are not counted: ${failures.join('; ')}.` : '';
+  return `Healthy canaries, 2 % background errors in both colors, one 5 s step at 20 %: **${aborted} of ${judged} aborted**${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}.${otherwise}`;
 }
 
 async function cpuTicks(pid: number): Promise<number> {
