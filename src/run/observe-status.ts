@@ -54,12 +54,13 @@ async function observeDocker(runtime: Runtime, projectName: string | undefined, 
   });
 }
 
-/** Every Caddy instance's config (the first is read again, with the others, so they go together). */
+/** Every Caddy instance's config and in-flight rows (the first is read again, with the others, so they go together). */
 async function observeInstances(runtime: Runtime): Promise<ObservedCaddyInstance[]> {
   return Promise.all(
     caddyInstances(runtime).map(async (admin) => ({
       address: admin.address.text,
       config: await attempt(`reading the config of Caddy at ${admin.address.text}`, async () => (await admin.readConfig('/config/')).value as JsonValue),
+      upstreams: await attempt(`reading the upstream counts of Caddy at ${admin.address.text}`, () => admin.readUpstreams()),
     })),
   );
 }

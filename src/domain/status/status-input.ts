@@ -4,6 +4,7 @@ import type { State } from '../../state/state-schema.js';
 import type { JsonValue } from '../caddy-json.js';
 import type { KnownContainer } from '../plan-deploy.js';
 import type { ColorInstance } from '../service-addresses.js';
+import { sumUpstreamCounts } from './sum-upstream-counts.js';
 
 /** A failure met while observing, kept as data so the rest can still be shown. */
 export interface ObservedFailure {
@@ -62,6 +63,8 @@ export interface ObservedCaddy {
 export interface ObservedCaddyInstance {
   address: string;
   config: Observed<JsonValue>;
+  /** Its in-flight rows; the status shows their sum over the instances. */
+  upstreams?: Observed<readonly ObservedUpstream[]>;
 }
 
 export interface StatusInput {
@@ -100,6 +103,6 @@ export function factsOf(input: StatusInput): StatusFacts {
     stateRead: input.state.ok,
     docker: input.docker.ok ? input.docker.value : undefined,
     caddy,
-    upstreamCounts: caddy?.upstreams.ok === true ? caddy.upstreams.value : undefined,
+    upstreamCounts: input.instances !== undefined ? sumUpstreamCounts(input.instances) : caddy?.upstreams.ok === true ? caddy.upstreams.value : undefined,
   };
 }

@@ -85,3 +85,22 @@ test('one instance restarted from its config (no preview routes): a warning for 
   const down = buildStatusReport(input([{ address: A, config: { ok: true, value: caddy('blue') } }, { address: B, config: { ok: false, failure } }]));
   assert.deepEqual([down.exitCode, down.instances[1]?.reachable, down.traffic], [4, false, { kind: 'color', color: 'blue' }]);
 });
+
+test('in flight: each instance keeps its own counts, so the rows are their sum (an unread instance adds nothing)', () => {
+  const rows = (blue: number, green: number) => ({ ok: true as const, value: [{ address: dial('blue'), numRequests: blue, fails: 0 }, { address: dial('green'), numRequests: green, fails: 1 }] });
+  const C = 'http://127.0.0.1:2021';
+  const report = buildStatusReport(
+    input([
+      { address: A, config: { ok: true, value: caddy('blue') }, upstreams: rows(2, 0) },
+      { address: B, config: { ok: true, value: caddy('blue') }, upstreams: rows(3, 4) },
+      { address: C, config: { ok: true, value: caddy('blue') }, upstreams: { ok: false, failure: { message: 'unreachable', hint: null, exitCode: 4, unreachable: true, details: [] } } },
+    ]),
+  );
+  assert.deepEqual(
+    report.upstreams.map((u) => [u.address, u.color, u.inFlight, u.fails]),
+    [
+      [dial('blue'), 'blue', 5, 0],
+      [dial('green'), 'green', 4, 2],
+    ],
+  );
+});
