@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { HostModeProject } from '../test/rig/host-mode-project.js';
 import { runCli, spawnCli, type CliRun } from '../test/rig/run-cli.js';
 import { waitUntil } from '../test/rig/wait-until.js';
@@ -73,6 +75,12 @@ function expectExit(run: CliRun, codes: number[], what: string): void {
   if (!codes.includes(run.code)) throw new Error(`${what} exited ${run.code}, expected ${codes.join(' or ')}\n${run.stderr.slice(-3000)}`);
 }
 
+/** The operation the state file records (null: none open). */
+async function recordedOperation(ctx: SoakContext): Promise<unknown> {
+  const state = JSON.parse(await readFile(path.join(ctx.project.dir, 'caddy', 'cutover-state.json'), 'utf8')) as { operation?: unknown };
+  return state.operation ?? null;
+}
+
 /** A version other than the live one (so every deploy changes something). */
 function nextVersion(ctx: SoakContext, state: SoakState): string {
   return pick(ctx.random, ctx.versions.filter((v) => v !== state.active?.version));
@@ -139,10 +147,12 @@ export async function runSoakOperation(ctx: SoakContext, kind: SoakKind, state: 
       await run.done;
       const settler = pick(ctx.random, SETTLERS)(nextVersion(ctx, state));
       const settle = await cli(ctx, settler);
-      // status exits 13 while an interrupted operation is recorded (and names reconcile); promote/abort refuse without a canary.
+      // status only reads: it exits 13 while an interrupted operation is recorded (and names reconcile), and 0 for a
+      // canary paused at a step, which waits for a human whether or not its process lives (promote or abort settle
+      // it); promote/abort refuse without a canary. Then the user's next step, reconcile, settles what is left.
       if (settler[0] === 'status' || settler[0] === 'promote' || settler[0] === 'abort') {
-        const fix = settle.code === 0 ? undefined : await cli(ctx, ['reconcile']);
-        if (fix !== undefined) expectExit(fix, [0], 'reconcile');
+        const open = settle.code !== 0 || (await recordedOperation(ctx)) !== null;
+        if (open) expectExit(await cli(ctx, ['reconcile']), [0], 'reconcile');
       } else {
         expectExit(settle, [0], settler.join(' '));
       }

@@ -1,5 +1,6 @@
 import type { ProjectConfig } from '../config/model.js';
 import type { Operation } from '../state/state-schema.js';
+import { drainStartedColor } from './drain-started-color.js';
 import { removeParked, unparkStandby } from './park-standby.js';
 import type { Runtime } from './runtime.js';
 
@@ -13,7 +14,8 @@ export interface UndoStartedResult {
 /**
  * The undo of starting a new color: every container the operation created
  * (found by its `cutover.operation` label, so a container created just before a
- * kill is found too) is removed, and the parked standby is brought back. An
+ * kill is found too) is removed once Caddy has no request in flight to it, and
+ * the parked standby is brought back. An
  * aborted canary may keep its new color for inspection (`keepNew`): the parked
  * standby is then removed instead, since the kept color holds its names.
  */
@@ -26,6 +28,8 @@ export async function undoStartedColor(runtime: Runtime, project: ProjectConfig,
     return { standbyRestored: false, standbyProblem: undefined };
   }
   if (created.length > 0) {
+    // A reset's containers are the plain services, never given a color's traffic before its switch.
+    if (operation.kind !== 'reset') await drainStartedColor(runtime, project, operation.toColor, created);
     await runtime.docker.removeContainers(created.map((c) => c.id), { force: true });
     runtime.logger.info({ event: 'container.removed', containers: created.map((c) => c.name) }, `  removed ${created.map((c) => c.name).join(', ')}`);
   }

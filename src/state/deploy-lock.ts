@@ -3,6 +3,7 @@ import { link, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { LockHeldError } from '../errors.js';
+import { removeStrayTempFiles } from './remove-stray-temp-files.js';
 import { displayPath, lockFilePath } from './state-paths.js';
 import { writeFileDurably } from './write-file-durably.js';
 
@@ -66,18 +67,24 @@ export async function acquireLock(dir: string, options: AcquireLockOptions): Pro
   const info: LockInfo = { pid: process.pid, host: hostname(), command: options.command, startedAt: now.toISOString() };
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    if (await createExclusive(file, info)) return heldLock(file, info, null);
+    if (await createExclusive(file, info)) return tidied(dir, heldLock(file, info, null));
 
     const status = await readLockFile(file);
     if (status.kind === 'free') continue; // released between our attempt and our look
     if (status.kind === 'unreadable') throw unreadableError(file, status.problem);
     if (status.liveness !== 'dead') throw heldError(file, status.holder, now);
     const replaced = await replaceStaleLock(file, info, now);
-    if (replaced !== null) return heldLock(file, info, replaced);
+    if (replaced !== null) return tidied(dir, heldLock(file, info, replaced));
   }
   throw new LockHeldError(`${displayPath(file)} kept changing hands while cutover tried to take it`, {
     hint: 'another cutover is probably starting right now; run `cutover status` and try again',
   });
+}
+
+/** Once the lock is ours, the temp files dead writers left beside it go (remove-stray-temp-files.ts). */
+async function tidied(dir: string, lock: Lock): Promise<Lock> {
+  await removeStrayTempFiles(dir, livenessOf);
+  return lock;
 }
 
 /** What `status` shows: whether the lock is held, by whom, and whether that process still exists. */

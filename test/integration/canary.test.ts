@@ -201,8 +201,17 @@ describe('canary deploys', () => {
     assert.deepEqual(split, { v4: 100, [live?.version ?? '']: 300 }, 'the 25% weights stay after the kill');
     const status = await cli(['status']);
     assert.match(status.stdout, /canary/);
+    // A request still being answered by the canary's color when it is aborted (here a preview, held 3 s)
+    // is answered: the undo waits for it before removing the containers, instead of cutting it (502).
+    const newColor = live?.color === 'blue' ? 'green' : 'blue';
+    const held = httpGet(project.caddy.url('/slow?ms=3000'), { headers: { 'Cutover-Color': newColor } });
+    await waitUntil('the held request in flight in Caddy', 10_000, async () => {
+      const rows = JSON.parse((await httpGet(`${project.caddy.adminAddress}/reverse_proxy/upstreams`)).body) as Array<{ num_requests: number }>;
+      return rows.some((row) => row.num_requests > 0) ? true : undefined;
+    });
     const abort = await cli(['abort']);
     assert.equal(abort.code, 0, abort.stderr);
+    assert.deepEqual([(await held).status, (await held).body], [200, 'v4'], 'the request in flight to the aborted color was answered');
     assert.match(abort.stdout, new RegExp(`aborted: traffic is back on ${live?.color} \\(${live?.version}\\); the canary's process was gone`));
     assert.deepEqual(await fractions(20), { [live?.version ?? '']: 20 });
     const after = await state();

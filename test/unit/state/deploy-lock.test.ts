@@ -168,6 +168,22 @@ describe('acquireLock', () => {
   });
 });
 
+describe('stray temp files', () => {
+  test('taking the lock removes the temp files dead writers left, and keeps a live writer\'s and every other file', async () => {
+    const dir = await freshCaddyDir();
+    const dead = await deadPid();
+    const left = [`.cutover-state.json.${dead}.0a1b2c3d.tmp`, `cutover.lock.${dead}.12345678.tmp`];
+    const kept = [`.cutover-state.json.${process.pid}.deadbeef.tmp`, 'cutover-state.json', 'Caddyfile', `notes.${dead}.0a1b2c3d.tmp`];
+    for (const name of [...left, ...kept]) await writeFile(join(dir, name), '{}');
+    const lock = await acquireLock(dir, { command: 'deploy' });
+    try {
+      assert.deepEqual((await readdir(dir)).sort(), [...kept, 'cutover.lock'].sort());
+    } finally {
+      await lock.release();
+    }
+  });
+});
+
 describe('readLock', () => {
   test('free, held by a live or dead process here, held elsewhere, unreadable', async () => {
     const dir = await freshCaddyDir();
