@@ -3,12 +3,8 @@ import type { DockerContext } from './docker-client.js';
 import { dockerStatusCode, toDockerError } from './docker-failure.js';
 import { retryRead } from './retry-read.js';
 
-/** A network or a volume: what ensureNamedObject needs to know of it. */
-export interface NamedObject {
-  kind: 'network' | 'volume';
-  name: string;
-  /** Someone else's (usually the stack's `docker compose up`): never created here. */
-  external: boolean;
+/** How to reach a named network or volume in the engine. */
+export interface NamedObjectCalls {
   inspect(): Promise<unknown>;
   create(): Promise<unknown>;
 }
@@ -20,21 +16,21 @@ export interface NamedObject {
  * whether it was created now. The inspect is a read and retried; the create
  * is not.
  */
-export async function ensureNamedObject(ctx: DockerContext, object: NamedObject): Promise<{ created: boolean }> {
-  const { kind, name } = object;
+export async function ensureNamedObject(ctx: DockerContext, kind: 'network' | 'volume', spec: { name: string; external: boolean }, calls: NamedObjectCalls): Promise<{ created: boolean }> {
+  const { name } = spec;
   try {
-    await retryRead(() => object.inspect());
+    await retryRead(() => calls.inspect());
     return { created: false };
   } catch (err) {
     if (dockerStatusCode(err) !== 404) throw toDockerError(err, `inspecting ${kind} ${name}`, ctx.endpoint);
   }
-  if (object.external) {
+  if (spec.external) {
     throw new DockerOperationError(`external ${kind} ${name} does not exist`, {
       hint: `Create it (\`docker ${kind} create ${name}\`) or start the stack's shared services first (\`docker compose up -d\`).`,
     });
   }
   try {
-    await object.create();
+    await calls.create();
     ctx.logger.debug({ event: `docker.${kind}.created`, [kind]: name }, `created ${kind} ${name}`);
     return { created: true };
   } catch (err) {

@@ -9,10 +9,7 @@ import { ensureNamedObject } from './ensure-named-object.js';
  * Returns whether it was created now.
  */
 export function ensureNetwork(ctx: DockerContext, spec: NetworkSpec, labels: Record<string, string> = {}): Promise<{ created: boolean }> {
-  return ensureNamedObject(ctx, {
-    kind: 'network',
-    name: spec.name,
-    external: spec.external,
+  return ensureNamedObject(ctx, 'network', spec, {
     inspect: () => ctx.docker.getNetwork(spec.name).inspect(),
     create: () => ctx.docker.createNetwork({ Name: spec.name, Driver: spec.driver ?? 'bridge', Labels: labels, CheckDuplicate: true }),
   });

@@ -8,10 +8,7 @@ import { ensureNamedObject } from './ensure-named-object.js';
  * Returns whether it was created now.
  */
 export function ensureVolume(ctx: DockerContext, spec: VolumeSpec, labels: Record<string, string> = {}): Promise<{ created: boolean }> {
-  return ensureNamedObject(ctx, {
-    kind: 'volume',
-    name: spec.name,
-    external: spec.external,
+  return ensureNamedObject(ctx, 'volume', spec, {
     inspect: () => ctx.docker.getVolume(spec.name).inspect(),
     create: () => ctx.docker.createVolume({ Name: spec.name, Driver: spec.driver ?? 'local', Labels: labels }),
   });
