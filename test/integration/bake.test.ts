@@ -15,14 +15,14 @@ import { CanaryAbortedError } from '../../src/errors.js';
 import { deploy } from '../../src/run/deploy.js';
 import { assertOneLineError } from '../rig/assert-one-line-error.js';
 import { rigDockerClient } from '../rig/docker-client.js';
-import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
+import { createDeployedHostModeProject } from '../rig/deployed-host-mode-project.js';
+import type { HostModeProject } from '../rig/host-mode-project.js';
 import { startLoad, summarizeLoad } from '../rig/load-client.js';
 import { failShare } from '../rig/fail-share.js';
 import { readCaddyConfig } from '../rig/read-caddy-config.js';
 import { runCli } from '../rig/run-cli.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
-import { buildTestImage } from '../rig/test-image.js';
 import { testRuntime } from '../rig/test-runtime.js';
 import { waitUntil } from '../rig/wait-until.js';
 
@@ -49,10 +49,7 @@ function bake(duration: string) {
 
 describe('deploy --bake on Caddy 2.6.2', () => {
   before(async () => {
-    await Promise.all(['v1', 'v2', 'v3'].map((v) => buildTestImage(docker, scope, v)));
-    project = await createHostModeProject(docker, scope);
-    const first = await runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v1']);
-    assert.equal(first.code, 0, first.stderr);
+    project = await createDeployedHostModeProject(docker, scope, ['v1', 'v2', 'v3']);
   });
   after(async () => {
     await project?.remove();

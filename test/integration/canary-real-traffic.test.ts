@@ -18,14 +18,13 @@ import { buildStatusReport } from '../../src/domain/status/build-status-report.j
 import { observeStatus } from '../../src/run/observe-status.js';
 import { reconcile } from '../../src/run/reconcile.js';
 import { rigDockerClient } from '../rig/docker-client.js';
-import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
+import { createDeployedHostModeProject } from '../rig/deployed-host-mode-project.js';
+import type { HostModeProject } from '../rig/host-mode-project.js';
 import { startLoad, summarizeLoad } from '../rig/load-client.js';
 import { failShare } from '../rig/fail-share.js';
 import { readCaddyConfig } from '../rig/read-caddy-config.js';
-import { runCli } from '../rig/run-cli.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
-import { buildTestImage } from '../rig/test-image.js';
 import { testRuntime } from '../rig/test-runtime.js';
 
 const scope = testScope('canary-real');
@@ -42,20 +41,13 @@ async function state(): Promise<StateFile> {
   return JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8')) as StateFile;
 }
 
-function cli(args: string[]) {
-  return runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, ...args]);
-}
-
 function otherColor(color: 'blue' | 'green'): 'blue' | 'green' {
   return color === 'blue' ? 'green' : 'blue';
 }
 
 describe('canary judged by real traffic through Caddy 2.6.2', () => {
   before(async () => {
-    await Promise.all(['v1', 'v2', 'v3'].map((v) => buildTestImage(docker, scope, v)));
-    project = await createHostModeProject(docker, scope);
-    const first = await cli(['deploy', 'v1']);
-    assert.equal(first.code, 0, first.stderr);
+    project = await createDeployedHostModeProject(docker, scope, ['v1', 'v2', 'v3']);
   });
   after(async () => {
     await project?.remove();

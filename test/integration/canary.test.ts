@@ -15,13 +15,13 @@ import { canaryOptionsFrom } from '../../src/commands/canary-flags.js';
 import { CanaryAbortedError } from '../../src/errors.js';
 import { deploy } from '../../src/run/deploy.js';
 import { rigDockerClient } from '../rig/docker-client.js';
-import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
+import { createDeployedHostModeProject } from '../rig/deployed-host-mode-project.js';
+import type { HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
 import { startLoad, summarizeLoad } from '../rig/load-client.js';
 import { runCli, spawnCli } from '../rig/run-cli.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
-import { buildTestImage } from '../rig/test-image.js';
 import { testRuntime } from '../rig/test-runtime.js';
 import { assertOneLineError } from '../rig/assert-one-line-error.js';
 import { waitUntil } from '../rig/wait-until.js';
@@ -70,10 +70,7 @@ function cli(args: string[]) {
 
 describe('canary deploys', () => {
   before(async () => {
-    await Promise.all(['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7'].map((v) => buildTestImage(docker, scope, v)));
-    project = await createHostModeProject(docker, scope);
-    const first = await cli(['deploy', 'v1']);
-    assert.equal(first.code, 0, first.stderr);
+    project = await createDeployedHostModeProject(docker, scope, ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7']);
   });
   after(async () => {
     await project?.remove();

@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { isJsonObject, type JsonValue } from '../../src/domain/caddy-json.js';
-import { hasPreviewRoutes } from '../../src/domain/rewrite-caddy-config.js';
+import { caddyDials as caddyDialsOf } from '../rig/caddy-dials.js';
 import { killAtMarker } from '../rig/cli-until.js';
 import { httpGet } from '../rig/http-get.js';
 import { assertLastReset } from '../rig/assert-last-reset.js';
@@ -19,20 +18,7 @@ import { faultProjectFixture } from '../rig/fault-project-fixture.js';
 const { h, project } = faultProjectFixture('crash-reset-fin', { versions: ['v1', 'v2', 'v3'], project: { plainPorts: true, drainTimeout: '10' } });
 
 describe('a reset killed at each phase is settled by the next command', { concurrency: false }, () => {
-  /** Every upstream dial in Caddy's live config, and whether cutover's preview routes are there. */
-  async function caddyDials(): Promise<{ dials: string[]; previews: boolean }> {
-    const config = (await (await fetch(`${project().caddy.adminAddress}/config/`)).json()) as JsonValue;
-    const dials = new Set<string>();
-    const walk = (value: JsonValue): void => {
-      if (Array.isArray(value)) for (const v of value) walk(v);
-      else if (isJsonObject(value)) {
-        if (typeof value.dial === 'string') dials.add(value.dial);
-        for (const v of Object.values(value)) walk(v);
-      }
-    };
-    walk(config);
-    return { dials: [...dials].sort(), previews: hasPreviewRoutes(config) };
-  }
+  const caddyDials = () => caddyDialsOf(project().caddy.adminAddress);
 
   /** Plain mode: only the plain containers, running, answering through Caddy by its plain ports, nothing recorded or open, status clean. */
   async function assertPlainMode(version: string, context: string): Promise<void> {

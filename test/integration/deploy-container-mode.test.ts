@@ -11,23 +11,22 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
-import { loadProject } from '../../src/config/load-project.js';
 import { deploy } from '../../src/run/deploy.js';
 import { reset } from '../../src/run/reset.js';
 import type { Runtime } from '../../src/run/runtime.js';
-import { startSharedServices } from '../../scripts/demo/start-shared-services.js';
 import { buildTestCaddyImage } from '../rig/caddy-image.js';
 import { createContainerModeProject, type ContainerModeProject } from '../rig/container-mode-project.js';
 import { rigDockerClient } from '../rig/docker-client.js';
-import { httpGet, waitForHttp } from '../rig/http-get.js';
-import { assertCleanSwitch, stopLoadAfter } from '../rig/assert-clean-switch.js';
+import { httpGet } from '../rig/http-get.js';
 import { startLoad } from '../rig/load-client.js';
+import { switchUnderLoad } from '../rig/switch-under-load.js';
 import { recordingLogger } from '../rig/recording-logger.js';
+import { deployInProcess } from '../rig/run-operation.js';
+import { startSharedServicesFirst } from '../rig/start-shared-services-first.js';
 import { testRuntime } from '../rig/test-runtime.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
-import { sleep } from '../../src/sleep.js';
 import { canaryOptionsFrom } from '../../src/commands/canary-flags.js';
 import type { JsonValue } from '../../src/domain/caddy-json.js';
 import { hasTrafficLog } from '../../src/domain/traffic-log-config.js';
@@ -45,17 +44,7 @@ function runtimeFor(): { runtime: Runtime; log: ReturnType<typeof recordingLogge
   return testRuntime({ dir: current().dir, adminAddress: current().adminAddress });
 }
 
-async function deployVersion(version: string) {
-  const { runtime, log } = runtimeFor();
-  try {
-    const result = await deploy(runtime, { version, pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal });
-    return { result, log };
-  } catch (error) {
-    return { error, log };
-  } finally {
-    await runtime.close();
-  }
-}
+const deployVersion = (version: string) => deployInProcess(current(), version);
 
 async function containers(): Promise<Array<{ name: string; color: string | undefined; state: string }>> {
   const list = await docker.listContainers({ all: true, filters: { label: [`cutover.project=${current().name}`] } });
@@ -98,16 +87,7 @@ describe('blue-green deploy with Caddy in a container on the compose network', (
   before(async () => {
     await Promise.all([buildTestImage(docker, scope, 'v1'), buildTestImage(docker, scope, 'v2'), buildTestCaddyImage(docker, scope)]);
     project = await createContainerModeProject(docker, scope);
-    // A deploy reads Caddy first: the shared proxy must be up before it.
-    const { runtime, log } = runtimeFor();
-    try {
-      const loaded = await loadProject({ projectDir: project.dir, env: runtime.env, variables: { VERSION: 'v1' } });
-      const started = await startSharedServices(runtime, loaded);
-      assert.deepEqual(started.map((s) => [s.service, s.started]), [['proxy', true]], log.text());
-    } finally {
-      await runtime.close();
-    }
-    await waitForHttp(`${project.adminAddress}/config/`, 30_000);
+    await startSharedServicesFirst(project, ['proxy']);
   });
   after(async () => {
     await project?.remove();
@@ -136,19 +116,8 @@ describe('blue-green deploy with Caddy in a container on the compose network', (
 
   test('v1 to v2 under load: no failed request, v2 from green after the switch, blue stays as previewable standby', async () => {
     const load = startLoad({ baseUrl: current().url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 1500, postEvery: 5, maxDurationMs: 60_000 });
-    while (load.samples.filter((s) => s.kind === 'slow').length < 2) await sleep(50);
-    const started = Date.now();
-    const { result, error, log } = await deployVersion('v2');
-    const deployMs = Date.now() - started;
-    // Keep the load going a little past the deploy, so requests after the switch are plenty.
-    const samples = await stopLoadAfter(load, 50);
-    assert.equal(error, undefined, log.text());
-    assert.equal(result?.plan.toColor, 'green');
-
-    const { summary } = assertCleanSwitch(samples, log.events, 'v2', log.text());
-    console.log(`load during deploy: ${JSON.stringify(summary)}; deploy took ${deployMs} ms`);
-    const drain = log.events('phase.done').find((r) => r.phase === 'draining');
-    assert.ok(drain !== undefined, log.text());
+    const { outcome } = await switchUnderLoad(load, 'v2', () => deployVersion('v2'));
+    assert.equal(outcome.result?.plan.toColor, 'green');
 
     assert.deepEqual(await liveDials(), ['api-green:3000', 'web-green:3000']);
     const live = await httpGet(current().url('/version'));

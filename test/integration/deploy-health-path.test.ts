@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { HealthTimeoutError } from '../../src/errors.js';
-import { deploy } from '../../src/run/deploy.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
+import { deployInProcess } from '../rig/run-operation.js';
 import { testRuntime } from '../rig/test-runtime.js';
 
 const scope = testScope('healthpath');
@@ -29,17 +29,7 @@ after(async () => {
   assert.deepEqual(await cleanUpScope(docker, scope), NOTHING_LEFT);
 });
 
-async function deployVersion(version: string, env: Record<string, string> = {}) {
-  const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress }, env);
-  try {
-    await deploy(runtime, { version, pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal });
-    return { log };
-  } catch (error) {
-    return { error, log };
-  } finally {
-    await runtime.close();
-  }
-}
+const deployVersion = (version: string, env: Record<string, string> = {}) => deployInProcess({ dir: project.dir, adminAddress: project.caddy.adminAddress }, version, env);
 
 test("a container healthy for Docker but failing the handler's health_uri never gets traffic", async () => {
   const { error, log } = await deployVersion('v1', { HEALTH_CHECK_TIMEOUT: '4' });

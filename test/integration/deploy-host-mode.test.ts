@@ -6,54 +6,27 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { deploy } from '../../src/run/deploy.js';
 import { rollback } from '../../src/run/rollback.js';
 import { cleanup } from '../../src/run/cleanup.js';
-import type { Runtime } from '../../src/run/runtime.js';
 import { HealthTimeoutError } from '../../src/errors.js';
 import { rigDockerClient } from '../rig/docker-client.js';
 import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
-import { assertCleanSwitch, stopLoadAfter } from '../rig/assert-clean-switch.js';
 import { startLoad } from '../rig/load-client.js';
-import type { recordingLogger } from '../rig/recording-logger.js';
+import { switchUnderLoad } from '../rig/switch-under-load.js';
+import { deployInProcess, runOperation } from '../rig/run-operation.js';
 import { testRuntime } from '../rig/test-runtime.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
 import { buildTestImage } from '../rig/test-image.js';
-import { sleep } from '../../src/sleep.js';
 
 const scope = testScope('deployhost');
 const docker = rigDockerClient();
 let project: HostModeProject;
 
-function runtimeFor(env: Record<string, string> = {}): { runtime: Runtime; log: ReturnType<typeof recordingLogger> } {
-  return testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress }, env);
-}
-
-async function deployVersion(version: string, env: Record<string, string> = {}) {
-  const { runtime, log } = runtimeFor(env);
-  try {
-    const result = await deploy(runtime, { version, pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal });
-    return { result, log };
-  } catch (error) {
-    return { error, log };
-  } finally {
-    await runtime.close();
-  }
-}
-
-async function rollBack(env: Record<string, string> = {}) {
-  const { runtime, log } = runtimeFor(env);
-  try {
-    const result = await rollback(runtime, { pull: 'never', dryRun: false, verifyUrl: undefined, signal: new AbortController().signal });
-    return { result, log };
-  } catch (error) {
-    return { error, log };
-  } finally {
-    await runtime.close();
-  }
-}
+const where = () => ({ dir: project.dir, adminAddress: project.caddy.adminAddress });
+const deployVersion = (version: string, env: Record<string, string> = {}) => deployInProcess(where(), version, env);
+const rollBack = () => runOperation(where(), (runtime) => rollback(runtime, { pull: 'never', dryRun: false, verifyUrl: undefined, signal: new AbortController().signal }));
 
 async function containerNames(): Promise<string[]> {
   const list = await docker.listContainers({ all: true, filters: { label: [`cutover.project=${project.name}`] } });
@@ -86,25 +59,14 @@ describe('blue-green deploy with Caddy on the host', () => {
 
   test('v1 to v2 under load: no failed request, new requests after the switch get v2, slow ones finish on v1', async () => {
     const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 60_000 });
-    // Let the load reach a steady state with slow requests in flight on v1.
-    while (load.samples.filter((s) => s.kind === 'slow').length < 2) await sleep(50);
-    const started = Date.now();
-    const { result, error, log } = await deployVersion('v2');
-    const deployMs = Date.now() - started;
-    const samples = await stopLoadAfter(load, 50);
-    assert.equal(error, undefined, log.text());
-    assert.equal(result?.plan.toColor, 'blue');
-
-    const { summary, ack } = assertCleanSwitch(samples, log.events, 'v2', log.text());
-    console.log(`load during deploy: ${JSON.stringify(summary)}; deploy took ${deployMs} ms`);
+    const { outcome, ms: deployMs, samples, ack, drain } = await switchUnderLoad(load, 'v2', () => deployVersion('v2'));
+    assert.equal(outcome.result?.plan.toColor, 'blue');
 
     const slowInFlight = samples.filter((s) => s.kind === 'slow' && s.startedAt < ack.time && s.endedAt > ack.time);
     assert.ok(slowInFlight.length > 0, 'a slow request was in flight at the switch');
     for (const s of slowInFlight) assert.deepEqual([s.status, s.version], [200, 'v1']);
 
     // The drain waited for the slow requests, not for DRAIN_TIMEOUT (30 s).
-    const drain = log.events('phase.done').find((r) => r.phase === 'draining');
-    assert.ok(drain !== undefined, log.text());
     assert.ok((drain.ms as number) < 2500, `drain took ${drain.ms} ms`);
     assert.ok(deployMs < 20_000, `deploy took ${deployMs} ms`);
     // Green stays as warm standby.

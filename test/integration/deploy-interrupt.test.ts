@@ -10,13 +10,13 @@ import { after, before, test } from 'node:test';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rigDockerClient } from '../rig/docker-client.js';
-import { createHostModeProject, type HostModeProject } from '../rig/host-mode-project.js';
+import { createDeployedHostModeProject } from '../rig/deployed-host-mode-project.js';
+import type { HostModeProject } from '../rig/host-mode-project.js';
 import { httpGet } from '../rig/http-get.js';
 import { spawn } from 'node:child_process';
-import { cliCommandLine, runCli, spawnCli } from '../rig/run-cli.js';
+import { cliCommandLine, spawnCli } from '../rig/run-cli.js';
 import { testScope } from '../rig/run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from '../rig/scope-cleanup.js';
-import { buildTestImage } from '../rig/test-image.js';
 import { waitUntil } from '../rig/wait-until.js';
 
 const scope = testScope('interrupt');
@@ -24,8 +24,7 @@ const docker = rigDockerClient();
 let project: HostModeProject;
 
 before(async () => {
-  await Promise.all(['v1', 'v2'].map((v) => buildTestImage(docker, scope, v)));
-  project = await createHostModeProject(docker, scope);
+  project = await createDeployedHostModeProject(docker, scope, ['v1', 'v2']);
 });
 after(async () => {
   await project?.remove();
@@ -36,58 +35,37 @@ async function names(): Promise<string[]> {
   return (await docker.listContainers({ all: true, filters: { label: [`cutover.project=${project.name}`] } })).map((c) => (c.Names[0] ?? '').slice(1)).sort();
 }
 
-test('SIGINT while waiting for health removes the new color and leaves traffic on the old one', async () => {
-  const first = await runCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, 'deploy', 'v1']);
-  assert.equal(first.code, 0, first.stderr);
-  const before = await names();
-
-  // v2 takes a minute to listen, so the deploy sits in waiting-healthy.
-  const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, '--log-format', 'json', 'deploy', 'v2'], {
-    env: { START_DELAY_MS: '60000', HEALTH_CHECK_TIMEOUT: '120' },
-  });
-  await waitUntil('the deploy to wait for health', 30_000, () => (run.stderr().includes('"phase":"waiting-healthy"') ? true : undefined));
-  assert.equal((await names()).length, 4, 'v2 containers were started');
-  run.child.kill('SIGINT');
-  const code = await run.done;
-
-  assert.equal(code, 1, run.stderr());
-  assert.match(run.stderr(), /"event":"phase.undo"/);
-  assert.match(run.stderr(), /interrupted by SIGINT/);
-  assert.deepEqual(await names(), before);
-  assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v1');
-  const state = JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
-  assert.equal(state.operation, null);
-  assert.deepEqual([state.active.version, state.history.at(-1).outcome, state.history.at(-1).reason], ['v1', 'failed', 'interrupted by SIGINT']);
-  await assert.rejects(readFile(path.join(project.dir, 'caddy', 'cutover.lock')), { code: 'ENOENT' });
-});
-
 async function readState(): Promise<{ operation: unknown; active: { color: string; version: string }; history: Array<{ outcome: string; reason?: string; version: string }> }> {
   return JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
 }
 
-test('SIGHUP (a dropped SSH session) while waiting for health undoes like SIGINT', async () => {
-  // v1 is live from the test above.
-  const before = await names();
-  const historyBefore = (await readState()).history.length;
-  const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, '--log-format', 'json', 'deploy', 'v2'], {
-    env: { START_DELAY_MS: '60000', HEALTH_CHECK_TIMEOUT: '120' },
-  });
-  await waitUntil('the deploy to wait for health', 30_000, () => (run.stderr().includes('"phase":"waiting-healthy"') ? true : undefined));
-  assert.equal((await names()).length, 4, 'v2 containers were started');
-  run.child.kill('SIGHUP');
-  const code = await run.done;
+// SIGHUP is what a dropped SSH session sends: it must undo exactly like Ctrl-C.
+for (const signal of ['SIGINT', 'SIGHUP'] as const) {
+  test(`${signal} while waiting for health removes the new color and leaves traffic on the old one`, async () => {
+    // v1 is live (deployed in before()).
+    const before = await names();
+    const historyBefore = (await readState()).history.length;
+    // v2 takes a minute to listen, so the deploy sits in waiting-healthy.
+    const run = spawnCli(['-C', project.dir, '--caddy-admin', project.caddy.adminAddress, '--log-format', 'json', 'deploy', 'v2'], {
+      env: { START_DELAY_MS: '60000', HEALTH_CHECK_TIMEOUT: '120' },
+    });
+    await waitUntil('the deploy to wait for health', 30_000, () => (run.stderr().includes('"phase":"waiting-healthy"') ? true : undefined));
+    assert.equal((await names()).length, 4, 'v2 containers were started');
+    run.child.kill(signal);
+    const code = await run.done;
 
-  assert.equal(code, 1, run.stderr());
-  assert.match(run.stderr(), /"event":"phase.undo"/);
-  assert.match(run.stderr(), /interrupted by SIGHUP/);
-  assert.deepEqual(await names(), before);
-  assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v1');
-  const state = await readState();
-  assert.equal(state.operation, null);
-  assert.equal(state.history.length, historyBefore + 1);
-  assert.deepEqual([state.active.version, state.history.at(-1)?.outcome, state.history.at(-1)?.reason], ['v1', 'failed', 'interrupted by SIGHUP']);
-  await assert.rejects(readFile(path.join(project.dir, 'caddy', 'cutover.lock')), { code: 'ENOENT' });
-});
+    assert.equal(code, 1, run.stderr());
+    assert.match(run.stderr(), /"event":"phase.undo"/);
+    assert.match(run.stderr(), new RegExp(`interrupted by ${signal}`));
+    assert.deepEqual(await names(), before);
+    assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v1');
+    const state = await readState();
+    assert.equal(state.operation, null);
+    assert.equal(state.history.length, historyBefore + 1);
+    assert.deepEqual([state.active.version, state.history.at(-1)?.outcome, state.history.at(-1)?.reason], ['v1', 'failed', `interrupted by ${signal}`]);
+    await assert.rejects(readFile(path.join(project.dir, 'caddy', 'cutover.lock')), { code: 'ENOENT' });
+  });
+}
 
 /** `cutover <args> 2>&1 | head -1` in a real shell: the first line, then the CLI's own exit code. */
 function runThroughHead(args: string[]): Promise<{ firstLine: string; code: number; rest: string }> {

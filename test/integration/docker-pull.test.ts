@@ -40,6 +40,18 @@ async function writeDockerConfig(config: object): Promise<NodeJS.ProcessEnv> {
   return { ...process.env, DOCKER_CONFIG: configDir, PATH: `${configDir}:${process.env.PATH ?? ''}` };
 }
 
+/** Builds a tiny image, pushes it to the local registry and removes it here, so only the registry has it; returns its name there. */
+async function pushOnly(local: LocalRegistry, tag: string): Promise<string> {
+  const built = await buildTinyImage(docker, scope, tag);
+  const remote = `${local.host}/${scope.prefix}-tiny:${tag}`;
+  await docker.getImage(built).tag({ repo: `${local.host}/${scope.prefix}-tiny`, tag });
+  // An empty X-Registry-Auth is enough for a registry without auth.
+  await followJsonStream(await docker.getImage(remote).push({ authconfig: { serveraddress: local.host } }), `pushing ${remote}`);
+  await docker.getImage(remote).remove();
+  await docker.getImage(built).remove();
+  return remote;
+}
+
 describe('docker adapter: pulling images', () => {
   before(async () => {
     configDir = await mkdtemp(path.join(os.tmpdir(), `${runTempPrefix()}docker-config-`));
@@ -54,13 +66,7 @@ describe('docker adapter: pulling images', () => {
 
   test('pulls an image pushed to a local registry, reporting progress to the end', async () => {
     assert.ok(registry);
-    const local = await buildTinyImage(docker, scope, 'pushed-1');
-    const remote = `${registry.host}/${scope.prefix}-tiny:pushed-1`;
-    await docker.getImage(local).tag({ repo: `${registry.host}/${scope.prefix}-tiny`, tag: 'pushed-1' });
-    // An empty X-Registry-Auth is enough for a registry without auth.
-    await followJsonStream(await docker.getImage(remote).push({ authconfig: { serveraddress: registry.host } }), `pushing ${remote}`);
-    await docker.getImage(remote).remove();
-    await docker.getImage(local).remove();
+    const remote = await pushOnly(registry, 'pushed-1');
     assert.equal(await engine.imageExists(remote), false);
 
     const seen: PullProgress[] = [];
@@ -90,12 +96,7 @@ describe('docker adapter: pulling images', () => {
 
   test('a pull that fails after it started (a layer gone from the registry) is a DockerOperationError from the stream', async () => {
     assert.ok(registry);
-    const local = await buildTinyImage(docker, scope, 'broken-1');
-    const remote = `${registry.host}/${scope.prefix}-tiny:broken-1`;
-    await docker.getImage(local).tag({ repo: `${registry.host}/${scope.prefix}-tiny`, tag: 'broken-1' });
-    await followJsonStream(await docker.getImage(remote).push({ authconfig: { serveraddress: registry.host } }), `pushing ${remote}`);
-    await docker.getImage(remote).remove();
-    await docker.getImage(local).remove();
+    const remote = await pushOnly(registry, 'broken-1');
     // Docker answers 200 and starts the progress stream (the manifest is fine); the layer download then fails inside it.
     const blobs = path.join(registry.storageDir, 'docker/registry/v2/blobs/sha256');
     const layerBlobs = await findLargeBlobs(blobs);

@@ -11,8 +11,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { isJsonObject, type JsonValue } from '../../src/domain/caddy-json.js';
-import { hasPreviewRoutes } from '../../src/domain/rewrite-caddy-config.js';
+import { caddyDials as caddyDialsOf } from '../rig/caddy-dials.js';
 import { reset } from '../../src/run/reset.js';
 import { sleep } from '../../src/sleep.js';
 import { assertCleanSwitch, stopLoadAfter } from '../rig/assert-clean-switch.js';
@@ -49,20 +48,7 @@ async function containers(): Promise<Array<{ id: string; name: string; color: st
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Every upstream dial in Caddy's live config, and whether cutover's preview routes are there. */
-async function caddyDials(): Promise<{ dials: string[]; previews: boolean }> {
-  const config = (await (await fetch(`${project.caddy.adminAddress}/config/`)).json()) as JsonValue;
-  const dials: string[] = [];
-  const walk = (value: JsonValue): void => {
-    if (Array.isArray(value)) for (const v of value) walk(v);
-    else if (isJsonObject(value)) {
-      if (typeof value.dial === 'string') dials.push(value.dial);
-      for (const v of Object.values(value)) walk(v);
-    }
-  };
-  walk(config);
-  return { dials: [...new Set(dials)].sort(), previews: hasPreviewRoutes(config) };
-}
+const caddyDials = () => caddyDialsOf(project.caddy.adminAddress);
 
 const plainDials = (): string[] => project.services.map((s) => `127.0.0.1:${project.plainPorts[s]}`).sort();
 

@@ -11,19 +11,15 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { CaddyAdmin } from '../../src/adapters/caddy/caddy-admin.js';
-import { loadProject } from '../../src/config/load-project.js';
-import { deploy } from '../../src/run/deploy.js';
 import { rollback } from '../../src/run/rollback.js';
-import type { Runtime } from '../../src/run/runtime.js';
 import { findProxyHandlers } from '../../src/domain/find-proxy-handlers.js';
 import { stripPreviewRoutes } from '../../src/domain/rewrite-caddy-config.js';
 import type { JsonValue } from '../../src/domain/caddy-json.js';
-import { startSharedServices } from '../../scripts/demo/start-shared-services.js';
 import { rigDockerClient } from './docker-client.js';
-import { waitForHttp } from './http-get.js';
 import { recordingLogger, type LogRecord } from './recording-logger.js';
 import { buildReferenceImages, createReferenceStackProject, referenceCaddyfile, SITE_HOST, type ReferenceStackProject } from './reference-stack-project.js';
-import { testRuntime } from './test-runtime.js';
+import { deployInProcess, runOperation } from './run-operation.js';
+import { startSharedServicesFirst } from './start-shared-services-first.js';
 import { testScope } from './run-id.js';
 import { cleanUpScope, NOTHING_LEFT } from './scope-cleanup.js';
 import { sleep } from '../../src/sleep.js';
@@ -177,19 +173,6 @@ async function platformDials(): Promise<string[][]> {
   }
 }
 
-async function operate(run: (runtime: Runtime) => Promise<unknown>): Promise<{ error: unknown; log: ReturnType<typeof recordingLogger> }> {
-  const { runtime, log } = testRuntime({ dir: current().dir, adminAddress: current().adminAddress });
-  try {
-    await run(runtime);
-    return { error: undefined, log };
-  } catch (error) {
-    return { error, log };
-  } finally {
-    await runtime.close();
-  }
-}
-
-const deployOptions = (version: string) => ({ version, pull: 'never' as const, stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal });
 
 /** A dial of any color of platform (or its plain name) as blue's. */
 const toBlue = (dial: string): string => dial.replace(/^platform(-blue|-green)?:/, 'platform-blue:');
@@ -206,16 +189,8 @@ describe(`the reference stack (${variant.name}, Caddy as the proxy service on th
     ROUTES = variant.routes;
     await buildReferenceImages(docker, scope, ['v1', 'v2'], await referenceCaddyfile(variant.caddyfile));
     project = await createReferenceStackProject(docker, scope, variant.env, variant.seed, variant.extraServices);
-    const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.adminAddress });
-    try {
-      const loaded = await loadProject({ projectDir: project.dir, env: runtime.env, variables: { VERSION: 'v1' } });
-      assert.deepEqual(loaded.colored.map((s) => s.name), variant.colored);
-      const started = await startSharedServices(runtime, loaded);
-      assert.deepEqual(started.map((s) => [s.service, s.started]), variant.shared.map((service) => [service, true]), log.text());
-    } finally {
-      await runtime.close();
-    }
-    await waitForHttp(`${project.adminAddress}/config/`, 30_000);
+    const loaded = await startSharedServicesFirst(project, variant.shared);
+    assert.deepEqual(loaded.colored.map((s) => s.name), variant.colored);
   });
   after(async () => {
     await project?.remove();
@@ -226,7 +201,7 @@ describe(`the reference stack (${variant.name}, Caddy as the proxy service on th
     const before = await platformDials();
     const isPlatform = (dials: string[]) => dials.some((dial) => /^platform(-blue|-green)?:/.test(dial));
     assert.equal(before.filter(isPlatform).length, variant.handlers);
-    const { error, log } = await operate((runtime) => deploy(runtime, deployOptions('v1')));
+    const { error, log } = await deployInProcess(current(), 'v1');
     assert.equal(error, undefined, `${String(error)}\n${log.text()}`);
     assert.equal(log.events('switch.acknowledged').length, 1, log.text());
     assert.deepEqual(
@@ -238,13 +213,13 @@ describe(`the reference stack (${variant.name}, Caddy as the proxy service on th
   });
 
   for (const step of [
-    { name: 'deploy v2 under load on every route: green answers every route after the switch', version: 'v2', run: (runtime: Runtime) => deploy(runtime, deployOptions('v2')) },
-    { name: 'rollback under load on every route: blue (v1) answers every route again', version: 'v1', run: (runtime: Runtime) => rollback(runtime, { pull: 'never', dryRun: false, verifyUrl: undefined, signal: new AbortController().signal }) },
+    { name: 'deploy v2 under load on every route: green answers every route after the switch', version: 'v2', run: () => deployInProcess(current(), 'v2') },
+    { name: 'rollback under load on every route: blue (v1) answers every route again', version: 'v1', run: () => runOperation(current(), (runtime) => rollback(runtime, { pull: 'never', dryRun: false, verifyUrl: undefined, signal: new AbortController().signal })) },
   ]) {
     test(step.name, async () => {
       const load = startRouteLoad(6);
       while (load.answers.length < 30) await sleep(20);
-      const { error, log } = await operate(step.run);
+      const { error, log } = await step.run();
       const target = load.answers.length + 60;
       while (load.answers.length < target) await sleep(20);
       const answers = await load.stop();

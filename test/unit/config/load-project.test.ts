@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import type { ServiceSpec } from '../../../src/config/model.js';
 import { load, MINIMAL, withProject, type ProjectFiles } from './temp-project.js';
 import { loadProject } from '../../../src/config/load-project.js';
+import { makeSpec } from '../../fixtures/make-service.js';
 
 const overlays = (blue: string, green: string): ProjectFiles => ({ 'compose.blue.yml': blue, 'compose.green.yml': green });
 
@@ -21,26 +22,11 @@ describe('loadProject: reading a project', () => {
     assert.deepEqual(config.networks, { default: { name: 'app_default', external: false, driver: undefined } });
     assert.deepEqual(config.volumes, {});
     assert.deepEqual(config.settings, { healthCheckTimeoutMs: 300_000, healthCheckIntervalMs: 3_000, drainTimeoutMs: 30_000, healthFailFast: false });
+    // makeSpec's defaults are what the loader gives a service that sets only its image: held to that here.
     const db: ServiceSpec = {
-      name: 'db',
-      image: 'postgres:16',
-      command: undefined,
-      entrypoint: undefined,
-      environment: {},
-      labels: {},
-      ports: [],
-      expose: [],
-      volumes: [],
-      networks: [{ key: 'default', aliases: [] }],
-      healthcheck: undefined,
-      dependsOn: [],
+      ...makeSpec({ name: 'db', image: 'postgres:16', networks: [{ key: 'default', aliases: [] }] }),
       dependencyConditions: {},
-      stopGracePeriodMs: 10_000,
       stopSignal: undefined,
-      replicas: 1,
-      containerName: undefined,
-      restart: undefined,
-      memLimitBytes: undefined,
       logging: undefined,
       composeName: 'db',
     };

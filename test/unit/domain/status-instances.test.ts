@@ -6,9 +6,9 @@ import { rewriteCaddyConfig } from '../../../src/domain/rewrite-caddy-config.js'
 import { buildStatusReport } from '../../../src/domain/status/build-status-report.js';
 import { renderStatus } from '../../../src/domain/status/render-status.js';
 import type { ObservedCaddyInstance, ObservedContainer, StatusInput } from '../../../src/domain/status/status-input.js';
-import type { State } from '../../../src/state/state-schema.js';
 import { proxy, server } from '../../fixtures/make-caddy-config.js';
 import { makeColoredService } from '../../fixtures/make-service.js';
+import { demoState } from './demo-state.js';
 
 // One service `web`, each color on its own host port; Caddy on the host.
 const PORT: Record<Color, number> = { blue: 8101, green: 8201 };
@@ -24,15 +24,7 @@ function caddy(color: Color, previews = true): JsonValue {
   return rewriteCaddyConfig(base, [], [{ service: 'web', pointer: ['apps', 'http', 'servers', 'srv0', 'routes', 0, 'handle', 0], dialsByColor: { blue: [dial('blue')], green: [dial('green')] } }]);
 }
 
-const state: State = {
-  schemaVersion: 2,
-  project: 'demo',
-  active: { color: 'blue', version: 'v2', since: '2025-03-01T12:00:00.000Z' },
-  standby: { color: 'green', version: 'v1' },
-  operation: null,
-  history: [],
-  targets: { web: { caddyAdmin: A, blue: [dial('blue')], green: [dial('green')] } },
-};
+const state = demoState({ history: [], targets: { web: { caddyAdmin: A, blue: [dial('blue')], green: [dial('green')] } } });
 
 function input(instances?: ObservedCaddyInstance[]): StatusInput {
   const first = instances?.[0]?.config ?? { ok: true, value: caddy('blue') };

@@ -15,6 +15,7 @@ import type { LockStatus } from '../../../src/state/deploy-lock.js';
 import type { State } from '../../../src/state/state-schema.js';
 import { proxy, server } from '../../fixtures/make-caddy-config.js';
 import { makeColoredService } from '../../fixtures/make-service.js';
+import { demoState } from './demo-state.js';
 
 // A host-mode project like the integration rig's: web and api, each color on its own fixed host port.
 const PORTS: Record<Color, Record<'web' | 'api', number>> = { blue: { web: 8101, api: 8102 }, green: { web: 8201, api: 8202 } };
@@ -59,12 +60,7 @@ const instancesOf = (containers: readonly ObservedContainer[]): ColorInstance[] 
   );
 
 /** The state after deploying v1 (green) then v2 (blue). */
-const deployedState: State = {
-  schemaVersion: 2,
-  project: 'demo',
-  active: { color: 'blue', version: 'v2', since: '2025-03-01T12:00:00.000Z' },
-  standby: { color: 'green', version: 'v1' },
-  operation: null,
+const deployedState: State = demoState({
   history: [
     {
       id: 'deploy-1',
@@ -90,7 +86,7 @@ const deployedState: State = {
     },
   ],
   targets: Object.fromEntries(SERVICES.map((s) => [s, { caddyAdmin: ADMIN, blue: [dial('blue', s)], green: [dial('green', s)] }])),
-};
+});
 
 const runningBoth = [container('api', 'blue', 'v2'), container('api', 'green', 'v1'), container('web', 'blue', 'v2'), container('web', 'green', 'v1')];
 
