@@ -23,7 +23,9 @@ export interface SwarmDeployRequest {
 async function describeFailure(swarm: SwarmServices, service: SwarmColorService, result: Exclude<TasksWaitResult, { ok: true }>, timeoutMs: number): Promise<string> {
   if (result.reason === 'timed-out') {
     const running = result.tasks.filter((t) => t.state === 'running' && t.desiredState === 'running').length;
-    return `${service.name}: ${running}/${service.replicas} tasks running and healthy after ${Math.round(timeoutMs / 1000)} s (HEALTH_CHECK_TIMEOUT)`;
+    const waiting = result.tasks.find((t) => t.state !== 'running' && t.desiredState === 'running');
+    const health = waiting === undefined ? undefined : await swarm.healthOutput(waiting);
+    return `${service.name}: ${running}/${service.replicas} tasks running and healthy after ${Math.round(timeoutMs / 1000)} s (HEALTH_CHECK_TIMEOUT)${health === undefined ? '' : `; last healthcheck: ${health}`}`;
   }
   const health = await swarm.healthOutput(result.task);
   const reason = result.task.error ?? result.task.message ?? result.task.state;
