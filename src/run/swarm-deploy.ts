@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { SwarmServices } from '../adapters/swarm/swarm-services.js';
 import type { TasksWaitResult } from '../adapters/swarm/wait-until-tasks-healthy.js';
@@ -61,6 +62,8 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
   const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: version } });
   const swarm = SwarmServices.fromEnvironment(runtime.logger, runtime.env as NodeJS.ProcessEnv);
   if (request.dryRun) return planDeployOnSwarm(runtime, project, version);
+  // On Swarm Caddy's config need not live in the project: the state dir may not exist before the first deploy.
+  await mkdir(runtime.stateDir, { recursive: true });
   const lock = await acquireLock(runtime.stateDir, { command: `deploy ${version}`, now: runtime.now() });
   try {
     // Planned under the lock: no other cutover moves traffic between the read and the switch.

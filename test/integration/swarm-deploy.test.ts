@@ -183,8 +183,12 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 2/2 tasks running$`, 'm'));
     });
 
-    await t.test('deploy v2 under load: 0 failed, 0 answers from v1 after the acknowledgement; blue kept as the standby', async () => {
-      assertCleanSwitch(await underLoad(['deploy', 'v2']), 'v1', 'v2');
+    await t.test('deploy v2 under load: 0 failed, 0 answers from v1 after the acknowledgement; blue kept as the standby', async (t) => {
+      const result = await underLoad(['deploy', 'v2']);
+      assertCleanSwitch(result, 'v1', 'v2');
+      // The drain watched blue's task addresses (taken before the switch) until none had a request in flight.
+      assert.match(result.run.stderr, /"event":"drain\.done"/);
+      t.diagnostic(`blue's tasks seen in flight after the switch: ${result.run.stderr.includes('"event":"drain.progress"')}`);
       assert.equal(await handlerName(), `tasks.${swarmServiceName(projectName, 'web', 'green')}`);
       const status = await cli(['status']);
       assert.match(status.stdout, /^live: green v2$/m);
