@@ -41,9 +41,9 @@ async function removeCreated(runtime: Runtime, swarm: SwarmServices, names: read
 }
 
 /** Plans (pure) over the project and Caddy's live color; refuses, changing nothing, what Swarm cannot run. */
-async function planDeployOnSwarm(runtime: Runtime, project: ProjectConfig, version: string): Promise<SwarmDeployPlan> {
+async function planDeployOnSwarm(runtime: Runtime, project: ProjectConfig, version: string, operationId?: string): Promise<SwarmDeployPlan> {
   const live = await readSwarmLiveColor(runtime, project);
-  const planned = planSwarmDeploy({ project, version, live });
+  const planned = planSwarmDeploy({ project, version, live, ...(operationId === undefined ? {} : { extraLabels: { 'cutover.operation': operationId } }) });
   if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan (--engine swarm)', path: '', message })), { hint: 'change the compose files as said, or deploy with --engine compose; nothing was changed' });
   for (const key of planned.plan.ignored) runtime.logger.warn({ event: 'swarm.key.ignored', key }, `Swarm does without ${key}; it is left out`);
   return planned.plan;
@@ -67,12 +67,14 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
   const lock = await acquireLock(runtime.stateDir, { command: `deploy ${version}`, now: runtime.now() });
   try {
     // Planned under the lock: no other cutover moves traffic between the read and the switch.
-    const plan = await planDeployOnSwarm(runtime, project, version);
+    // The services carry the operation's id (cutover.operation), as containers do.
+    const operationId = `deploy-${runtime.now().toISOString()}`;
+    const plan = await planDeployOnSwarm(runtime, project, version, operationId);
     const state = (await readState(runtime.stateDir)) ?? emptyState(project.projectName);
     const fromVersion = plan.fromColor !== undefined && state.active?.color === plan.fromColor ? state.active.version : null;
     const keeper = new StateKeeper(
       runtime.stateDir,
-      startOperation(state, { id: `deploy-${runtime.now().toISOString()}`, kind: 'deploy', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
+      startOperation(state, { id: operationId, kind: 'deploy', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
     );
     await keeper.update((s) => s);
     const created: string[] = [];
