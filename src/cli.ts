@@ -41,9 +41,15 @@ function buildProgram(): Command {
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--allow-remote-admin', "accept a plain-http:// Caddy admin address that is not loopback (the admin API has no authentication)")
+    .option('--engine <engine>', 'what runs the colors: compose (containers) or swarm (Swarm services; deploy, rollback and status so far, docs/swarm.md) (default: $CUTOVER_ENGINE, else compose)')
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))
     .showHelpAfterError('hint: run cutover help for usage')
     .exitOverride();
+  // Before any command does anything: a bad engine, or a command (or deploy flag) not built on Swarm yet, is refused here.
+  program.hook('preAction', async (_program, action) => {
+    const { assertSwarmCommand, resolveEngine } = await import('./commands/resolve-engine.js');
+    if (resolveEngine(globals(action).engine) === 'swarm') assertSwarmCommand(action.name(), action.opts());
+  });
   program.configureHelp({
     visibleOptions(this: Help, command: Command): Option[] {
       const shown = Help.prototype.visibleOptions.call(this, command);

@@ -14,6 +14,8 @@ export interface GlobalOptions {
   /** Accept a plain-HTTP admin address that is not loopback (with a warning). */
   allowRemoteAdmin?: boolean;
   logFormat: LogFormat;
+  /** `--engine compose|swarm` (resolve-engine.ts); undefined: CUTOVER_ENGINE, else compose. */
+  engine?: string;
 }
 
 /** What a command needs from its surroundings, resolved and checked once. */

@@ -6,6 +6,7 @@ import { resolveContext, type GlobalOptions } from './command-context.js';
 import { canaryOptionsFrom, type CanaryFlags } from './canary-flags.js';
 import { bakeOptionsFrom } from './bake-flags.js';
 import { withInterrupt } from './with-interrupt.js';
+import { resolveEngine } from './resolve-engine.js';
 import { assertAnalysisCommandFound } from './assert-analysis-command-found.js';
 
 export interface DeployFlags extends CanaryFlags {
@@ -21,6 +22,7 @@ export interface DeployFlags extends CanaryFlags {
 
 /** `cutover deploy <version>` */
 export async function runDeploy(options: GlobalOptions, version: string, flags: DeployFlags): Promise<number> {
+  if (resolveEngine(options.engine) === 'swarm') return (await import('./swarm-deploy.js')).runSwarmDeploy(options, version, flags);
   const canary = canaryOptionsFrom(flags);
   const bake = bakeOptionsFrom(flags, canary);
   const context = resolveContext(options);

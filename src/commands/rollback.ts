@@ -3,6 +3,7 @@ import { rollback } from '../run/rollback.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
 import { withInterrupt } from './with-interrupt.js';
+import { resolveEngine } from './resolve-engine.js';
 
 export interface RollbackFlags {
   pull: PullPolicy;
@@ -13,6 +14,7 @@ export interface RollbackFlags {
 
 /** `cutover rollback` */
 export async function runRollback(options: GlobalOptions, flags: RollbackFlags): Promise<number> {
+  if (resolveEngine(options.engine) === 'swarm') return (await import('./swarm-rollback.js')).runSwarmRollback(options);
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {

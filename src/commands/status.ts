@@ -3,6 +3,7 @@ import { buildStatusReport } from '../domain/status/build-status-report.js';
 import { observeStatus } from '../run/observe-status.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
+import { resolveEngine } from './resolve-engine.js';
 
 export interface StatusFlags {
   json?: boolean;
@@ -14,6 +15,7 @@ export interface StatusFlags {
  * Returns the report's exit code: 0, or that of its first error.
  */
 export async function runStatus(options: GlobalOptions, flags: StatusFlags): Promise<number> {
+  if (resolveEngine(options.engine) === 'swarm') return (await import('./swarm-status.js')).runSwarmStatus(options);
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {

@@ -235,6 +235,13 @@ export const stateSchema = z.object({
    * so older state files read as they are.
    */
   caddyAdmins: z.array(z.string().min(1)).optional(),
+  /**
+   * `swarm` when the colors run as Swarm services (`--engine swarm`,
+   * docs/swarm.md); absent for Compose. Optional, so older files read as they are.
+   */
+  engine: z.enum(['compose', 'swarm']).optional(),
+  /** On Swarm: the Swarm services of each color that has them (`<project>_<service>-<color>`). */
+  swarmServices: z.object({ blue: z.array(z.string().min(1)).optional(), green: z.array(z.string().min(1)).optional() }).optional(),
 });
 
 export type OperationKind = z.infer<typeof operationKindSchema>;

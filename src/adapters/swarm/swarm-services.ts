@@ -3,6 +3,7 @@ import type { Logger } from '../../log.js';
 import { createDockerClient, type DockerContext, dockerEndpointFromEnv } from '../docker/docker-client.js';
 import { createSwarmService } from './create-swarm-service.js';
 import { listSwarmTasks } from './list-swarm-tasks.js';
+import { readTaskHealth } from './read-task-health.js';
 import { removeSwarmService } from './remove-swarm-service.js';
 import type { SwarmTask } from './swarm-task.js';
 import { type TasksWaitResult, waitUntilTasksHealthy, type WaitUntilTasksHealthyOptions } from './wait-until-tasks-healthy.js';
@@ -31,6 +32,10 @@ export class SwarmServices {
 
   listTasks(serviceName: string): Promise<SwarmTask[]> {
     return listSwarmTasks(this.ctx, serviceName);
+  }
+
+  healthOutput(task: SwarmTask): Promise<string | undefined> {
+    return readTaskHealth(this.ctx, task);
   }
 
   remove(serviceName: string): Promise<boolean> {

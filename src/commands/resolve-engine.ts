@@ -1,0 +1,32 @@
+import { UsageError } from '../errors.js';
+
+/** What runs a color: Compose containers (the default) or Swarm services (docs/swarm.md). */
+export type Engine = 'compose' | 'swarm';
+
+/** The commands that have a Swarm path so far; every other one refuses on Swarm before it does anything. */
+export const SWARM_COMMANDS: ReadonlySet<string> = new Set(['deploy', 'rollback', 'status', 'config', 'help', 'init']);
+
+/** `--engine`, else CUTOVER_ENGINE, else compose. A value that is neither is a usage error (exit 2). */
+export function resolveEngine(flag: string | undefined, env: Record<string, string | undefined> = process.env): Engine {
+  const fromEnv = env.CUTOVER_ENGINE === '' ? undefined : env.CUTOVER_ENGINE;
+  const value = flag ?? fromEnv ?? 'compose';
+  if (value === 'compose' || value === 'swarm') return value;
+  const where = flag === undefined ? `CUTOVER_ENGINE=${value}` : `--engine ${value}`;
+  throw new UsageError(`${where} is not an engine: use compose or swarm`, { hint: 'cutover --engine swarm deploy <version>, or leave it out for Compose' });
+}
+
+/** Refuses, before anything happens, a command that has no Swarm path yet. */
+export function assertSwarmCommand(command: string, deployFlags: Record<string, unknown> = {}): void {
+  if (!SWARM_COMMANDS.has(command)) throw new UsageError(`cutover ${command} is not supported with --engine swarm yet`, { hint: 'see docs/swarm.md for what runs on Swarm' });
+  const flags: Array<[string, string]> =
+    command === 'deploy'
+      ? [['canary', '--canary'], ['bake', '--bake'], ['migrate', '--migrate'], ['stopOld', '--stop-old'], ['verifyUrl', '--verify-url'], ['pause', '--pause'], ['migrateService', '--migrate-service']]
+      : command === 'rollback'
+        ? [['dryRun', '--dry-run'], ['verifyUrl', '--verify-url']]
+        : command === 'status'
+          ? [['json', '--json']]
+          : [];
+  for (const [key, flag] of flags) {
+    if (deployFlags[key] !== undefined && deployFlags[key] !== false) throw new UsageError(`${command} ${flag} is not supported with --engine swarm yet`, { hint: `${command} without it; see docs/swarm.md` });
+  }
+}

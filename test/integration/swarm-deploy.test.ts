@@ -1,0 +1,217 @@
+/**
+ * `cutover --engine swarm` end to end on a real single-node Swarm (the private
+ * engine of test/rig/swarm-engine.ts; the shared engine never enters Swarm
+ * mode), with Caddy as a container on the project's attachable overlay (its
+ * admin API and HTTP server on unix sockets, test/rig/swarm-caddy.ts). One
+ * engine, one Caddy and one project for every case, in order: deploy v1,
+ * deploy v2 under load, rollback to v1 under load, a v3 that never gets
+ * healthy. Plus the refusals, which need no engine.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SwarmServices } from '../../src/adapters/swarm/swarm-services.js';
+import { swarmServiceName } from '../../src/domain/swarm-service-name.js';
+import { silentLogger } from '../../src/log.js';
+import { appComposeService } from '../rig/app-compose-service.js';
+import { assertOneLineError } from '../rig/assert-one-line-error.js';
+import { buildTestCaddyImage } from '../rig/caddy-image.js';
+import { cliCommandLine, type CliRun, runCli } from '../rig/run-cli.js';
+import { testScope } from '../rig/run-id.js';
+import { adminRequest, type SwarmCaddy, startSwarmCaddy, unixRequest } from '../rig/swarm-caddy.js';
+import { type SwarmEngine, startSwarmEngine } from '../rig/swarm-engine.js';
+import { APP_PORT, buildTestImage } from '../rig/test-image.js';
+import { waitUntil } from '../rig/wait-until.js';
+
+const scope = testScope('swdeploy');
+const network = scope.name('net');
+
+let engine: SwarmEngine;
+let swarm: SwarmServices;
+let caddy: SwarmCaddy;
+let projectDir = '';
+let projectName = '';
+
+/** compose.yml with one colored service `web` (two tasks) on the external attachable overlay, and its color overlays. */
+async function writeProject(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const web = appComposeService(scope, 'web', { startPeriod: '${START_PERIOD:-30s}' }).replace('    networks: [net]', '    deploy:\n      replicas: 2\n    networks: [net]');
+  await writeFile(path.join(dir, 'compose.yml'), `name: ${scope.prefix}\nservices:\n${web}\nnetworks:\n  net:\n    external: true\n    name: ${network}\n`);
+  for (const color of ['blue', 'green']) await writeFile(path.join(dir, `compose.${color}.yml`), 'services:\n  web: {}\n');
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(['-C', projectDir, '--engine', 'swarm', '--caddy-admin', `unix/${caddy.adminSocket}`, ...args], { env: { DOCKER_HOST: engine.dockerHost, ...env } });
+}
+
+async function liveVersion(): Promise<string> {
+  const answer = await unixRequest(caddy.httpSocket, 'GET', '/version', { timeoutMs: 10_000 });
+  return answer.status === 200 ? answer.text.trim() : `status ${answer.status}`;
+}
+
+interface Sample {
+  startedAt: number;
+  version: string | undefined;
+  error: string | undefined;
+}
+
+/**
+ * Runs `args` (a switch) while keep-alive and new-connection clients GET
+ * /version through Caddy and one client holds 1.5 s requests; the time the
+ * CLI's `switch.acknowledged` line reaches us bounds the acknowledgement from
+ * above, so a request started after it and answered by the old version is a
+ * real fault. Returns the samples and the CLI's exit code and output.
+ */
+async function underLoad(args: string[]): Promise<{ samples: Sample[]; ackAt: number; run: CliRun }> {
+  const samples: Sample[] = [];
+  let running = true;
+  const client = async (agent: http.Agent, requestPath: string) => {
+    while (running) {
+      const startedAt = Date.now();
+      const send = () => unixRequest(caddy.httpSocket, 'GET', requestPath, { agent, timeoutMs: 20_000 });
+      // As browsers and the rig's load client do: a kept-alive connection closed under the request (a config load closes idle ones), before any answer, is retried once.
+      const answer = await send()
+        .catch((err: Error & { reused?: boolean }) => (err.reused === true ? send() : Promise.reject(err)))
+        .catch((err: Error) => ({ status: 0, text: err.message }));
+      samples.push({ startedAt, version: answer.status === 200 ? answer.text.trim() : undefined, error: answer.status === 200 ? undefined : `${answer.status} ${answer.text.trim()}` });
+    }
+  };
+  const agents = [new http.Agent({ keepAlive: true, maxSockets: 1 }), new http.Agent({ keepAlive: true, maxSockets: 1 }), new http.Agent({ keepAlive: false }), new http.Agent({ keepAlive: true, maxSockets: 1 })];
+  const clients = [client(agents[0] as http.Agent, '/version'), client(agents[1] as http.Agent, '/version'), client(agents[2] as http.Agent, '/version'), client(agents[3] as http.Agent, '/slow?ms=1500')];
+  let ackAt = 0;
+  let run: CliRun;
+  try {
+    await waitUntil('the load to run', 20_000, () => (samples.length >= 10 ? true : undefined));
+    const [command, ...rest] = cliCommandLine(['-C', projectDir, '--engine', 'swarm', '--caddy-admin', `unix/${caddy.adminSocket}`, '--log-format', 'json', ...args]);
+    run = await new Promise<CliRun>((resolve, reject) => {
+      const child = spawn(command as string, rest, { env: { ...process.env, DOCKER_HOST: engine.dockerHost }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (ackAt === 0 && stderr.includes('"event":"switch.acknowledged"')) ackAt = Date.now();
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+    const endedAt = Date.now();
+    await waitUntil('requests after the switch', 20_000, () => (samples.filter((s) => s.startedAt > endedAt).length >= 20 ? true : undefined));
+  } finally {
+    running = false;
+    await Promise.all(clients);
+    for (const agent of agents) agent.destroy();
+  }
+  return { samples, ackAt, run };
+}
+
+function assertCleanSwitch(result: Awaited<ReturnType<typeof underLoad>>, oldVersion: string, newVersion: string): void {
+  assert.equal(result.run.code, 0, result.run.stderr);
+  assert.ok(result.ackAt > 0, `the switch was acknowledged:\n${result.run.stderr}`);
+  const failed = result.samples.filter((s) => s.error !== undefined);
+  assert.equal(failed.length, 0, `failed requests: ${[...new Set(failed.map((s) => s.error))].slice(0, 5).join(' | ')}`);
+  assert.ok(result.samples.some((s) => s.startedAt < result.ackAt && s.version === oldVersion), `the load reached ${oldVersion} before the switch`);
+  const after = result.samples.filter((s) => s.startedAt > result.ackAt);
+  assert.ok(after.length >= 20, `requests after the switch: ${after.length}`);
+  assert.deepEqual([...new Set(after.map((s) => s.version))], [newVersion], `every request started after the acknowledgement is answered by ${newVersion}`);
+  console.log(`switch ${oldVersion} -> ${newVersion}: ${result.samples.length} requests, 0 failed, ${after.length} after the acknowledgement, all ${newVersion}`);
+}
+
+/** The `dynamic_upstreams.name` of the handler cutover switches. */
+async function handlerName(): Promise<string> {
+  const answer = await adminRequest(caddy.adminSocket, 'GET', '/config/apps/http/servers/srv0/routes/0/handle/0/dynamic_upstreams/name');
+  return JSON.parse(answer.text) as string;
+}
+
+describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600_000 }, () => {
+  before(async () => {
+    engine = await startSwarmEngine();
+    try {
+      swarm = new SwarmServices({ docker: engine.docker, endpoint: engine.dockerHost, logger: silentLogger() });
+      await engine.docker.createNetwork({ Name: network, Driver: 'overlay', Attachable: true, Labels: scope.labels });
+      const [, , , caddyImage] = await Promise.all([
+        buildTestImage(engine.docker, scope, 'v1'),
+        buildTestImage(engine.docker, scope, 'v2'),
+        buildTestImage(engine.docker, scope, 'v3'),
+        buildTestCaddyImage(engine.docker, scope),
+      ]);
+      projectDir = path.join(engine.dir, 'project');
+      projectName = scope.prefix;
+      await writeProject(projectDir);
+      // Before the first deploy the handler dials a name nothing answers; cutover finds it by its @id.
+      caddy = await startSwarmCaddy(engine.docker, {
+        image: caddyImage,
+        network,
+        dir: path.join(engine.dir, 'caddy'),
+        name: scope.name('caddy'),
+        labels: scope.labels,
+        routes: [{ handle: [{ '@id': 'cutover-web', handler: 'reverse_proxy', upstreams: [{ dial: `nothing-yet:${APP_PORT}` }], load_balancing: { try_duration: '2s' } }] }],
+      });
+    } catch (err) {
+      await engine.stop();
+      throw err;
+    }
+  });
+
+  after(async () => {
+    // Everything (services, Caddy, networks, images) lives in the private engine or its dir: stopping it removes all.
+    await caddy?.remove();
+    await engine?.stop();
+    if (projectDir !== '') await rm(projectDir, { recursive: true, force: true });
+  });
+
+  test('refused before anything happens: a bad engine, a command and a deploy flag not built on Swarm yet', async () => {
+    assertOneLineError(await runCli(['--engine', 'kubernetes', 'status']), 2, /--engine kubernetes is not an engine: use compose or swarm/);
+    assertOneLineError(await runCli(['status'], { env: { CUTOVER_ENGINE: 'nomad' } }), 2, /CUTOVER_ENGINE=nomad is not an engine/);
+    assertOneLineError(await cli(['cleanup']), 2, /cutover cleanup is not supported with --engine swarm yet/);
+    assertOneLineError(await cli(['deploy', 'v1', '--canary', '10,50']), 2, /deploy --canary is not supported with --engine swarm yet/);
+    assert.equal((await swarm.listTasks(swarmServiceName(projectName, 'web', 'blue'))).length, 0, 'nothing was created');
+  });
+
+  test('deploy v1, v2 under load, rollback under load, a v3 that never gets healthy', async (t) => {
+    await t.test('deploy v1: blue\'s two tasks healthy, the handler on tasks.<project>_web-blue, recorded', async () => {
+      const run = await cli(['deploy', 'v1']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await handlerName(), `tasks.${swarmServiceName(projectName, 'web', 'blue')}`);
+      await waitUntil('Caddy to answer v1', 30_000, async () => ((await liveVersion()) === 'v1' ? true : undefined));
+      const status = await cli(['status']);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /^live: blue v1$/m);
+      assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 2/2 tasks running$`, 'm'));
+    });
+
+    await t.test('deploy v2 under load: 0 failed, 0 answers from v1 after the acknowledgement; blue kept as the standby', async (t) => {
+      const result = await underLoad(['deploy', 'v2']);
+      assertCleanSwitch(result, 'v1', 'v2');
+      // The drain watched blue's task addresses (taken before the switch) until none had a request in flight.
+      assert.match(result.run.stderr, /"event":"drain\.done"/);
+      t.diagnostic(`blue's tasks seen in flight after the switch: ${result.run.stderr.includes('"event":"drain.progress"')}`);
+      assert.equal(await handlerName(), `tasks.${swarmServiceName(projectName, 'web', 'green')}`);
+      const status = await cli(['status']);
+      assert.match(status.stdout, /^live: green v2$/m);
+      assert.match(status.stdout, /^standby: blue v1$/m);
+      assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 2/2 tasks running$`, 'm'));
+      assert.match(status.stdout, new RegExp(`^green ${swarmServiceName(projectName, 'web', 'green')}: 2/2 tasks running$`, 'm'));
+    });
+
+    await t.test('rollback under load: one switch back to blue\'s still-running tasks', async () => {
+      assertCleanSwitch(await underLoad(['rollback']), 'v2', 'v1');
+      assert.equal(await handlerName(), `tasks.${swarmServiceName(projectName, 'web', 'blue')}`);
+      assert.match((await cli(['status'])).stdout, /^standby: green v2$/m);
+    });
+
+    await t.test('v3 never gets healthy: a clear error with the health output, its services removed, traffic untouched', async () => {
+      const configBefore = (await adminRequest(caddy.adminSocket, 'GET', '/config/')).text;
+      // The healthcheck fails from the start and, without a start period, Swarm stops the task at its first
+      // "unhealthy" (after 3 failed probes): the wait fails then, long before the generous HEALTH_CHECK_TIMEOUT.
+      const run = await cli(['deploy', 'v3'], { HEALTH_FAIL: '1', START_PERIOD: '0s', HEALTH_CHECK_TIMEOUT: '120' });
+      assertOneLineError(run, 9, /v3 did not get healthy on Swarm: \S+web-green: task \d+ (complete|failed) .*; last healthcheck: exit [1-9].*500.*; its services were removed and traffic was not touched/);
+      assert.equal(await swarm.remove(swarmServiceName(projectName, 'web', 'green')), false, 'v3\'s service is gone');
+      assert.equal((await adminRequest(caddy.adminSocket, 'GET', '/config/')).text, configBefore, 'Caddy was not changed');
+      assert.equal(await liveVersion(), 'v1');
+    });
+  });
+});
