@@ -42,7 +42,7 @@ async function inFlight(): Promise<Record<string, number>> {
   return Object.fromEntries(list.map((u) => [u.address, u.num_requests]));
 }
 
-test('Caddy 2.6.2: open WebSockets count as in flight, and the switch closes every one of them with 1001', async () => {
+test('Caddy 2.6.2: open WebSockets count as in flight, and the switch closes every one of them with a close frame (1001)', async () => {
   const sockets = await Promise.all(Array.from({ length: SOCKETS }, () => openWebSocket(project.caddy.url('/ws'))));
   assert.deepEqual(sockets.map((s) => s.greeting), Array(SOCKETS).fill('v1'), 'every socket reached v1');
   const ends: WebSocketEnd[] = [];
@@ -57,11 +57,14 @@ test('Caddy 2.6.2: open WebSockets count as in flight, and the switch closes eve
   // Already ended when the deploy returns: the switch closed them, not the end of the drain or a stop of the old app.
   await waitUntil('the socket ends to be read', 5_000, () => (ends.length === SOCKETS ? true : undefined));
   process.stderr.write(`websocket ends after the switch: ${JSON.stringify(ends)}\n`);
+  // Caddy sends 1001 (going away) to both sides; now and then the old app's own close frame, its answer
+  // to Caddy's (no status code), is forwarded to the client first. Either way a close frame, never a reset.
   assert.deepEqual(
-    ends.map((e) => (e.how === 'close-frame' ? e.code : e.how)),
-    Array(SOCKETS).fill(1001),
-    `every socket got Caddy's close frame 1001 (going away): ${JSON.stringify(ends)}`,
+    ends.map((e) => (e.how === 'close-frame' && (e.code === 1001 || e.code === undefined) ? 'closed by the switch' : JSON.stringify(e))),
+    Array(SOCKETS).fill('closed by the switch'),
+    `every socket got a close frame at the switch, 1001 (going away) or the app's answer to it: ${JSON.stringify(ends)}`,
   );
+  assert.ok(ends.some((e) => e.how === 'close-frame' && e.code === 1001), `Caddy's 1001 reached a client: ${JSON.stringify(ends)}`);
   assert.doesNotMatch(run.stderr, /"event":"drain.timeout"/, 'the drain did not wait for sockets Caddy had already closed');
   assert.doesNotMatch(run.stderr, /"event":"old.stopped"/, 'the old color was kept running: its app did not close them');
 
