@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 import { DEMO_ROUTES } from '../scripts/demo/route-load.js';
 import { appComposeService } from '../test/rig/app-compose-service.js';
 import { startCaddy } from '../test/rig/caddy-runner.js';
-import { freePort } from '../test/rig/free-port.js';
+import { freePorts } from '../test/rig/free-port.js';
 import type { HostModeProject } from '../test/rig/host-mode-project.js';
 import type { TestScope } from '../test/rig/run-id.js';
 import { BENCH_HEALTHCHECK } from './bench-project.js';
@@ -34,10 +34,11 @@ export async function createReferenceShapeProject(docker: Docker, scope: TestSco
   await mkdir(path.join(dir, 'caddy'));
   // Host port of each (service, container port) per color, keyed `service:port`.
   const ports: HostModeProject['ports'] = { blue: {}, green: {} };
-  for (const route of DEMO_ROUTES) {
+  const free = await freePorts(DEMO_ROUTES.length * 2);
+  for (const [index, route] of DEMO_ROUTES.entries()) {
     const key = `${route.service}:${route.port}`;
-    ports.blue[key] = await freePort();
-    ports.green[key] = await freePort();
+    ports.blue[key] = free[index * 2] as number;
+    ports.green[key] = free[index * 2 + 1] as number;
   }
   const compose = parse(`name: ${name}\nservices:\n${SHAPE_SERVICES.map((s) => appComposeService(scope, s)).join('\n')}\nnetworks:\n  net:\n    external: true\n    name: ${network}\n`) as {
     services: Record<string, { healthcheck?: unknown; environment: Record<string, string> }>;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { CADDY_ADMIN_PORT, CADDY_HTTP_PORT } from './caddy-image.js';
-import { freePort } from './free-port.js';
+import { freePorts } from './free-port.js';
 import { appComposeService } from './app-compose-service.js';
 import type { TestScope } from './run-id.js';
 import { APP_PORT } from './test-image.js';
@@ -59,8 +59,7 @@ export async function createContainerModeProject(docker: Docker, scope: TestScop
   const network = scope.name('net');
   await docker.createNetwork({ Name: network, Labels: scope.labels });
   const dir = await mkdtemp(path.join(os.tmpdir(), `${name}-project-`));
-  const httpPort = await freePort();
-  const adminPort = await freePort();
+  const [httpPort, adminPort] = (await freePorts(2)) as [number, number];
   const serviceYaml = services.map((service) => appComposeService(scope, service, { startPeriod: '30s' })).join('\n');
   const labels = Object.entries(scope.labels).map(([k, v]) => `      ${k}: "${v}"`).join('\n');
   const proxyYaml = `  proxy:

@@ -17,3 +17,14 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * `count` ports that were free a moment ago, all different: the OS may hand
+ * the same free port out twice in a row (the benchmark met it: blue and green
+ * on one port, which the config loader rightly refuses).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}

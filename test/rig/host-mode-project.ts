@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { startCaddy, type RunningCaddy } from './caddy-runner.js';
-import { freePort } from './free-port.js';
+import { freePorts } from './free-port.js';
 import { appComposeService, type HealthProbe } from './app-compose-service.js';
 import type { TestScope } from './run-id.js';
 import { APP_PORT } from './test-image.js';
@@ -66,10 +66,11 @@ export async function createHostModeProject(docker: Docker, scope: TestScope, op
   await mkdir(path.join(dir, 'caddy'));
   const ports: HostModeProject['ports'] = { blue: {}, green: {} };
   const plainPorts: Record<string, number> = {};
-  for (const service of services) {
-    ports.blue[service] = await freePort();
-    ports.green[service] = await freePort();
-    if (options.plainPorts === true) plainPorts[service] = await freePort();
+  const free = await freePorts(services.length * 3);
+  for (const [index, service] of services.entries()) {
+    ports.blue[service] = free[index * 3] as number;
+    ports.green[service] = free[index * 3 + 1] as number;
+    if (options.plainPorts === true) plainPorts[service] = free[index * 3 + 2] as number;
   }
   const serviceYaml = services
     .map((service) => {

@@ -37,7 +37,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { buildTestCaddyImage, CADDY_ADMIN_PORT, CADDY_HTTP_PORT } from './caddy-image.js';
-import { freePort } from './free-port.js';
+import { freePorts } from './free-port.js';
 import { followJsonStream, labelInstruction } from './rootfs-image.js';
 import { runTempPrefix, type TestScope } from './run-id.js';
 import { buildTestImage } from './test-image.js';
@@ -240,8 +240,7 @@ export async function createReferenceStackProject(
 ): Promise<ReferenceStackProject> {
   const name = scope.prefix;
   const dir = await mkdtemp(path.join(os.tmpdir(), `${name}-tale-`));
-  const httpPort = await freePort();
-  const adminPort = await freePort();
+  const [httpPort, adminPort] = (await freePorts(2)) as [number, number];
   const seedDir = path.join(SEEDS, seed);
   const base = await readFile(path.join(seedDir, 'compose.yml'), 'utf8');
   await writeFile(path.join(dir, 'compose.yml'), loopbackPorts(renamed(withLabels(withSharedServices(withImages(base), extraServices), scope.labels), name), httpPort, adminPort));
