@@ -56,7 +56,17 @@ export const NEWEST_CADDYFILE_SEED = 'newest-index-404f0061';
  * running the stand-in.
  */
 export const NEWEST_EXTRA_SERVICES = ['convex', 'docs'];
+/** Where the reference files name their images. */
 const REPO = 'ghcr.io/tale-project/tale';
+
+/**
+ * The stand-in images of one test scope: the three reference-stack files run side by side, each
+ * with its own Caddyfile baked into the proxy image, so one shared name raced (a file got another's
+ * Caddyfile). The files' image names are rewritten to this.
+ */
+function scopeRepo(scope: TestScope): string {
+  return `${scope.prefix}/tale`;
+}
 const APP_IMAGES = ['tale-platform', 'tale-rag', 'tale-crawler', 'tale-search', 'tale-db', 'tale-graph-db', 'tale-convex', 'tale-docs'];
 /** Subdirectives of Caddy 2.7 and later that 2.6.2 refuses; their lines are dropped. */
 const NEWER_SUBDIRECTIVES = ['health_passes', 'health_fails', 'log_skip', 'stream_close_delay', 'stream_timeout'];
@@ -105,7 +115,7 @@ export async function buildReferenceImages(docker: Docker, scope: TestScope, ver
       await buildFrom(
         docker,
         base,
-        APP_IMAGES.map((image) => `${REPO}/${image}:${version}`),
+        APP_IMAGES.map((image) => `${scopeRepo(scope)}/${image}:${version}`),
         scope.labels,
         {
           'stand-in.mjs': { source: path.join(STAND_IN, 'stand-in.mjs'), target: '/app/stand-in.mjs' },
@@ -114,7 +124,7 @@ export async function buildReferenceImages(docker: Docker, scope: TestScope, ver
         },
         [`ENV APP_VERSION=${version}`, 'CMD ["node", "/app/stand-in.mjs"]'],
       );
-      await buildFrom(docker, caddyBase, [`${REPO}/tale-proxy:${version}`], scope.labels, { Caddyfile: { source: path.join(caddyDir, 'Caddyfile'), target: '/etc/caddy/Caddyfile' } }, []);
+      await buildFrom(docker, caddyBase, [`${scopeRepo(scope)}/tale-proxy:${version}`], scope.labels, { Caddyfile: { source: path.join(caddyDir, 'Caddyfile'), target: '/etc/caddy/Caddyfile' } }, []);
     }
   } finally {
     await rm(caddyDir, { recursive: true, force: true });
@@ -243,10 +253,11 @@ export async function createReferenceStackProject(
   const [httpPort, adminPort] = (await freePorts(2)) as [number, number];
   const seedDir = path.join(SEEDS, seed);
   const base = await readFile(path.join(seedDir, 'compose.yml'), 'utf8');
-  await writeFile(path.join(dir, 'compose.yml'), loopbackPorts(renamed(withLabels(withSharedServices(withImages(base), extraServices), scope.labels), name), httpPort, adminPort));
+  const ownImages = (yaml: string): string => yaml.replaceAll(`${REPO}/`, `${scopeRepo(scope)}/`);
+  await writeFile(path.join(dir, 'compose.yml'), ownImages(loopbackPorts(renamed(withLabels(withSharedServices(withImages(base), extraServices), scope.labels), name), httpPort, adminPort)));
   for (const color of ['blue', 'green']) {
     const overlay = await readFile(path.join(seedDir, `compose.${color}.yml`), 'utf8');
-    await writeFile(path.join(dir, `compose.${color}.yml`), renamed(withLabels(withSharedAlias(overlay, color), scope.labels), name));
+    await writeFile(path.join(dir, `compose.${color}.yml`), ownImages(renamed(withLabels(withSharedAlias(overlay, color), scope.labels), name)));
   }
   const dotenv = {
     COMPOSE_PROJECT_NAME: name,
