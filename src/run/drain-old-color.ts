@@ -1,12 +1,11 @@
 import type { Color, ProjectConfig } from '../config/model.js';
 import type { ServiceContainer } from '../adapters/docker/service-container.js';
-import type { JsonValue } from '../domain/caddy-json.js';
-import { colorDials, type ServiceColorDials } from '../domain/color-dials.js';
+import type { ServiceColorDials } from '../domain/color-dials.js';
 import { formatDuration } from '../domain/format-duration.js';
 import { CutoverError } from '../errors.js';
 import { enterPhase } from '../state/state-transitions.js';
 import { drainUpstreams } from './drain-upstreams.js';
-import { colorInstances, trafficOf } from './observe-project.js';
+import { readInstanceColorDials } from './read-instance-color-dials.js';
 import { caddyInstances, type Runtime } from './runtime.js';
 import type { StateKeeper } from './state-keeper.js';
 
@@ -37,11 +36,8 @@ export interface DrainOldColorResult {
 export async function drainOldColor(runtime: Runtime, project: ProjectConfig, journal: StateKeeper, options: DrainOldColorOptions): Promise<DrainOldColorResult> {
   const { logger } = runtime;
   const { from } = options;
-  const instances = colorInstances(options.containers);
-  // Each instance's own config: instances may reach the old color by other dials (docs/multi-instance.md).
   const admins = caddyInstances(runtime);
-  const configs = await Promise.all(admins.map(async (admin) => (await admin.readConfig('/config/')).value as JsonValue));
-  const perInstance = configs.map((config) => colorDials(trafficOf(runtime, config, project.colored, instances), instances));
+  const perInstance = await readInstanceColorDials(runtime, project, options.containers);
   const dials = perInstance[0] ?? [];
   const oldDials = from === null ? [] : [...new Set(perInstance.flatMap((each) => each.flatMap((d) => d.byColor[from])))];
   if (from === null || oldDials.length === 0) return { drained: true, drainMs: 0, dials };

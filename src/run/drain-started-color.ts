@@ -1,10 +1,8 @@
 import type { Color, ProjectConfig } from '../config/model.js';
 import type { ServiceContainer } from '../adapters/docker/service-container.js';
-import type { JsonValue } from '../domain/caddy-json.js';
-import { colorDials } from '../domain/color-dials.js';
 import { formatDuration } from '../domain/format-duration.js';
 import { drainUpstreams } from './drain-upstreams.js';
-import { colorInstances, trafficOf } from './observe-project.js';
+import { readInstanceColorDials } from './read-instance-color-dials.js';
 import { caddyInstances, type Runtime } from './runtime.js';
 
 /**
@@ -20,10 +18,9 @@ import { caddyInstances, type Runtime } from './runtime.js';
 export async function drainStartedColor(runtime: Runtime, project: ProjectConfig, color: Color, containers: readonly ServiceContainer[]): Promise<void> {
   const { logger } = runtime;
   try {
-    const instances = colorInstances(containers);
     const admins = caddyInstances(runtime);
-    const configs = await Promise.all(admins.map(async (admin) => (await admin.readConfig('/config/')).value as JsonValue));
-    const dials = [...new Set(configs.flatMap((config) => colorDials(trafficOf(runtime, config, project.colored, instances), instances).flatMap((d) => d.byColor[color])))];
+    const perInstance = await readInstanceColorDials(runtime, project, containers);
+    const dials = [...new Set(perInstance.flatMap((each) => each.flatMap((d) => d.byColor[color])))];
     if (dials.length === 0) return;
     // Its own signal: the undo often follows a Ctrl-C, and a second one leaves at once anyway.
     const drain = await drainUpstreams(admins, dials, { timeoutMs: project.settings.drainTimeoutMs, logger, signal: new AbortController().signal });
