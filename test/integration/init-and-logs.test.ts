@@ -159,20 +159,24 @@ describe('cutover logs', { concurrency: false }, () => {
     const containers = await names();
     const live = (await httpGet(caddy.url('/version'))).body === 'v2' ? 'green' : 'blue';
     const idle = live === 'green' ? 'blue' : 'green';
-    const follow = spawnCli(['-C', dir, 'logs', 'web', '--color', idle, '--follow', '--tail', '1']);
+    // Both colors are followed: stopping the idle one ends its stream, the live one's goes on, so
+    // the process is surely still reading when Ctrl-C comes (following the idle color alone let its
+    // stop end the command just as the test sent SIGINT, and a signal during exit kills by default).
+    const follow = spawnCli(['-C', dir, 'logs', 'web', '--follow', '--tail', '1']);
     let out = '';
     follow.child.stdout.removeAllListeners('data');
     follow.child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     try {
-      // Its last line shows logs is attached; stopping the idle color then makes its app log the signal: a line written after that.
-      const idleId = containers[idle]?.id as string;
-      await waitUntil('logs to print the last line', 60_000, () => (out.includes(' | ') ? true : undefined));
+      // Its last lines show logs is attached; stopping the idle color then makes its app log the signal: a line written after that.
+      const idleContainer = containers[idle] as { id: string; name: string };
+      await waitUntil('logs to print the last line of both colors', 60_000, () => (out.split('\n').filter((l) => l.includes(' | ')).length >= 2 ? true : undefined));
       assert.doesNotMatch(out, /SIGTERM/);
-      await docker.getContainer(idleId).stop({ t: 10 });
-      await waitUntil('the stop to show in the followed log', 60_000, () => (/\| SIGTERM: stop accepting/.test(out) ? true : undefined));
+      await docker.getContainer(idleContainer.id).stop({ t: 10 });
+      const stopLine = new RegExp(`^${idleContainer.name} +\\| SIGTERM: stop accepting`, 'm');
+      await waitUntil('the stop to show in the followed log', 60_000, () => (stopLine.test(out) ? true : undefined));
+      assert.equal(follow.child.exitCode, null, 'logs --follow must keep reading the live color after the idle one stopped');
     } finally {
-      // The stopped container ends its followed log, so logs may have ended on its own already: both exit 0.
-      if (follow.child.exitCode === null) follow.child.kill('SIGINT');
+      follow.child.kill('SIGINT');
     }
     assert.equal(await follow.done, 0, follow.stderr());
   });
