@@ -45,12 +45,23 @@ async function ensureCaddy(docker: Docker): Promise<BuiltImage> {
   return { ref: DEMO_CADDY_IMAGE, how: 'imported' };
 }
 
-/** Builds (or reuses) every image compose.yml names for the given app versions. */
+/**
+ * The demo's broken release: the test app answers 500 to every 2nd GET
+ * /version (on every service and port, since each handler strips its prefix),
+ * while /health, /, POST /echo and /slow answer as usual: healthy to Docker and
+ * to a probe of `/`, broken for half of one path's real traffic.
+ */
+export const BROKEN_VERSION = 'v3';
+const BROKEN_ENV: Record<string, string> = { FAIL_SHARE: '0.5', FAIL_PATH: '/version' };
+
+/** Builds (or reuses) every image compose.yml names for the given app versions ({@link BROKEN_VERSION} built broken). */
 export async function buildDemoImages(docker: Docker, versions: readonly string[]): Promise<BuiltImage[]> {
   const [base, caddy] = await Promise.all([ensureAppBase(docker), ensureCaddy(docker)]);
   const apps: BuiltImage[] = [];
   for (const version of versions) {
-    const ref = await buildOnBase(docker, { base: base.ref, ref: `${APP_REPO}:${version}`, labels: DEMO_IMAGE_LABELS, ...versionBakedIn(version), tempPrefix: TEMP_PREFIX });
+    const baked = versionBakedIn(version);
+    const env = version === BROKEN_VERSION ? { ...baked.env, ...BROKEN_ENV } : baked.env;
+    const ref = await buildOnBase(docker, { base: base.ref, ref: `${APP_REPO}:${version}`, labels: DEMO_IMAGE_LABELS, env, texts: baked.texts, tempPrefix: TEMP_PREFIX });
     apps.push({ ref, how: 'built' });
   }
   return [base, ...apps, caddy];

@@ -15,7 +15,8 @@ import { createLogger } from '../../src/log.js';
 import { createRuntime } from '../../src/run/runtime.js';
 import { waitForHttp } from '../../test/rig/http-get.js';
 import { startLoad, type LoadSample } from '../../test/rig/load-client.js';
-import { buildDemoImages } from './build-demo-images.js';
+import { BROKEN_VERSION, buildDemoImages } from './build-demo-images.js';
+import { reportBrokenCanary, type BrokenCanaryReport } from './broken-canary-report.js';
 import { formatDuration } from '../../src/domain/format-duration.js';
 import { renderReport, reportFaults, reportOperation, type OperationReport } from './operation-report.js';
 import { DEMO_ROUTES, startRouteLoad, type RouteSample } from './route-load.js';
@@ -66,8 +67,11 @@ async function cutover(args: string[]): Promise<CliRun> {
   return run;
 }
 
-/** Runs a cutover command while a load goes through Caddy; the load goes on a little past the command, so requests after the switch are plenty. */
-async function underLoad(args: string[]): Promise<{ run: CliRun; samples: LoadSample[]; routeSamples: RouteSample[] }> {
+/**
+ * Runs a cutover command while a load goes through Caddy; the load goes on a little past the command, so requests after the switch are plenty.
+ * Any exit code but `expectedCode` ends the demo.
+ */
+async function underLoad(args: string[], expectedCode = 0): Promise<{ run: CliRun; samples: LoadSample[]; routeSamples: RouteSample[] }> {
   const load = startLoad({ baseUrl: `${proxyUrl}/`, keepAliveClients: 2, freshClients: 1, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 300_000 });
   const routes = startRouteLoad(proxyUrl, { keepAlive: 3, fresh: 1, maxMs: 300_000 });
   const warm = Date.now();
@@ -87,7 +91,7 @@ async function underLoad(args: string[]): Promise<{ run: CliRun; samples: LoadSa
   } finally {
     [samples, routeSamples] = await Promise.all([load.stop(), routes.stop()]);
   }
-  if (run.code !== 0) throw new DemoFailed(`\`${run.command}\` exited with ${run.code}; see its output above`);
+  if (run.code !== expectedCode) throw new DemoFailed(`\`${run.command}\` exited with ${run.code}, not ${expectedCode}; see its output above`);
   return { run, samples, routeSamples };
 }
 
@@ -96,8 +100,8 @@ async function main(): Promise<void> {
   const docker = createDockerClient(dockerEndpointFromEnv());
   const reports: OperationReport[] = [];
 
-  await step('build the images offline (the test app as v1, v2 and db; Caddy from /usr/bin/caddy)', async () => {
-    const images = await buildDemoImages(docker, ['v1', 'v2', 'db']);
+  await step(`build the images offline (the test app as v1, v2, db and a broken ${BROKEN_VERSION}; Caddy from /usr/bin/caddy)`, async () => {
+    const images = await buildDemoImages(docker, ['v1', 'v2', 'db', BROKEN_VERSION]);
     for (const image of images) note(`${image.ref.padEnd(28)} ${image.how}`);
   });
 
@@ -149,6 +153,15 @@ async function main(): Promise<void> {
     process.stdout.write('\n   (rollback skipped: this checkout has no `cutover rollback` yet)\n');
   }
 
+  let canary: BrokenCanaryReport | undefined;
+  await step(`canary of a broken ${BROKEN_VERSION} under load: it answers 500 to every 2nd GET /version (health, /, POST /echo fine); the real traffic Caddy logs per color must abort it at 10%`, async () => {
+    const stepInterval = 15_000;
+    const { run, samples, routeSamples } = await underLoad(['deploy', BROKEN_VERSION, '--canary', '10,50', '--step-interval', `${stepInterval / 1000}s`], 14);
+    canary = reportBrokenCanary(run, samples, routeSamples, { broken: BROKEN_VERSION, live: 'v1', stepIntervalMs: stepInterval });
+    for (const line of canary.lines) note(line);
+    await showAnswers(proxyUrl, PATHS);
+  });
+
   if (existsSync(path.join(repoDir, 'src', 'commands', 'status.ts'))) {
     await step('the stack as `cutover status` sees it', async () => {
       const run = await runCli(repoDir, globalArgs, ['status']);
@@ -163,6 +176,8 @@ async function main(): Promise<void> {
   const noRoute = reports.flatMap((r) => (r.routes ?? []).filter((route) => route.afterSwitch === 0).map((route) => `${r.title} ${route.route}`));
   note(`demo: ${formatDuration(Date.now() - demoStarted)} (after preparing the machine); ${failed === 0 ? 'no request failed' : `${failed} request(s) FAILED`}; ${old === 0 ? 'no request to the old version after a switch' : `${old} request(s) reached the OLD version after a switch`}, on every route`);
   if (noRoute.length > 0) note(`NOT SHOWN: no request after the switch on ${noRoute.join(', ')}`);
+  for (const line of canary?.lines ?? []) note(line);
+  for (const fault of canary?.faults ?? []) note(`CANARY FAULT: ${fault}`);
 
   process.stdout.write('\n━━ the stack is still running; look at it (from this directory):\n');
   const look: Array<[string, string]> = [
@@ -176,7 +191,7 @@ async function main(): Promise<void> {
   const width = Math.max(...look.map(([command]) => command.length));
   for (const [command, what] of look) note(`${command.padEnd(width)}  # ${what}`);
   process.stdout.write('\n   remove it: bash scripts/demo.sh down   (add --images to remove the demo images too)\n');
-  if (failed > 0 || old > 0 || noRoute.length > 0) process.exitCode = 1;
+  if (failed > 0 || old > 0 || noRoute.length > 0 || canary === undefined || canary.faults.length > 0) process.exitCode = 1;
 }
 
 try {
