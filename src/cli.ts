@@ -45,10 +45,13 @@ function buildProgram(): Command {
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))
     .showHelpAfterError('hint: run cutover help for usage')
     .exitOverride();
-  // Before any command does anything: a bad engine, or a command (or deploy flag) not built on Swarm yet, is refused here.
+  // Before any command does anything: a bad engine, the other engine than the project's state file records,
+  // or a command (or deploy flag) not built on Swarm yet, is refused here.
   program.hook('preAction', async (_program, action) => {
     const { assertSwarmCommand, resolveEngine } = await import('./commands/resolve-engine.js');
-    if (resolveEngine(globals(action).engine) === 'swarm') assertSwarmCommand(action.name(), action.opts());
+    const engine = resolveEngine(globals(action).engine);
+    await (await import('./commands/assert-project-engine.js')).assertProjectEngine(action.name(), engine, globals(action));
+    if (engine === 'swarm') assertSwarmCommand(action.name(), action.opts());
   });
   program.configureHelp({
     visibleOptions(this: Help, command: Command): Option[] {
