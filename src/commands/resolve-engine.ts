@@ -23,9 +23,7 @@ export function assertSwarmCommand(command: string, deployFlags: Record<string, 
       ? [['canary', '--canary'], ['bake', '--bake'], ['migrate', '--migrate'], ['stopOld', '--stop-old'], ['verifyUrl', '--verify-url'], ['pause', '--pause'], ['migrateService', '--migrate-service']]
       : command === 'rollback'
         ? [['dryRun', '--dry-run'], ['verifyUrl', '--verify-url']]
-        : command === 'status'
-          ? [['json', '--json']]
-          : [];
+        : [];
   for (const [key, flag] of flags) {
     if (deployFlags[key] !== undefined && deployFlags[key] !== false) throw new UsageError(`${command} ${flag} is not supported with --engine swarm yet`, { hint: `${command} without it; see docs/swarm.md` });
   }
