@@ -2,6 +2,7 @@ import type { SwarmServiceSpec } from '../../domain/swarm-service-spec.js';
 import type { Logger } from '../../log.js';
 import { createDockerClient, type DockerContext, dockerEndpointFromEnv } from '../docker/docker-client.js';
 import { createSwarmService } from './create-swarm-service.js';
+import { type ColorService, listColorServices } from './list-color-services.js';
 import { listSwarmTasks } from './list-swarm-tasks.js';
 import { readTaskHealth } from './read-task-health.js';
 import { removeSwarmService } from './remove-swarm-service.js';
@@ -36,6 +37,10 @@ export class SwarmServices {
 
   healthOutput(task: SwarmTask): Promise<string | undefined> {
     return readTaskHealth(this.ctx, task);
+  }
+
+  listColorServices(project: string): Promise<ColorService[]> {
+    return listColorServices(this.ctx, project);
   }
 
   remove(serviceName: string): Promise<boolean> {
