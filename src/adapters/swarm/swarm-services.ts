@@ -6,6 +6,7 @@ import { type ColorService, listColorServices } from './list-color-services.js';
 import { listSwarmTasks } from './list-swarm-tasks.js';
 import { readTaskHealth } from './read-task-health.js';
 import { removeSwarmService } from './remove-swarm-service.js';
+import { scaleSwarmService } from './scale-swarm-service.js';
 import type { SwarmTask } from './swarm-task.js';
 import { type TasksWaitResult, waitUntilTasksHealthy, type WaitUntilTasksHealthyOptions } from './wait-until-tasks-healthy.js';
 
@@ -41,6 +42,10 @@ export class SwarmServices {
 
   listColorServices(project: string): Promise<ColorService[]> {
     return listColorServices(this.ctx, project);
+  }
+
+  scale(serviceName: string, replicas: number): Promise<void> {
+    return scaleSwarmService(this.ctx, serviceName, replicas);
   }
 
   remove(serviceName: string): Promise<boolean> {
