@@ -48,7 +48,7 @@ export function engineMismatch(input: EngineMismatchInput): { message: string; h
     const add = input.source === 'env' ? 'set CUTOVER_ENGINE=swarm (or add --engine swarm)' : 'add --engine swarm (or set CUTOVER_ENGINE=swarm)';
     return {
       message: `this project runs on Swarm (${input.stateFile} records engine swarm): ${add} to run cutover ${input.command} on it`,
-      hint: `cutover --engine swarm ${input.command}; ${nothing}`,
+      hint: `run the same command as cutover --engine swarm ${input.command} ...; ${nothing}`,
     };
   }
   const active = input.state?.active;
