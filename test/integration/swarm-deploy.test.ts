@@ -174,12 +174,22 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
     if (projectDir !== '') await rm(projectDir, { recursive: true, force: true });
   });
 
-  test('refused before anything happens: a bad engine, a command and a deploy flag not built on Swarm yet', async () => {
+  test('refused before anything happens: a bad engine, a command and a deploy flag not built on Swarm yet, --engine swarm on a Compose project', async () => {
     assertOneLineError(await runCli(['--engine', 'kubernetes', 'status']), 2, /--engine kubernetes is not an engine: use compose or swarm/);
     assertOneLineError(await runCli(['status'], { env: { CUTOVER_ENGINE: 'nomad' } }), 2, /CUTOVER_ENGINE=nomad is not an engine/);
     assertOneLineError(await cli(['reconcile']), 2, /cutover reconcile is not supported with --engine swarm yet/);
     assertOneLineError(await cli(['deploy', 'v1', '--canary', '10,50']), 2, /deploy --canary is not supported with --engine swarm yet/);
     assert.equal((await swarm.listTasks(swarmServiceName(projectName, 'web', 'blue'))).length, 0, 'nothing was created');
+    // --engine swarm on a project whose state file records Compose colors (the CLI's shared check, before any command runs).
+    const composeDir = path.join(engine.dir, 'compose-project');
+    await mkdir(path.join(composeDir, 'caddy'), { recursive: true });
+    const composeState = `${JSON.stringify({ schemaVersion: 2, project: 'shop', active: { color: 'blue', version: 'v1', since: new Date().toISOString() }, standby: null, operation: null, history: [], targets: {} })}\n`;
+    await writeFile(path.join(composeDir, 'caddy', 'cutover-state.json'), composeState);
+    for (const args of [['status'], ['cleanup']]) {
+      const run = await runCli(['-C', composeDir, '--engine', 'swarm', '--caddy-admin', `unix/${caddy.adminSocket}`, ...args], { env: { DOCKER_HOST: engine.dockerHost } });
+      assertOneLineError(run, 2, new RegExp(`this project runs on Compose containers \\(\\S+ records blue v1 as Compose containers, no engine swarm\\): leave out --engine swarm to run cutover ${args[0]} on it$`));
+    }
+    assert.equal(await readFile(path.join(composeDir, 'caddy', 'cutover-state.json'), 'utf8'), composeState, 'the state file is unchanged');
   });
 
   test('deploy v1, v2 under load, rollback under load, a v3 that never gets healthy', async (t) => {
