@@ -18,7 +18,7 @@ export interface EngineMismatchInput {
   engine: Engine;
   source: EngineSource;
   /** The state file as read; null when there is none. */
-  state: Pick<State, 'engine' | 'active' | 'standby' | 'operation'> | null;
+  state: Pick<State, 'engine' | 'active' | 'standby' | 'operation' | 'swarmServices'> | null;
   /** The state file's path as shown to the user. */
   stateFile: string;
 }
@@ -26,9 +26,12 @@ export interface EngineMismatchInput {
 /** What the state file says runs the colors: swarm, compose, or nothing yet (no color recorded). */
 export function recordedEngine(state: EngineMismatchInput['state']): Engine | undefined {
   if (state === null) return undefined;
-  if (state.engine === 'swarm') return 'swarm';
-  // No engine field: a file written by Compose mode (or before Swarm existed); it binds only once it records a color.
-  return state.active !== null || state.standby !== null || state.operation !== null ? 'compose' : undefined;
+  // A file binds the project only once it records a color or an open operation: a first deploy that failed
+  // (and removed what it started) leaves the project free for either engine. No engine field: Compose mode
+  // (or a file from before Swarm existed).
+  const swarmServices = (state.swarmServices?.blue?.length ?? 0) + (state.swarmServices?.green?.length ?? 0);
+  if (state.active === null && state.standby === null && state.operation === null && swarmServices === 0) return undefined;
+  return state.engine === 'swarm' ? 'swarm' : 'compose';
 }
 
 /**

@@ -15,7 +15,9 @@ describe('recordedEngine', () => {
   test('swarm by its field; compose once a file without it records a color or an operation; else none yet', () => {
     assert.equal(recordedEngine(null), undefined);
     assert.equal(recordedEngine(swarmState), 'swarm');
-    assert.equal(recordedEngine({ engine: 'swarm', active: null, standby: null, operation: null }), 'swarm', 'a failed first Swarm deploy is still Swarm');
+    assert.equal(recordedEngine({ engine: 'swarm', active: null, standby: null, operation: null }), undefined, 'a first Swarm deploy that failed and removed its services binds nothing');
+    assert.equal(recordedEngine({ engine: 'swarm', active: null, standby: null, operation }), 'swarm', 'a killed first Swarm deploy is Swarm');
+    assert.equal(recordedEngine({ engine: 'swarm', active: null, standby: null, operation: null, swarmServices: { blue: ['p_web-blue'] } }), 'swarm', 'services recorded');
     assert.equal(recordedEngine(composeState), 'compose');
     assert.equal(recordedEngine({ active: null, standby: null, operation }), 'compose', 'an interrupted first Compose deploy');
     assert.equal(recordedEngine({ engine: 'compose', active, standby: null, operation: null }), 'compose');
