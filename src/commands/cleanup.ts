@@ -1,9 +1,11 @@
 import { cleanup } from '../run/cleanup.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
+import { resolveEngine } from './resolve-engine.js';
 
 /** `cutover cleanup` */
 export async function runCleanup(options: GlobalOptions, flags: { dryRun?: boolean }): Promise<number> {
+  if (resolveEngine(options.engine) === 'swarm') return (await import('./swarm-cleanup.js')).runSwarmCleanup(options, flags);
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 export type Engine = 'compose' | 'swarm';
 
 /** The commands that have a Swarm path so far; every other one refuses on Swarm before it does anything. */
-export const SWARM_COMMANDS: ReadonlySet<string> = new Set(['deploy', 'rollback', 'status', 'config', 'help', 'init']);
+export const SWARM_COMMANDS: ReadonlySet<string> = new Set(['deploy', 'rollback', 'status', 'cleanup', 'config', 'help', 'init']);
 
 /** `--engine`, else CUTOVER_ENGINE, else compose. A value that is neither is a usage error (exit 2). */
 export function resolveEngine(flag: string | undefined, env: Record<string, string | undefined> = process.env): Engine {
@@ -23,9 +23,7 @@ export function assertSwarmCommand(command: string, deployFlags: Record<string, 
       ? [['canary', '--canary'], ['bake', '--bake'], ['migrate', '--migrate'], ['stopOld', '--stop-old'], ['verifyUrl', '--verify-url'], ['pause', '--pause'], ['migrateService', '--migrate-service']]
       : command === 'rollback'
         ? [['dryRun', '--dry-run'], ['verifyUrl', '--verify-url']]
-        : command === 'status'
-          ? [['json', '--json']]
-          : [];
+        : [];
   for (const [key, flag] of flags) {
     if (deployFlags[key] !== undefined && deployFlags[key] !== false) throw new UsageError(`${command} ${flag} is not supported with --engine swarm yet`, { hint: `${command} without it; see docs/swarm.md` });
   }

@@ -15,7 +15,7 @@ export interface StatusFlags {
  * Returns the report's exit code: 0, or that of its first error.
  */
 export async function runStatus(options: GlobalOptions, flags: StatusFlags): Promise<number> {
-  if (resolveEngine(options.engine) === 'swarm') return (await import('./swarm-status.js')).runSwarmStatus(options);
+  if (resolveEngine(options.engine) === 'swarm') return (await import('./swarm-status.js')).runSwarmStatus(options, flags);
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {

@@ -72,10 +72,11 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
     const plan = await planDeployOnSwarm(runtime, project, version, operationId);
     const state = (await readState(runtime.stateDir)) ?? emptyState(project.projectName);
     const fromVersion = plan.fromColor !== undefined && state.active?.color === plan.fromColor ? state.active.version : null;
-    const keeper = new StateKeeper(
-      runtime.stateDir,
-      startOperation(state, { id: operationId, kind: 'deploy', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
-    );
+    // engine swarm from the start: a first deploy killed midway is still a Swarm project's (engine-mismatch.ts).
+    const keeper = new StateKeeper(runtime.stateDir, {
+      ...startOperation(state, { id: operationId, kind: 'deploy', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
+      engine: 'swarm',
+    });
     await keeper.update((s) => s);
     const created: string[] = [];
     try {

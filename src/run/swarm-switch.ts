@@ -1,3 +1,4 @@
+import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import type { SwarmServices } from '../adapters/swarm/swarm-services.js';
 import type { Color, ProjectConfig } from '../config/model.js';
 import type { JsonValue } from '../domain/caddy-json.js';
@@ -25,17 +26,24 @@ function roundFor(project: ProjectConfig, color: Color): (config: JsonValue) => 
  */
 export async function readSwarmLiveColor(runtime: Runtime, project: ProjectConfig): Promise<Color | undefined> {
   const lives = new Set<Color | 'mixed' | undefined>();
-  for (const admin of caddyInstances(runtime)) {
-    const round = roundFor(project, 'blue')((await admin.readConfig('/config/')).value as JsonValue);
-    if (!round.ok) throw new ConfigInvalidError(round.problems.map((message) => ({ file: `Caddy config (${admin.address.text})`, path: '', message })));
-    lives.add(round.plan.live);
-  }
+  for (const admin of caddyInstances(runtime)) lives.add(await readInstanceSwarmColor(admin, project));
   if (lives.size > 1 || lives.has('mixed')) {
     throw new OperationFailedError('Caddy does not send every colored service to one color\'s Swarm tasks; cutover will not guess which color is live', {
       hint: 'point every handler at one color (cutover status shows which names they carry), then run it again',
     });
   }
   return [...lives][0] as Color | undefined;
+}
+
+/**
+ * The color one Caddy instance sends the colored services to (by its handlers'
+ * `tasks.` names): mixed when they name both, undefined when none names a color.
+ * Handlers that cannot be switched are refused (ConfigInvalidError).
+ */
+export async function readInstanceSwarmColor(admin: CaddyAdmin, project: ProjectConfig): Promise<Color | 'mixed' | undefined> {
+  const round = roundFor(project, 'blue')((await admin.readConfig('/config/')).value as JsonValue);
+  if (!round.ok) throw new ConfigInvalidError(round.problems.map((message) => ({ file: `Caddy config (${admin.address.text})`, path: '', message })));
+  return round.plan.live;
 }
 
 /** `address:port` of every running task of `color`, on every port a handler of its service dials: what the drain watches. */

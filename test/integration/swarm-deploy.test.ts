@@ -4,12 +4,14 @@
  * mode), with Caddy as a container on the project's attachable overlay (its
  * admin API and HTTP server on unix sockets, test/rig/swarm-caddy.ts). One
  * engine, one Caddy and one project for every case, in order: deploy v1,
- * deploy v2 under load, rollback to v1 under load, a v3 that never gets
- * healthy. Plus the refusals, which need no engine.
+ * deploy v2 under load (status --json), rollback to v1 under load (its
+ * standby scaled to 0 first), the project without --engine swarm refused,
+ * cleanup of green while v1 answers, a v3 that never gets healthy. Plus the
+ * refusals, which need no engine.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -41,6 +43,15 @@ async function writeProject(dir: string): Promise<void> {
   const web = appComposeService(scope, 'web', { startPeriod: '${START_PERIOD:-30s}' }).replace('    networks: [net]', '    deploy:\n      replicas: 2\n    networks: [net]');
   await writeFile(path.join(dir, 'compose.yml'), `name: ${scope.prefix}\nservices:\n${web}\nnetworks:\n  net:\n    external: true\n    name: ${network}\n`);
   for (const color of ['blue', 'green']) await writeFile(path.join(dir, `compose.${color}.yml`), 'services:\n  web: {}\n');
+}
+
+/** The state file's bytes, to show that a refused command changed nothing. */
+const stateBytes = () => readFile(path.join(projectDir, 'caddy', 'cutover-state.json'), 'utf8');
+
+/** The names of the project's Swarm services on the private engine, by cutover's project label. */
+async function projectServices(): Promise<string[]> {
+  const services = (await engine.docker.listServices({ filters: { label: [`cutover.project=${projectName}`] } })) as Array<{ Spec?: { Name?: string } }>;
+  return services.map((x) => x.Spec?.Name ?? '').sort();
 }
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
@@ -163,12 +174,22 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
     if (projectDir !== '') await rm(projectDir, { recursive: true, force: true });
   });
 
-  test('refused before anything happens: a bad engine, a command and a deploy flag not built on Swarm yet', async () => {
+  test('refused before anything happens: a bad engine, a command and a deploy flag not built on Swarm yet, --engine swarm on a Compose project', async () => {
     assertOneLineError(await runCli(['--engine', 'kubernetes', 'status']), 2, /--engine kubernetes is not an engine: use compose or swarm/);
     assertOneLineError(await runCli(['status'], { env: { CUTOVER_ENGINE: 'nomad' } }), 2, /CUTOVER_ENGINE=nomad is not an engine/);
-    assertOneLineError(await cli(['cleanup']), 2, /cutover cleanup is not supported with --engine swarm yet/);
+    assertOneLineError(await cli(['reconcile']), 2, /cutover reconcile is not supported with --engine swarm yet/);
     assertOneLineError(await cli(['deploy', 'v1', '--canary', '10,50']), 2, /deploy --canary is not supported with --engine swarm yet/);
     assert.equal((await swarm.listTasks(swarmServiceName(projectName, 'web', 'blue'))).length, 0, 'nothing was created');
+    // --engine swarm on a project whose state file records Compose colors (the CLI's shared check, before any command runs).
+    const composeDir = path.join(engine.dir, 'compose-project');
+    await mkdir(path.join(composeDir, 'caddy'), { recursive: true });
+    const composeState = `${JSON.stringify({ schemaVersion: 2, project: 'shop', active: { color: 'blue', version: 'v1', since: new Date().toISOString() }, standby: null, operation: null, history: [], targets: {} })}\n`;
+    await writeFile(path.join(composeDir, 'caddy', 'cutover-state.json'), composeState);
+    for (const args of [['status'], ['cleanup']]) {
+      const run = await runCli(['-C', composeDir, '--engine', 'swarm', '--caddy-admin', `unix/${caddy.adminSocket}`, ...args], { env: { DOCKER_HOST: engine.dockerHost } });
+      assertOneLineError(run, 2, new RegExp(`this project runs on Compose containers \\(\\S+ records blue v1 as Compose containers, no engine swarm\\): leave out --engine swarm to run cutover ${args[0]} on it$`));
+    }
+    assert.equal(await readFile(path.join(composeDir, 'caddy', 'cutover-state.json'), 'utf8'), composeState, 'the state file is unchanged');
   });
 
   test('deploy v1, v2 under load, rollback under load, a v3 that never gets healthy', async (t) => {
@@ -195,12 +216,72 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.match(status.stdout, /^standby: blue v1$/m);
       assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 2/2 tasks running$`, 'm'));
       assert.match(status.stdout, new RegExp(`^green ${swarmServiceName(projectName, 'web', 'green')}: 2/2 tasks running$`, 'm'));
+      // The same facts for scripts, shaped like the Compose report.
+      const json = await cli(['status', '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as Record<string, unknown>;
+      assert.equal(report.engine, 'swarm');
+      assert.equal(report.exitCode, 0);
+      assert.deepEqual(report.traffic, { kind: 'color', color: 'green' });
+      assert.deepEqual({ ...(report.active as object), since: undefined }, { color: 'green', version: 'v2', since: undefined });
+      assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: true, detail: [] });
+      assert.deepEqual(report.services, [{ name: 'web', swarmServices: [
+        { name: swarmServiceName(projectName, 'web', 'blue'), color: 'blue', desired: 2, running: 2, serving: false },
+        { name: swarmServiceName(projectName, 'web', 'green'), color: 'green', desired: 2, running: 2, serving: true },
+      ] }]);
+      assert.deepEqual(report.drift, []);
     });
 
-    await t.test('rollback under load: one switch back to blue\'s still-running tasks', async () => {
-      assertCleanSwitch(await underLoad(['rollback']), 'v2', 'v1');
+    await t.test('rollback under load of a standby scaled to 0: blue scaled back to its 2 replicas and healthy, then one switch', async () => {
+      const blue = swarmServiceName(projectName, 'web', 'blue');
+      const service = engine.docker.getService(blue);
+      const current = (await service.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
+      await service.update({ version: current.Version.Index, ...current.Spec, Mode: { Replicated: { Replicas: 0 } } });
+      await waitUntil('blue scaled to 0', 30_000, async () => ((await swarm.listTasks(blue)).some((task) => task.desiredState === 'running') ? undefined : true));
+      const result = await underLoad(['rollback']);
+      assertCleanSwitch(result, 'v2', 'v1');
+      assert.match(result.run.stderr, new RegExp(`"event":"swarm\\.standby\\.scaled".*"service":"${blue}","replicas":2`));
       assert.equal(await handlerName(), `tasks.${swarmServiceName(projectName, 'web', 'blue')}`);
       assert.match((await cli(['status'])).stdout, /^standby: green v2$/m);
+    });
+
+    await t.test('the Swarm project without --engine swarm: status and deploy refused (exit 2), naming the flag; nothing changed', async () => {
+      const [stateBefore, configBefore] = [await stateBytes(), (await adminRequest(caddy.adminSocket, 'GET', '/config/')).text];
+      for (const args of [['status'], ['deploy', 'v9']]) {
+        const run = await runCli(['-C', projectDir, '--caddy-admin', `unix/${caddy.adminSocket}`, ...args], { env: { DOCKER_HOST: engine.dockerHost, CUTOVER_ENGINE: '' } });
+        assertOneLineError(run, 2, new RegExp(`^error: this project runs on Swarm \\(\\S*cutover-state\\.json records engine swarm\\): add --engine swarm \\(or set CUTOVER_ENGINE=swarm\\) to run cutover ${args[0]} on it$`));
+      }
+      assert.equal(await stateBytes(), stateBefore, 'the state file is unchanged');
+      assert.equal((await adminRequest(caddy.adminSocket, 'GET', '/config/')).text, configBefore, 'Caddy was not changed');
+    });
+
+    await t.test('cleanup: --dry-run names green, then green\'s services are removed while v1 keeps answering; recorded', async () => {
+      const green = swarmServiceName(projectName, 'web', 'green');
+      const dry = await cli(['cleanup', '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.equal(dry.stdout, `would remove: ${green} (v2)\nkeeps blue (active)\n`);
+      assert.deepEqual(await projectServices(), [swarmServiceName(projectName, 'web', 'blue'), green], 'the dry run removed nothing');
+      const answers: string[] = [];
+      let running = true;
+      const load = (async () => {
+        while (running) answers.push(await liveVersion().catch((err: Error) => err.message));
+      })();
+      const run = await cli(['cleanup']).finally(() => {
+        running = false;
+      });
+      await load;
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, `removed: ${green} (v2)\n`);
+      assert.deepEqual(await projectServices(), [swarmServiceName(projectName, 'web', 'blue')], 'only blue\'s service is left');
+      assert.ok(answers.length > 0 && answers.every((a) => a === 'v1'), `every request during the cleanup answered by v1: ${[...new Set(answers)].join(', ')}`);
+      assert.equal(await liveVersion(), 'v1');
+      const state = JSON.parse(await stateBytes()) as { standby: unknown; swarmServices: Record<string, unknown>; history: Array<{ kind: string; outcome: string }> };
+      assert.equal(state.standby, null);
+      assert.equal(state.swarmServices.green, undefined);
+      assert.deepEqual(state.history.at(-1) && { kind: state.history.at(-1)?.kind, outcome: state.history.at(-1)?.outcome }, { kind: 'cleanup', outcome: 'succeeded' });
+      const report = JSON.parse((await cli(['status', '--json'])).stdout) as { standby: unknown; services: Array<{ swarmServices: unknown[] }> };
+      assert.equal(report.standby, null);
+      assert.equal(report.services[0]?.swarmServices.length, 1);
     });
 
     await t.test('v3 never gets healthy: a clear error with the health output, its services removed, traffic untouched', async () => {

@@ -2,9 +2,11 @@ import type { SwarmServiceSpec } from '../../domain/swarm-service-spec.js';
 import type { Logger } from '../../log.js';
 import { createDockerClient, type DockerContext, dockerEndpointFromEnv } from '../docker/docker-client.js';
 import { createSwarmService } from './create-swarm-service.js';
+import { type ColorService, listColorServices } from './list-color-services.js';
 import { listSwarmTasks } from './list-swarm-tasks.js';
 import { readTaskHealth } from './read-task-health.js';
 import { removeSwarmService } from './remove-swarm-service.js';
+import { scaleSwarmService } from './scale-swarm-service.js';
 import type { SwarmTask } from './swarm-task.js';
 import { type TasksWaitResult, waitUntilTasksHealthy, type WaitUntilTasksHealthyOptions } from './wait-until-tasks-healthy.js';
 
@@ -36,6 +38,14 @@ export class SwarmServices {
 
   healthOutput(task: SwarmTask): Promise<string | undefined> {
     return readTaskHealth(this.ctx, task);
+  }
+
+  listColorServices(project: string): Promise<ColorService[]> {
+    return listColorServices(this.ctx, project);
+  }
+
+  scale(serviceName: string, replicas: number): Promise<void> {
+    return scaleSwarmService(this.ctx, serviceName, replicas);
   }
 
   remove(serviceName: string): Promise<boolean> {

@@ -11,6 +11,8 @@ export interface WaitUntilTasksHealthyOptions {
   /** How often the manager is asked; Docker 20.10 sends no task events. Default 250 ms. */
   pollMs?: number;
   signal?: AbortSignal;
+  /** Tasks that existed before (a service scaled up from 0 keeps its ended ones): not judged. */
+  ignoreTasks?: ReadonlySet<string>;
 }
 
 export type TasksWaitResult =
@@ -35,7 +37,7 @@ export async function waitUntilTasksHealthy(ctx: DockerContext, serviceName: str
   const deadline = started + options.timeoutMs;
   let last = '';
   for (;;) {
-    const tasks = await listSwarmTasks(ctx, serviceName);
+    const tasks = (await listSwarmTasks(ctx, serviceName)).filter((t) => options.ignoreTasks?.has(t.id) !== true);
     const verdict = judgeSwarmTasks(tasks, options.replicas);
     const ms = Date.now() - started;
     const said = describe(verdict);
