@@ -21,6 +21,11 @@ export interface SwarmRecoveryPlan {
   remove: string[];
   /** Each color's services as the state file records them afterwards (a color with none is left out). */
   swarmServices: Partial<Record<Color, string[]>>;
+  /**
+   * An undone deploy killed before it removed the previous standby (its color's services, made by an
+   * earlier operation, all still there): that standby is kept in the record. Otherwise it is gone.
+   */
+  keepStandby: boolean;
   /** Why, in the words shown to the user and kept in the history. */
   reason: string;
 }
@@ -66,7 +71,13 @@ function recorded(services: readonly SwarmServiceSeen[], removed: ReadonlySet<st
  * that disagree, a cleanup whose kept color is no longer live) is refused:
  * cutover will not guess, and nothing is changed.
  */
-export function planSwarmRecovery(input: { operation: Operation; instances: readonly SwarmInstanceColor[]; services: readonly SwarmServiceSeen[] }): PlanSwarmRecoveryResult {
+export function planSwarmRecovery(input: {
+  operation: Operation;
+  instances: readonly SwarmInstanceColor[];
+  services: readonly SwarmServiceSeen[];
+  /** How many colored services the project has: a color with that many services of its own is whole. */
+  coloredCount: number;
+}): PlanSwarmRecoveryResult {
   const { operation: op, services } = input;
   const agreed = agreedLive(input.instances);
   const what = `${op.kind} to ${op.toVersion} (${op.toColor}) interrupted in phase ${op.phase}`;
@@ -79,19 +90,21 @@ export function planSwarmRecovery(input: { operation: Operation; instances: read
       return { ok: false, message: `cannot settle the interrupted ${what}: it kept ${op.toColor}, but ${where}; nothing was changed`, hint: `point Caddy back at ${op.toColor}, then run cutover --engine swarm reconcile (${STATUS_HINT})` };
     }
     const remove = namesOf(services, otherColor(live));
-    return { ok: true, plan: { direction: 'finish', remove, swarmServices: recorded(services, new Set(remove)), reason: `${what}; ${where}: finished (${otherColor(live)}'s services removed)` } };
+    return { ok: true, plan: { direction: 'finish', remove, swarmServices: recorded(services, new Set(remove)), reason: `${what}; ${where}: finished (${otherColor(live)}'s services removed)`, keepStandby: false } };
   }
   if (op.kind !== 'deploy' && op.kind !== 'rollback') {
     return { ok: false, message: `cannot settle the interrupted ${what}: a ${op.kind} has no Swarm path; nothing was changed`, hint: 'run cutover reconcile without --engine swarm if this project runs on Compose' };
   }
   if (live === op.toColor) {
-    return { ok: true, plan: { direction: 'finish', remove: [], swarmServices: recorded(services, new Set()), reason: `${what}; ${where}: finished` } };
+    return { ok: true, plan: { direction: 'finish', remove: [], swarmServices: recorded(services, new Set()), reason: `${what}; ${where}: finished`, keepStandby: false } };
   }
   if (live === (op.fromColor ?? undefined)) {
     // Only what this operation created, and never the live color's: the standby of an earlier deploy carries another id.
     const remove = services.filter((s) => s.operation === op.id && s.color !== live).map((s) => s.name).sort();
     const removed = remove.length === 0 ? '' : ` (${remove.join(', ')} removed)`;
-    return { ok: true, plan: { direction: 'undo', remove, swarmServices: recorded(services, new Set(remove)), reason: `${what}; ${where}: undone${removed}` } };
+    const left = services.filter((s) => s.color === op.toColor && s.operation !== op.id).length;
+    const keepStandby = op.kind === 'deploy' && left >= input.coloredCount;
+    return { ok: true, plan: { direction: 'undo', remove, swarmServices: recorded(services, new Set(remove)), reason: `${what}; ${where}: undone${removed}`, keepStandby } };
   }
   return {
     ok: false,

@@ -32,7 +32,7 @@ export async function planOpenSwarmOperation(runtime: Runtime, project: ProjectC
   for (const admin of caddyInstances(runtime)) instances.push({ address: admin.address.text, live: await readInstanceSwarmColor(admin, project) });
   const colored = new Set(project.colored.map((s) => s.name));
   const services = (await swarm.listColorServices(project.projectName)).filter((s) => colored.has(s.service));
-  const planned = planSwarmRecovery({ operation, instances, services });
+  const planned = planSwarmRecovery({ operation, instances, services, coloredCount: colored.size });
   if (!planned.ok) throw new RollbackFailedError(planned.message, { hint: planned.hint });
   return { operation, plan: planned.plan };
 }
@@ -70,7 +70,11 @@ export async function settleSwarmOperation(runtime: Runtime, project: ProjectCon
   const recovered = { by, phase: operation.phase, direction: plan.direction === 'finish' ? 'finished' : 'undone' } as const;
   // A cleanup that is finished succeeded; a deploy or rollback settled after its process died is recorded as such.
   const outcome = plan.direction === 'finish' ? 'succeeded' : 'interrupted';
-  await journal.update((s) => ({ ...finishOperation(s, { outcome, reason: plan.reason, recovered }, runtime.now()), engine: 'swarm', swarmServices: plan.swarmServices }));
+  const standby = state.standby;
+  await journal.update((s) => {
+    const next = finishOperation(s, { outcome, reason: plan.reason, recovered }, runtime.now());
+    return { ...next, engine: 'swarm', swarmServices: plan.swarmServices, ...(plan.keepStandby && standby !== null ? { standby } : {}) };
+  });
   runtime.logger.info({ event: 'recovery.done', operation: operation.id, direction: plan.direction, outcome }, `the interrupted ${operation.kind} is ${plan.direction === 'finish' ? 'finished' : 'undone'}`);
   return recovery;
 }
