@@ -81,19 +81,19 @@ export function planSwarmRecovery(input: {
   const { operation: op, services } = input;
   const agreed = agreedLive(input.instances);
   const what = `${op.kind} to ${op.toVersion} (${op.toColor}) interrupted in phase ${op.phase}`;
-  if (!agreed.ok) return { ok: false, message: `cannot settle the interrupted ${what}: ${agreed.message}; nothing was changed`, hint: `point every handler of every Caddy instance at one color, then run cutover --engine swarm reconcile (${STATUS_HINT})` };
+  if (!agreed.ok) return { ok: false, message: `cannot settle the ${what}: ${agreed.message}; nothing was changed`, hint: `point every handler of every Caddy instance at one color, then run cutover --engine swarm reconcile (${STATUS_HINT})` };
   const { live } = agreed;
   const where = live === undefined ? "Caddy names no color's tasks" : `Caddy sends every colored service to ${live}`;
 
   if (op.kind === 'cleanup') {
     if (live !== op.toColor) {
-      return { ok: false, message: `cannot settle the interrupted ${what}: it kept ${op.toColor}, but ${where}; nothing was changed`, hint: `point Caddy back at ${op.toColor}, then run cutover --engine swarm reconcile (${STATUS_HINT})` };
+      return { ok: false, message: `cannot settle the ${what}: it kept ${op.toColor}, but ${where}; nothing was changed`, hint: `point Caddy back at ${op.toColor}, then run cutover --engine swarm reconcile (${STATUS_HINT})` };
     }
     const remove = namesOf(services, otherColor(live));
     return { ok: true, plan: { direction: 'finish', remove, swarmServices: recorded(services, new Set(remove)), reason: `${what}; ${where}: finished (${otherColor(live)}'s services removed)`, keepStandby: false } };
   }
   if (op.kind !== 'deploy' && op.kind !== 'rollback') {
-    return { ok: false, message: `cannot settle the interrupted ${what}: a ${op.kind} has no Swarm path; nothing was changed`, hint: 'run cutover reconcile without --engine swarm if this project runs on Compose' };
+    return { ok: false, message: `cannot settle the ${what}: a ${op.kind} has no Swarm path; nothing was changed`, hint: 'run cutover reconcile without --engine swarm if this project runs on Compose' };
   }
   if (live === op.toColor) {
     return { ok: true, plan: { direction: 'finish', remove: [], swarmServices: recorded(services, new Set()), reason: `${what}; ${where}: finished`, keepStandby: false } };
@@ -108,7 +108,7 @@ export function planSwarmRecovery(input: {
   }
   return {
     ok: false,
-    message: `cannot settle the interrupted ${what}: ${where}, neither ${op.fromColor ?? 'nothing (first deploy)'} nor ${op.toColor}; nothing was changed`,
+    message: `cannot settle the ${what}: ${where}, neither ${op.fromColor ?? 'nothing (first deploy)'} nor ${op.toColor}; nothing was changed`,
     hint: `point every handler at ${op.fromColor ?? op.toColor}'s tasks. names, then run cutover --engine swarm reconcile (${STATUS_HINT})`,
   };
 }

@@ -1,7 +1,7 @@
 import type { SwarmServices } from '../adapters/swarm/swarm-services.js';
 import type { ProjectConfig } from '../config/model.js';
 import { planSwarmRecovery, type SwarmRecoveryPlan } from '../domain/plan-swarm-recovery.js';
-import { RollbackFailedError } from '../errors.js';
+import { DriftError, RollbackFailedError } from '../errors.js';
 import { readState } from '../state/state-store.js';
 import type { Operation, State } from '../state/state-schema.js';
 import { finishOperation } from '../state/state-transitions.js';
@@ -22,7 +22,7 @@ function describe(operation: Operation): string {
  * Reads what decides (every Caddy instance's live color, the project's Swarm
  * services with their `cutover.operation` labels) and plans the settling of
  * the open operation (pure, plan-swarm-recovery.ts). undefined: nothing is
- * open. A case it cannot decide throws (RollbackFailedError), nothing changed.
+ * open. A case it cannot decide throws (DriftError), nothing changed.
  * Changes nothing itself: `--dry-run` shows this.
  */
 export async function planOpenSwarmOperation(runtime: Runtime, project: ProjectConfig, swarm: SwarmServices, state: State | null): Promise<SwarmRecovery | undefined> {
@@ -33,7 +33,8 @@ export async function planOpenSwarmOperation(runtime: Runtime, project: ProjectC
   const colored = new Set(project.colored.map((s) => s.name));
   const services = (await swarm.listColorServices(project.projectName)).filter((s) => colored.has(s.service));
   const planned = planSwarmRecovery({ operation, instances, services, coloredCount: colored.size });
-  if (!planned.ok) throw new RollbackFailedError(planned.message, { hint: planned.hint });
+  // Caddy on neither color (or disagreeing): drift that cutover will not guess about (exit 13, as status).
+  if (!planned.ok) throw new DriftError(planned.message, { hint: planned.hint });
   return { operation, plan: planned.plan };
 }
 

@@ -86,7 +86,7 @@ describe('planSwarmRecovery', () => {
     assert.deepEqual([planned.plan.direction, planned.plan.remove, planned.plan.swarmServices], ['finish', ['shop_api-green', 'shop_web-green', 'shop_worker-green'], { blue: ['shop_api-blue', 'shop_web-blue'] }]);
     const refused = planSwarmRecovery({ coloredCount: 3, operation: cleanup, instances: one('green'), services });
     assert.equal(refused.ok, false);
-    assert.match(refused.ok ? '' : refused.message, /^cannot settle the interrupted cleanup to v1 \(blue\) interrupted in phase removing: it kept blue, but Caddy sends every colored service to green; nothing was changed$/);
+    assert.match(refused.ok ? '' : refused.message, /^cannot settle the cleanup to v1 \(blue\) interrupted in phase removing: it kept blue, but Caddy sends every colored service to green; nothing was changed$/);
   });
 
   test('refused, changing nothing: Caddy on no color after a deploy that had one, on both colors, instances that disagree', () => {
