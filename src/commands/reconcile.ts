@@ -1,10 +1,12 @@
 import { reconcile } from '../run/reconcile.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
+import { resolveEngine } from './resolve-engine.js';
 import { withInterrupt } from './with-interrupt.js';
 
 /** `cutover reconcile` */
 export async function runReconcile(options: GlobalOptions, flags: { dryRun?: boolean }): Promise<number> {
+  if (resolveEngine(options.engine) === 'swarm') return (await import('./swarm-reconcile.js')).runSwarmReconcile(options, flags);
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {

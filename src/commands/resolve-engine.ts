@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 export type Engine = 'compose' | 'swarm';
 
 /** The commands that have a Swarm path so far; every other one refuses on Swarm before it does anything. */
-export const SWARM_COMMANDS: ReadonlySet<string> = new Set(['deploy', 'rollback', 'status', 'cleanup', 'config', 'help', 'init']);
+export const SWARM_COMMANDS: ReadonlySet<string> = new Set(['deploy', 'rollback', 'status', 'cleanup', 'reconcile', 'config', 'help', 'init']);
 
 /** `--engine`, else CUTOVER_ENGINE, else compose. A value that is neither is a usage error (exit 2). */
 export function resolveEngine(flag: string | undefined, env: Record<string, string | undefined> = process.env): Engine {

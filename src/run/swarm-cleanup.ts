@@ -10,6 +10,7 @@ import { emptyState, enterPhase, finishOperation, startOperation } from '../stat
 import type { State } from '../state/state-schema.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
+import { settleSwarmOperation } from './swarm-recover.js';
 import { readSwarmLiveColor } from './swarm-switch.js';
 
 /** Reads the state, Caddy's live color and the project's services, and plans (pure); a refusal throws, nothing changed. */
@@ -43,6 +44,9 @@ export async function swarmCleanup(runtime: Runtime, options: { dryRun: boolean 
   if (options.dryRun) return (await planOnSwarm(runtime, swarm)).plan;
   const lock = await acquireLock(runtime.stateDir, { command: 'cleanup', now: runtime.now() });
   try {
+    const open = (await readState(runtime.stateDir))?.operation ?? null;
+    // An operation left open by a process that died (the lock is ours, so it is not running) is settled first.
+    if (open !== null) await settleSwarmOperation(runtime, await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: open.toVersion } }), swarm, 'cleanup');
     const { plan, state } = await planOnSwarm(runtime, swarm);
     if (plan.remove.length === 0) return plan;
     const standby: Color = plan.active === 'blue' ? 'green' : 'blue';

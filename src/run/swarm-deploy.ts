@@ -12,6 +12,7 @@ import { readState } from '../state/state-store.js';
 import { emptyState, enterPhase, finishOperation, startOperation } from '../state/state-transitions.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
+import { settleSwarmOperation } from './swarm-recover.js';
 import { readSwarmLiveColor, switchSwarmColor } from './swarm-switch.js';
 
 export interface SwarmDeployRequest {
@@ -66,6 +67,8 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
   await mkdir(runtime.stateDir, { recursive: true });
   const lock = await acquireLock(runtime.stateDir, { command: `deploy ${version}`, now: runtime.now() });
   try {
+    // An operation left open by a process that died (the lock is ours, so it is not running) is settled first.
+    await settleSwarmOperation(runtime, project, swarm, `deploy ${version}`);
     // Planned under the lock: no other cutover moves traffic between the read and the switch.
     // The services carry the operation's id (cutover.operation), as containers do.
     const operationId = `deploy-${runtime.now().toISOString()}`;
@@ -88,6 +91,7 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
         runtime.logger.info({ event: 'swarm.service.created', service: service.name }, `created ${service.name} (${service.replicas} task${service.replicas === 1 ? '' : 's'}, ${version})`);
       }
       await keeper.update((s) => enterPhase(s, 'waiting-healthy', runtime.now()));
+      runtime.logger.info({ event: 'phase.start', phase: 'waiting-healthy' }, `wait until every task of ${plan.toColor} is running and healthy...`);
       const timeoutMs = project.settings.healthCheckTimeoutMs;
       const waits = await Promise.all(plan.create.map(async (service) => ({ service, result: await swarm.waitUntilHealthy(service.name, { replicas: service.replicas, timeoutMs, signal: request.signal }) })));
       const failures: string[] = [];

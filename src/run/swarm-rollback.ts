@@ -10,6 +10,7 @@ import { readState } from '../state/state-store.js';
 import { enterPhase, finishOperation, startOperation } from '../state/state-transitions.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
+import { settleSwarmOperation } from './swarm-recover.js';
 import { readSwarmLiveColor, switchSwarmColor } from './swarm-switch.js';
 
 /** Reads the standby's services and plans (pure) what must be scaled up first; a refusal throws, nothing changed. */
@@ -60,12 +61,15 @@ async function scaleUpStandby(runtime: Runtime, swarm: SwarmServices, scale: Rea
 export async function swarmRollback(runtime: Runtime, request: { signal: AbortSignal }): Promise<{ color: Color; version: string }> {
   const lock = await acquireLock(runtime.stateDir, { command: 'rollback', now: runtime.now() });
   try {
+    const swarm = SwarmServices.fromEnvironment(runtime.logger, runtime.env as NodeJS.ProcessEnv);
+    const open = (await readState(runtime.stateDir))?.operation ?? null;
+    // An operation left open by a process that died (the lock is ours, so it is not running) is settled first.
+    if (open !== null) await settleSwarmOperation(runtime, await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: open.toVersion } }), swarm, 'rollback');
     const state = await readState(runtime.stateDir);
     if (state === null || state.engine !== 'swarm' || state.active === null || state.standby === null) {
       throw new RollbackFailedError('there is no Swarm standby to roll back to (no deploy with --engine swarm recorded one)', { hint: 'cutover --engine swarm status shows what runs; deploy the version you want instead' });
     }
     const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: state.standby.version } });
-    const swarm = SwarmServices.fromEnvironment(runtime.logger, runtime.env as NodeJS.ProcessEnv);
     const live = await readSwarmLiveColor(runtime, project);
     const to = state.standby.color;
     if (live !== otherColor(to)) {

@@ -5,6 +5,7 @@ import { COLORS } from '../config/model.js';
 import { swarmServiceName } from '../domain/swarm-service-name.js';
 import { buildSwarmStatusReport, type SwarmInstanceRead, type SwarmStatusInput, type SwarmStatusReport } from '../domain/status/swarm-status-report.js';
 import { CaddyRejectedError, CaddyUnavailableError, ConfigInvalidError } from '../errors.js';
+import { readLock, type LockStatus } from '../state/deploy-lock.js';
 import { displayPath, stateFilePath } from '../state/state-paths.js';
 import { readState } from '../state/state-store.js';
 import { caddyInstances, type Runtime } from './runtime.js';
@@ -32,6 +33,7 @@ async function readInstance(admin: ReturnType<typeof caddyInstances>[number], pr
 export async function swarmStatus(runtime: Runtime): Promise<SwarmStatusReport> {
   const observedAt = runtime.now().toISOString();
   const state = await readState(runtime.stateDir);
+  const lock: LockStatus = await readLock(runtime.stateDir).catch((error: unknown) => ({ kind: 'unreadable' as const, problem: error instanceof Error ? error.message : String(error) }));
   const project = await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: state?.active?.version ?? 'unknown' } });
   const swarm = SwarmServices.fromEnvironment(runtime.logger, runtime.env as NodeJS.ProcessEnv);
   const instances = await Promise.all(caddyInstances(runtime).map((admin) => readInstance(admin, project)));
@@ -52,5 +54,6 @@ export async function swarmStatus(runtime: Runtime): Promise<SwarmStatusReport> 
     state,
     instances,
     swarmServices,
+    lock,
   });
 }

@@ -6,8 +6,10 @@
  * engine, one Caddy and one project for every case, in order: deploy v1,
  * deploy v2 under load (status --json), rollback to v1 under load (its
  * standby scaled to 0 first), the project without --engine swarm refused,
- * cleanup of green while v1 answers, a v3 that never gets healthy. Plus the
- * refusals, which need no engine.
+ * cleanup of green while v1 answers, a v3 that never gets healthy, then two
+ * deploys killed with SIGKILL (in the health wait: settled by reconcile;
+ * right after the switch: settled by the next rollback). Plus the refusals,
+ * which need no engine.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,6 +23,7 @@ import { silentLogger } from '../../src/log.js';
 import { appComposeService } from '../rig/app-compose-service.js';
 import { assertOneLineError } from '../rig/assert-one-line-error.js';
 import { buildTestCaddyImage } from '../rig/caddy-image.js';
+import { killCli, startCli, untilLogged } from '../rig/cli-until.js';
 import { cliCommandLine, type CliRun, runCli } from '../rig/run-cli.js';
 import { testScope } from '../rig/run-id.js';
 import { adminRequest, type SwarmCaddy, startSwarmCaddy, unixRequest } from '../rig/swarm-caddy.js';
@@ -131,6 +134,20 @@ function assertCleanSwitch(result: Awaited<ReturnType<typeof underLoad>>, oldVer
   console.log(`switch ${oldVersion} -> ${newVersion}: ${result.samples.length} requests, 0 failed, ${after.length} after the acknowledgement, all ${newVersion}`);
 }
 
+/** Starts `cutover --engine swarm <args> --log-format json` and SIGKILLs it at the first log line matching `marker`. */
+async function killAt(args: string[], marker: RegExp, env: Record<string, string> = {}): Promise<void> {
+  const run = startCli({ dir: projectDir, caddy: { adminAddress: `unix/${caddy.adminSocket}` } }, ['--engine', 'swarm', ...args], { DOCKER_HOST: engine.dockerHost, ...env });
+  await untilLogged(run, marker, 120_000);
+  await killCli(run);
+}
+
+interface SwarmState {
+  active: { color: string; version: string } | null;
+  standby: { color: string; version: string } | null;
+  operation: { kind: string; phase: string } | null;
+  history: Array<{ kind: string; version: string; outcome: string; reason?: string; recovered?: { by: string; phase: string; direction: string } }>;
+}
+
 /** The `dynamic_upstreams.name` of the handler cutover switches. */
 async function handlerName(): Promise<string> {
   const answer = await adminRequest(caddy.adminSocket, 'GET', '/config/apps/http/servers/srv0/routes/0/handle/0/dynamic_upstreams/name');
@@ -177,7 +194,7 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
   test('refused before anything happens: a bad engine, a command and a deploy flag not built on Swarm yet, --engine swarm on a Compose project', async () => {
     assertOneLineError(await runCli(['--engine', 'kubernetes', 'status']), 2, /--engine kubernetes is not an engine: use compose or swarm/);
     assertOneLineError(await runCli(['status'], { env: { CUTOVER_ENGINE: 'nomad' } }), 2, /CUTOVER_ENGINE=nomad is not an engine/);
-    assertOneLineError(await cli(['reconcile']), 2, /cutover reconcile is not supported with --engine swarm yet/);
+    assertOneLineError(await cli(['promote']), 2, /cutover promote is not supported with --engine swarm yet/);
     assertOneLineError(await cli(['deploy', 'v1', '--canary', '10,50']), 2, /deploy --canary is not supported with --engine swarm yet/);
     assert.equal((await swarm.listTasks(swarmServiceName(projectName, 'web', 'blue'))).length, 0, 'nothing was created');
     // --engine swarm on a project whose state file records Compose colors (the CLI's shared check, before any command runs).
@@ -293,6 +310,57 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal(await swarm.remove(swarmServiceName(projectName, 'web', 'green')), false, 'v3\'s service is gone');
       assert.equal((await adminRequest(caddy.adminSocket, 'GET', '/config/')).text, configBefore, 'Caddy was not changed');
       assert.equal(await liveVersion(), 'v1');
+    });
+
+    await t.test('deploy killed (SIGKILL) in its health wait: status says interrupted, reconcile removes its services; killed right after its switch: the next rollback finishes it, then rolls back', async () => {
+      const blue = swarmServiceName(projectName, 'web', 'blue');
+      const green = swarmServiceName(projectName, 'web', 'green');
+      await killAt(['deploy', 'v2'], /"phase":"waiting-healthy"/);
+      assert.deepEqual(await projectServices(), [blue, green], 'the killed deploy left its service');
+      assert.equal((JSON.parse(await stateBytes()) as SwarmState).operation?.phase, 'waiting-healthy', 'the journal records where it died');
+      const status = await cli(['status']);
+      assert.equal(status.code, 13, status.stderr);
+      assert.match(status.stdout, /^operation: deploy to v2 \(green\) interrupted \(its process is gone\), phase waiting-healthy/m);
+      assert.match(status.stderr, /an interrupted deploy to v2 \(green\) is recorded: its process \(pid \d+ on \S+\) died in phase waiting-healthy/);
+      assert.match(status.stderr, /hint: run cutover --engine swarm reconcile to settle it/);
+      const before = await stateBytes();
+      const dry = await cli(['reconcile', '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.equal(dry.stdout, `would undo the interrupted deploy to v2 (green); remove ${green}\n`);
+      assert.equal(await stateBytes(), before, 'the dry run changed nothing');
+      assert.deepEqual(await projectServices(), [blue, green], 'the dry run removed nothing');
+      const settled = await cli(['reconcile']);
+      assert.equal(settled.code, 0, settled.stderr);
+      assert.equal(settled.stdout, `undone: the interrupted deploy to v2 (green); removed ${green}\n`);
+      assert.deepEqual(await projectServices(), [blue], 'the killed deploy\'s service is gone, blue\'s kept');
+      assert.equal(await liveVersion(), 'v1');
+      let state = JSON.parse(await stateBytes()) as SwarmState;
+      assert.equal(state.operation, null);
+      assert.deepEqual(state.active && { color: state.active.color, version: state.active.version }, { color: 'blue', version: 'v1' });
+      const undone = state.history.at(-1);
+      assert.deepEqual([undone?.kind, undone?.version, undone?.outcome, undone?.recovered], ['deploy', 'v2', 'interrupted', { by: 'reconcile', phase: 'waiting-healthy', direction: 'undone' }]);
+      assert.match(undone?.reason ?? '', /interrupted in phase waiting-healthy; Caddy sends every colored service to blue: undone/);
+      assert.equal((await cli(['status'])).code, 0, 'status is clean afterwards');
+
+      // Killed after Caddy acknowledged the switch, in phase draining (held there by the test seam: with nothing
+      // in flight the deploy records its end milliseconds after the acknowledgement): green serves v2, the journal is open.
+      await killAt(['deploy', 'v2'], /hanging after the journal recorded phase draining/, { CUTOVER_TEST_HANG_AFTER_PHASE: 'draining' });
+      assert.equal((JSON.parse(await stateBytes()) as SwarmState).operation?.phase, 'draining', 'the journal is open, past the switch');
+      await waitUntil('Caddy to answer v2', 30_000, async () => ((await liveVersion()) === 'v2' ? true : undefined));
+      const rollback = await cli(['rollback', '--log-format', 'json']);
+      assert.equal(rollback.code, 0, rollback.stderr);
+      assert.match(rollback.stderr, /"event":"recovery\.start".*"direction":"finish"/);
+      assert.equal(rollback.stderr.match(/"event":"recovery\.start"/g)?.length, 1, 'said in one line');
+      assert.equal(await handlerName(), `tasks.${blue}`);
+      await waitUntil('Caddy to answer v1', 30_000, async () => ((await liveVersion()) === 'v1' ? true : undefined));
+      state = JSON.parse(await stateBytes()) as SwarmState;
+      assert.equal(state.operation, null);
+      assert.deepEqual([state.active?.color, state.active?.version, state.standby?.color, state.standby?.version], ['blue', 'v1', 'green', 'v2']);
+      const [deployed, rolledBack] = state.history.slice(-2);
+      assert.deepEqual([deployed?.kind, deployed?.outcome, deployed?.recovered?.by, deployed?.recovered?.direction], ['deploy', 'succeeded', 'rollback', 'finished']);
+      assert.deepEqual([rolledBack?.kind, rolledBack?.outcome, rolledBack?.version], ['rollback', 'succeeded', 'v1']);
+      assert.deepEqual(await projectServices(), [blue, green]);
+      assert.equal((await cli(['status'])).code, 0, 'status is clean afterwards');
     });
   });
 });

@@ -12,6 +12,8 @@ export interface ColorService {
   version: string | undefined;
   /** Mode.Replicated.Replicas: what Swarm keeps running (0: scaled down). */
   replicas: number;
+  /** `cutover.operation`: the operation that created it, so that crash recovery finds what a dead deploy started. */
+  operation: string | undefined;
 }
 
 interface RawService {
@@ -36,7 +38,7 @@ export async function listColorServices(ctx: DockerContext, project: string): Pr
       const color = labels[LABEL.color];
       const name = s.Spec?.Name;
       if (name === undefined || (color !== 'blue' && color !== 'green')) return [];
-      return [{ name, service: labels[LABEL.service] ?? '', color, version: labels[LABEL.version], replicas: s.Spec?.Mode?.Replicated?.Replicas ?? 0 }];
+      return [{ name, service: labels[LABEL.service] ?? '', color, version: labels[LABEL.version], replicas: s.Spec?.Mode?.Replicated?.Replicas ?? 0, operation: labels[LABEL.operation] }];
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }

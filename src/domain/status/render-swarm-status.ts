@@ -13,7 +13,7 @@ export function renderSwarmStatus(report: SwarmStatusReport): string {
   if (report.drift.length > 0 && active !== null) lines.push(`drift: the state file records ${active.color} ${active.version} as active`);
   lines.push(`standby: ${report.standby === null ? 'none' : `${report.standby.color} ${report.standby.version}`}`);
   const op = report.operation;
-  if (op !== null) lines.push(`operation: ${op.kind} to ${op.toVersion} (${op.toColor}) open, phase ${op.phase}, pid ${op.pid} on ${op.host}`);
+  if (op !== null) lines.push(`operation: ${op.kind} to ${op.toVersion} (${op.toColor}) ${op.status === 'interrupted' ? 'interrupted (its process is gone)' : 'open'}, phase ${op.phase}, pid ${op.pid} on ${op.host}`);
   if (report.instances.length > 1) {
     for (const i of report.instances) lines.push(`caddy ${i.address}: ${!i.reachable ? 'unreachable' : i.traffic.kind === 'color' ? i.traffic.color : i.traffic.kind}${i.drift === true ? ' (drift)' : ''}`);
   }

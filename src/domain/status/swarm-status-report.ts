@@ -1,7 +1,8 @@
 import type { Color } from '../../config/model.js';
+import type { LockStatus } from '../../state/deploy-lock.js';
 import type { State } from '../../state/state-schema.js';
 import type { DriftEntry } from '../status-drift.js';
-import type { Problem } from './problem-rules.js';
+import { problem, type Problem } from './problem-rules.js';
 import { HISTORY_SHOWN, type HistoryRow, STATUS_SCHEMA_VERSION, type TrafficReport } from './status-report-types.js';
 
 /** One Caddy instance as read: the color its handlers' `tasks.` names point at, or why it could not be read. */
@@ -17,6 +18,8 @@ export interface SwarmStatusInput {
   instances: SwarmInstanceRead[];
   /** Each colored service's Swarm service per color that exists (has tasks, or is recorded in the state file). */
   swarmServices: Array<{ service: string; color: Color; name: string; desired: number; running: number }>;
+  /** The lock as read: an open operation whose process does not hold it is interrupted. Absent: not judged (in progress). */
+  lock?: LockStatus;
 }
 
 /** One color's Swarm service of a colored service. */
@@ -48,7 +51,7 @@ export interface SwarmStatusReport {
   instances: Array<{ address: string; reachable: boolean; traffic: TrafficReport; drift: boolean | null }>;
   standby: { color: Color; version: string; running: boolean; detail: string[] } | null;
   services: Array<{ name: string; swarmServices: SwarmServiceRow[] }>;
-  operation: { id: string; kind: string; phase: string; startedAt: string; pid: number; host: string; fromColor: Color | null; toColor: Color; fromVersion: string | null; toVersion: string } | null;
+  operation: { id: string; kind: string; status: 'in-progress' | 'interrupted'; phase: string; startedAt: string; pid: number; host: string; fromColor: Color | null; toColor: Color; fromVersion: string | null; toVersion: string } | null;
   history: HistoryRow[];
   drift: DriftEntry[];
   problems: Problem[];
@@ -110,8 +113,19 @@ export function buildSwarmStatusReport(input: SwarmStatusInput): SwarmStatusRepo
   const problems: Problem[] = input.instances.flatMap((read) => ('failure' in read ? [{ kind: read.failure.kind, severity: 'error' as const, message: `${read.address}: ${read.failure.message}`, hint: read.failure.hint, details: [], exitCode: read.failure.exitCode }] : []));
   const drift = driftOf(active, traffic, instances.every((i) => i.reachable));
   for (const d of drift) problems.push({ kind: 'drift', severity: 'error', message: `drift: ${d.message}`, hint: 'point Caddy back with cutover --engine swarm rollback or deploy; nothing was changed', details: [], exitCode: 13 });
-  // An open operation is shown (operation), not judged: its process may well be running now.
+  // An open operation is in progress while its process holds the lock (as for Compose); otherwise it was interrupted.
   const op = state?.operation ?? null;
+  const lock = input.lock;
+  const interrupted = op !== null && lock !== undefined && !(lock.kind === 'held' && lock.holder.pid === op.pid && lock.holder.host === op.host && lock.liveness !== 'dead');
+  if (op !== null && interrupted) {
+    problems.push(
+      problem(
+        'operation-interrupted',
+        `an interrupted ${op.kind} to ${op.toVersion} (${op.toColor}) is recorded: its process (pid ${op.pid} on ${op.host}) died in phase ${op.phase} (entered ${op.phaseStartedAt})`,
+        `run cutover --engine swarm reconcile to settle it: finished when Caddy already sends every colored service to ${op.toColor}, otherwise undone (deploy, rollback and cleanup do that first by themselves)`,
+      ),
+    );
+  }
   const standby = standbyOf(input);
   if (standby !== null && !standby.running) problems.push({ kind: 'standby-not-ready', severity: 'warning', message: `the standby ${standby.color} ${standby.version} is not ready: ${standby.detail.join('; ')}`, hint: 'a rollback to it would be refused', details: [], exitCode: null });
   const names = [...new Set(input.swarmServices.map((s) => s.service))];
@@ -123,7 +137,7 @@ export function buildSwarmStatusReport(input: SwarmStatusInput): SwarmStatusRepo
   const exitCode = problems.find((p) => p.severity === 'error')?.exitCode ?? 0;
   return {
     schemaVersion: STATUS_SCHEMA_VERSION, engine: 'swarm', observedAt: input.observedAt, exitCode, ok: exitCode === 0, project: input.project, active, traffic, instances, standby, services,
-    operation: op === null ? null : { id: op.id, kind: op.kind, phase: op.phase, startedAt: op.startedAt, pid: op.pid, host: op.host, fromColor: op.fromColor, toColor: op.toColor, fromVersion: op.fromVersion, toVersion: op.toVersion },
+    operation: op === null ? null : { id: op.id, kind: op.kind, status: interrupted ? 'interrupted' : 'in-progress', phase: op.phase, startedAt: op.startedAt, pid: op.pid, host: op.host, fromColor: op.fromColor, toColor: op.toColor, fromVersion: op.fromVersion, toVersion: op.toVersion },
     history: historyRows(state), drift, problems,
   };
 }

@@ -19,9 +19,10 @@ describe('resolveEngine', () => {
 });
 
 describe('assertSwarmCommand', () => {
-  test('deploy, rollback, status and cleanup pass; the commands not built on Swarm yet are refused', () => {
-    for (const command of ['deploy', 'rollback', 'status', 'cleanup', 'config']) assert.doesNotThrow(() => assertSwarmCommand(command));
-    for (const command of ['reset', 'reconcile', 'promote', 'abort', 'logs']) {
+  test('deploy, rollback, status, cleanup and reconcile pass; the commands not built on Swarm yet are refused', () => {
+    for (const command of ['deploy', 'rollback', 'status', 'cleanup', 'reconcile', 'config']) assert.doesNotThrow(() => assertSwarmCommand(command));
+    assert.doesNotThrow(() => assertSwarmCommand('reconcile', { dryRun: true }));
+    for (const command of ['reset', 'promote', 'abort', 'logs']) {
       assert.throws(() => assertSwarmCommand(command), (e: unknown) => e instanceof UsageError && e.message === `cutover ${command} is not supported with --engine swarm yet`);
     }
   });

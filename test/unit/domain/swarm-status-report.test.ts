@@ -86,4 +86,19 @@ describe('renderSwarmStatus', () => {
       'operation: deploy to v3 (blue) open, phase waiting-healthy, pid 42 on h', 'caddy unix//a.sock: blue (drift)', 'caddy unix//b.sock: blue (drift)', '',
     ].join('\n'));
   });
+
+  test('an open operation whose process does not hold the lock is interrupted: an error (exit 13) naming cutover --engine swarm reconcile', () => {
+    const operation = { id: 'deploy-3', kind: 'deploy' as const, fromColor: 'green' as const, toColor: 'blue' as const, fromVersion: 'v2', toVersion: 'v3', phase: 'waiting-healthy', phaseStartedAt: at, phases: [], startedAt: at, pid: 42, host: 'h', stopOld: false, previousStandby: null, parked: [] };
+    const dead = buildSwarmStatusReport(input({ state: { ...state, operation }, lock: { kind: 'held', holder: { pid: 42, host: 'h', command: 'deploy v3', startedAt: at }, liveness: 'dead' } }));
+    assert.equal(dead.operation?.status, 'interrupted');
+    assert.equal(dead.exitCode, 13);
+    const problem = dead.problems.find((p) => p.kind === 'operation-interrupted');
+    assert.match(problem?.message ?? '', /^an interrupted deploy to v3 \(blue\) is recorded: its process \(pid 42 on h\) died in phase waiting-healthy/);
+    assert.match(problem?.hint ?? '', /^run cutover --engine swarm reconcile to settle it/);
+    assert.match(renderSwarmStatus(dead), /^operation: deploy to v3 \(blue\) interrupted \(its process is gone\), phase waiting-healthy, pid 42 on h$/m);
+    assert.equal(buildSwarmStatusReport(input({ state: { ...state, operation }, lock: { kind: 'free' } })).operation?.status, 'interrupted', 'no lock at all: interrupted too');
+    const running = buildSwarmStatusReport(input({ state: { ...state, operation }, lock: { kind: 'held', holder: { pid: 42, host: 'h', command: 'deploy v3', startedAt: at }, liveness: 'alive' } }));
+    assert.equal(running.operation?.status, 'in-progress');
+    assert.equal(running.exitCode, 0);
+  });
 });
