@@ -252,7 +252,7 @@ export function canaryStep(runtime: Runtime, project: ProjectConfig, toColor: Co
     if (operation === null) throw new Error('bug: the canary step ran with no operation in the journal');
     if (operation.canary === undefined) return;
     await sendTrafficBack(runtime, project, operation);
-    runtime.logger.info({ event: 'canary.reverted', color: fromColor }, `  all traffic back on ${fromColor}`);
+    runtime.logger.info({ event: 'canary.reverted', color: fromColor, newColor: toColor }, `  canary reverted: ${toColor} gets no more requests`);
   };
   const runCanary = async (signal: AbortSignal): Promise<void> => {
     const prepared = await prepareCanary(runtime, project, canary, keeper, toColor);
