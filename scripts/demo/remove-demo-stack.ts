@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import type { ProjectConfig } from '../../src/config/model.js';
-import { stateFilePath } from '../../src/state/state-paths.js';
+import { stateDirOf, stateFilePath } from '../../src/state/state-paths.js';
 import { UPSTREAM_SNIPPETS_FILE } from '../../src/domain/render-upstream-snippets.js';
 import { removeImagesByLabel } from '../../test/rig/test-image.js';
 import { DEMO_IMAGE_LABEL } from './build-demo-images.js';
@@ -56,7 +56,7 @@ export async function removeDemoStack(docker: Docker, project: ProjectConfig, op
       if (!gone(err)) throw err;
     }
   }
-  const stateFile = stateFilePath(path.join(project.projectDir, 'caddy'));
+  const stateFile = stateFilePath(stateDirOf(project.projectDir));
   try {
     await rm(stateFile);
     removed.stateFile = true;

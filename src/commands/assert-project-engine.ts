@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { type EngineSource, engineMismatch } from '../domain/engine-mismatch.js';
+import { engineMismatch } from '../domain/engine-mismatch.js';
 import { StateInvalidError, UsageError } from '../errors.js';
-import { displayPath, stateFilePath } from '../state/state-paths.js';
+import { displayPath, stateDirOf, stateFilePath } from '../state/state-paths.js';
 import { readState } from '../state/state-store.js';
-import type { Engine } from './resolve-engine.js';
+import { type Engine, engineSource } from './resolve-engine.js';
 
 /**
  * Refuses (exit 2, nothing changed) a command run with the other engine than
@@ -12,7 +12,7 @@ import type { Engine } from './resolve-engine.js';
  * is left to the command, which reports it in its own way.
  */
 export async function assertProjectEngine(command: string, engine: Engine, options: { projectDir?: string; engine?: string }, env: Record<string, string | undefined> = process.env): Promise<void> {
-  const stateDir = path.join(path.resolve(options.projectDir ?? process.cwd()), 'caddy');
+  const stateDir = stateDirOf(path.resolve(options.projectDir ?? process.cwd()));
   let state: Awaited<ReturnType<typeof readState>>;
   try {
     state = await readState(stateDir);
@@ -20,7 +20,6 @@ export async function assertProjectEngine(command: string, engine: Engine, optio
     if (error instanceof StateInvalidError) return;
     throw error;
   }
-  const source: EngineSource = options.engine !== undefined ? 'flag' : env.CUTOVER_ENGINE !== undefined && env.CUTOVER_ENGINE !== '' ? 'env' : 'default';
-  const refusal = engineMismatch({ command, engine, source, state, stateFile: displayPath(stateFilePath(stateDir)) });
+  const refusal = engineMismatch({ command, engine, source: engineSource(options.engine, env), state, stateFile: displayPath(stateFilePath(stateDir)) });
   if (refusal !== undefined) throw new UsageError(refusal.message, { hint: refusal.hint });
 }

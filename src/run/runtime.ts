@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import { parseAdminAddresses } from '../adapters/caddy/parse-admin-addresses.js';
 import { DockerEngine } from '../adapters/docker/docker-engine.js';
 import type { Logger } from '../log.js';
+import { stateDirOf } from '../state/state-paths.js';
 
 /** Everything an operation talks to, made once per command and closed at its end. */
 export interface Runtime {
@@ -39,7 +39,7 @@ export function createRuntime(options: { projectDir: string; caddyAdmin: string;
   const docker = DockerEngine.fromEnvironment(options.logger, options.env as NodeJS.ProcessEnv);
   return {
     projectDir: options.projectDir,
-    stateDir: path.join(options.projectDir, 'caddy'),
+    stateDir: stateDirOf(options.projectDir),
     env: options.env,
     logger: options.logger,
     admin,

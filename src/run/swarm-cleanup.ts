@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { SwarmServices } from '../adapters/swarm/swarm-services.js';
 import { loadProject } from '../config/load-project.js';
-import type { Color } from '../config/model.js';
+import { otherColor, type Color } from '../config/model.js';
 import { planSwarmCleanup, type SwarmCleanupPlan } from '../domain/plan-swarm-cleanup.js';
 import { OperationFailedError } from '../errors.js';
 import { acquireLock } from '../state/deploy-lock.js';
@@ -49,7 +49,7 @@ export async function swarmCleanup(runtime: Runtime, options: { dryRun: boolean 
     if (open !== null) await settleSwarmOperation(runtime, await loadProject({ projectDir: runtime.projectDir, env: runtime.env, variables: { VERSION: open.toVersion } }), swarm, 'cleanup');
     const { plan, state } = await planOnSwarm(runtime, swarm);
     if (plan.remove.length === 0) return plan;
-    const standby: Color = plan.active === 'blue' ? 'green' : 'blue';
+    const standby = otherColor(plan.active);
     const keeper = new StateKeeper(
       runtime.stateDir,
       startOperation(state, { id: `cleanup-${runtime.now().toISOString()}`, kind: 'cleanup', fromColor: null, fromVersion: null, toColor: plan.active, toVersion: plan.activeVersion, phase: 'removing', pid: process.pid, host: os.hostname() }, runtime.now()),

@@ -8,6 +8,11 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 export const STATE_FILE_NAME = 'cutover-state.json';
 export const LOCK_FILE_NAME = 'cutover.lock';
 
+/** The directory of the state file and the lock for a project directory: its `caddy/`. */
+export function stateDirOf(projectDir: string): string {
+  return join(projectDir, 'caddy');
+}
+
 export function stateFilePath(dir: string): string {
   return join(dir, STATE_FILE_NAME);
 }

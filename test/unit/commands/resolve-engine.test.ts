@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertSwarmCommand, resolveEngine } from '../../../src/commands/resolve-engine.js';
+import { assertSwarmCommand, engineSource, resolveEngine } from '../../../src/commands/resolve-engine.js';
 import { UsageError } from '../../../src/errors.js';
 
 describe('resolveEngine', () => {
@@ -32,5 +32,14 @@ describe('assertSwarmCommand', () => {
     assert.throws(() => assertSwarmCommand('deploy', { canary: '10,50' }), (e: unknown) => e instanceof UsageError && e.message === 'deploy --canary is not supported with --engine swarm yet');
     assert.throws(() => assertSwarmCommand('rollback', { dryRun: true }), /rollback --dry-run is not supported/);
     assert.doesNotThrow(() => assertSwarmCommand('status', { json: true }));
+  });
+});
+
+describe('engineSource', () => {
+  test('the flag first, then CUTOVER_ENGINE unless empty, else the default', () => {
+    assert.equal(engineSource('swarm', { CUTOVER_ENGINE: 'compose' }), 'flag');
+    assert.equal(engineSource(undefined, { CUTOVER_ENGINE: 'swarm' }), 'env');
+    assert.equal(engineSource(undefined, { CUTOVER_ENGINE: '' }), 'default');
+    assert.equal(engineSource(undefined, {}), 'default');
   });
 });
