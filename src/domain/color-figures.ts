@@ -1,4 +1,4 @@
-import { latencyStats } from './latency-stats.js';
+import { probeLatencyStats } from './latency-stats.js';
 
 /** What the probes of one color have seen so far, kept while they run. */
 export interface ProbeTally {
@@ -25,7 +25,7 @@ export interface ColorFigures {
   resets: number;
   /** errors / probes, a fraction from 0 to 1; 0 before any probe finished. */
   errorRate: number;
-  /** Latency percentiles of the probes that were not errors; 0 when there are none. */
+  /** Latency percentiles of the probes that were not errors (the p99 tolerates two slow probes: probeLatencyStats); 0 when there are none. */
   p50Ms: number;
   p99Ms: number;
   /** Set when the warm-up left probes out of the latency: how many answered probes the percentiles are taken over. */
@@ -42,7 +42,7 @@ export function colorFigures(tally: ProbeTally): ColorFigures {
     errors: tally.errors,
     resets: tally.resets,
     errorRate: tally.probes === 0 ? 0 : tally.errors / tally.probes,
-    ...latencyStats(tally.latenciesMs),
+    ...probeLatencyStats(tally.latenciesMs),
     ...((tally.warmupAnswers ?? 0) > 0 ? { latencySamples: tally.latenciesMs.length } : {}),
   };
 }

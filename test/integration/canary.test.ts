@@ -110,7 +110,7 @@ describe('canary deploys', () => {
       const quarter = await fractions(1000);
       assert.ok(Math.abs((quarter.v2 ?? 0) / 10 - 25) <= 2, `at 25%: ${JSON.stringify(quarter)}`);
       // Slow requests keep both colors busy through the final switch: the drain must wait for the old color only.
-      const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 0, freshClients: 0, slowClients: 3, slowMs: 400, postEvery: 1, maxDurationMs: 60_000 });
+      const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 0, freshClients: 0, slowClients: 3, slowMs: 400, postEvery: 1, maxDurationMs: 180_000 });
       try {
         assert.equal((await cli(['promote'])).code, 0);
         assert.equal(await outcome, undefined, log.text());
@@ -138,7 +138,7 @@ describe('canary deploys', () => {
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
     const stepIntervalMs = 20_000;
     const canary = canaryOptionsFrom({ canary: '10,50', stepInterval: '20s', maxLatencyP99: '5s', latencyMargin: '5s' });
-    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 2, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 1_000_000, maxDurationMs: 90_000 });
+    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 2, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 1_000_000, maxDurationMs: 180_000 });
     const running = deploy(runtime, { version: 'v3', pull: 'never', stopOld: false, dryRun: false, verifyUrl: undefined, signal: new AbortController().signal, canary });
     const outcome = running.then(() => undefined, (error: unknown) => error);
     let failingSince = 0;

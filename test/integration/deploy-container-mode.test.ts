@@ -115,7 +115,7 @@ describe('blue-green deploy with Caddy in a container on the compose network', (
   });
 
   test('v1 to v2 under load: no failed request, v2 from green after the switch, blue stays as previewable standby', async () => {
-    const load = startLoad({ baseUrl: current().url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 1500, postEvery: 5, maxDurationMs: 60_000 });
+    const load = startLoad({ baseUrl: current().url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 1500, postEvery: 5, maxDurationMs: 180_000 });
     const { outcome } = await switchUnderLoad(load, 'v2', () => deployVersion('v2'));
     assert.equal(outcome.result?.plan.toColor, 'green');
 
@@ -140,7 +140,7 @@ describe('blue-green deploy with Caddy in a container on the compose network', (
   });
 
   test('a canary with Caddy in this container reads the real traffic from its stderr through the Docker API', async () => {
-    const load = startLoad({ baseUrl: current().url('/'), keepAliveClients: 3, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 5, maxDurationMs: 60_000 });
+    const load = startLoad({ baseUrl: current().url('/'), keepAliveClients: 3, freshClients: 0, slowClients: 0, slowMs: 0, postEvery: 5, maxDurationMs: 180_000 });
     const { runtime, log } = runtimeFor();
     let error: unknown;
     try {

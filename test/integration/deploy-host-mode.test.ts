@@ -58,7 +58,7 @@ describe('blue-green deploy with Caddy on the host', () => {
   });
 
   test('v1 to v2 under load: no failed request, new requests after the switch get v2, slow ones finish on v1', async () => {
-    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 60_000 });
+    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 180_000 });
     const { outcome, ms: deployMs, samples, ack, drain } = await switchUnderLoad(load, 'v2', () => deployVersion('v2'));
     assert.equal(outcome.result?.plan.toColor, 'blue');
 
@@ -71,8 +71,8 @@ describe('blue-green deploy with Caddy on the host', () => {
     for (const s of slowInFlight) assert.deepEqual([s.status, s.startedAt < switchBegan ? s.version : 'v1'], [200, 'v1'], JSON.stringify(s));
 
     // The drain waited for the slow requests, not for DRAIN_TIMEOUT (30 s).
-    assert.ok((drain.ms as number) < 2500, `drain took ${drain.ms} ms`);
-    assert.ok(deployMs < 20_000, `deploy took ${deployMs} ms`);
+    assert.ok((drain.ms as number) < 10_000, `drain took ${drain.ms} ms`);
+    assert.ok(deployMs < 60_000, `deploy took ${deployMs} ms: none of its waits ran to a time-out`);
     // Green stays as warm standby.
     assert.deepEqual(await containerNames(), [`${project.name}-api-blue`, `${project.name}-api-green`, `${project.name}-web-blue`, `${project.name}-web-green`]);
     assert.equal((await httpGet(project.caddy.url('/version'), { headers: { 'Cutover-Color': 'green' } })).body, 'v1');
@@ -87,7 +87,7 @@ describe('blue-green deploy with Caddy on the host', () => {
     assert.equal((await httpGet(project.caddy.url('/version'))).body, 'v1');
     assert.equal((await httpGet(project.caddy.url('/api/version'))).body, 'v1');
     assert.equal(log.events('container.started').length, 0);
-    assert.ok(ms < 5_000, `rollback took ${ms} ms`);
+    assert.ok(ms < 15_000, `rollback took ${ms} ms`);
     const state = JSON.parse(await readFile(path.join(project.dir, 'caddy', 'cutover-state.json'), 'utf8'));
     assert.deepEqual([state.active.color, state.active.version, state.standby.color, state.standby.version], ['green', 'v1', 'blue', 'v2']);
   });

@@ -87,7 +87,8 @@ describe('docker adapter: waiting until healthy', () => {
     assert.ok(announcedAt !== undefined && reactedAt !== undefined, 'both saw the change');
     const delay = reactedAt - announcedAt;
     t.diagnostic(`reaction ${delay.toFixed(1)} ms after Docker's health event`);
-    assert.ok(delay < 250, `adapter reacted ${delay.toFixed(0)} ms after Docker's event`);
+    // The periodic inspect runs every 60 s here: anything well under that is the event path (about 10 ms on a quiet machine).
+    assert.ok(delay < 5_000, `adapter reacted ${delay.toFixed(0)} ms after Docker's event`);
     assert.deepEqual(
       changes.map((c) => `${c.health}/${c.verdict}`),
       ['starting/pending', 'healthy/healthy'],
@@ -157,7 +158,7 @@ describe('docker adapter: waiting until healthy', () => {
     assert.equal(outcome?.exitCode, 3);
     // stdout and stderr travel separately, so their order in Docker's log is not fixed.
     assert.deepEqual(outcome?.logTail.slice().sort(), ['fatal: DATABASE_URL is not set', 'starting']);
-    assert.ok(result.elapsedMs < 2000, `took ${result.elapsedMs} ms`);
+    assert.ok(result.elapsedMs < 10_000, `took ${result.elapsedMs} ms: at once, not at the 15 s time-out`);
   });
 
   test('one failing replica fails the wait at once; the others are undecided', async () => {
@@ -176,7 +177,7 @@ describe('docker adapter: waiting until healthy', () => {
     const result = await engine.waitUntilHealthy([id], { timeoutMs: 5000 });
     assert.equal(result.healthy, true);
     assert.equal(result.outcomes[0]?.health, 'none');
-    assert.ok(result.elapsedMs < 1000, `took ${result.elapsedMs} ms`);
+    assert.ok(result.elapsedMs < 4_000, `took ${result.elapsedMs} ms: at once, not at the 5 s time-out`);
   });
 
   test('times out with the container still starting, and can be aborted', async () => {

@@ -61,14 +61,14 @@ describe('docker adapter: stopping with a grace period', () => {
     const answer = await finishing.answer;
     assert.equal(answer.status, 200);
     assert.equal(answer.body, 'v1');
-    assert.ok(patientMs < 4500, `drained in ${patientMs.toFixed(0)} ms, well before the 5 s grace`);
+    assert.ok(patientMs < 5_000, `drained in ${patientMs.toFixed(0)} ms, before the 5 s grace`);
     const [patientAfter] = await engine.listContainers({ project, service: 'drain', color: 'blue' }).then((all) => all.filter((c) => c.id === patient.id));
     assert.equal(patientAfter?.exitCode, 0, 'the app exited by itself after draining');
     const patientLogs = await engine.readLogTail(patient.id);
     assert.ok(patientLogs.includes('SIGTERM: stop accepting, 1 request(s) in flight'), JSON.stringify(patientLogs));
 
     await assert.rejects(cut.answer, 'a 4 s request cannot finish within a 1 s grace');
-    assert.ok(hastyMs >= 900 && hastyMs < 3500, `killed after ${hastyMs.toFixed(0)} ms: the 1 s grace, not Docker's 10 s default`);
+    assert.ok(hastyMs >= 900 && hastyMs < 8_000, `killed after ${hastyMs.toFixed(0)} ms: the 1 s grace, not Docker's 10 s default`);
     const [hastyAfter] = await engine.listContainers({ project, service: 'drain' }).then((all) => all.filter((c) => c.id === hasty.id));
     assert.equal(hastyAfter?.exitCode, 137, 'SIGKILL after the grace period');
   });

@@ -122,9 +122,9 @@ describe('cutover reset returns to plain Compose mode without an outage', { conc
 
   test('under load: the plain services take over in one change with no failed request, then the colors are removed', async () => {
     const { runtime, log } = testRuntime({ dir: project.dir, adminAddress: project.caddy.adminAddress });
-    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 90_000 });
+    const load = startLoad({ baseUrl: project.caddy.url('/'), keepAliveClients: 4, freshClients: 2, slowClients: 2, slowMs: 2000, postEvery: 5, maxDurationMs: 180_000 });
     try {
-      while (load.samples.filter((s) => s.kind === 'slow').length < 2) await sleep(50);
+      while (load.samples.filter((s) => s.kind === 'slow').length < 2 && !load.ended) await sleep(50);
       await reset(runtime, { dryRun: false, confirm: async () => true, signal: new AbortController().signal });
     } catch (error) {
       await load.stop();

@@ -6,8 +6,10 @@ import { sleep } from '../../src/sleep.js';
 /** Keeps a load going until `count` more requests have finished, then stops it: enough requests after the switch to judge it. */
 export async function stopLoadAfter(load: LoadRun, count: number): Promise<LoadSample[]> {
   const target = load.samples.length + count;
-  while (load.samples.length < target) await sleep(20);
-  return load.stop();
+  while (load.samples.length < target && !load.ended) await sleep(20);
+  const samples = await load.stop();
+  if (samples.length < target) throw new Error(`the load ran out of its time limit (maxDurationMs) ${target - samples.length} requests short of the ${count} wanted after the operation: give it a longer limit`);
+  return samples;
 }
 
 /**

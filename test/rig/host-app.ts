@@ -20,7 +20,7 @@ export async function startHostApp(t: TestContext, version = 'v1', env: Record<s
     child.kill('SIGKILL');
     await exited;
   });
-  await waitUntil('the test app to answer /health', 5_000, async () =>
+  await waitUntil('the test app to answer /health', 30_000, async () =>
     (await httpGet(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200 ? true : undefined,
   );
   return port;

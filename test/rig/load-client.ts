@@ -40,6 +40,8 @@ export interface LoadOptions {
 export interface LoadRun {
   stop(): Promise<LoadSample[]>;
   samples: LoadSample[];
+  /** True once every client has stopped by itself: its maxDurationMs ran out. No sample comes after that. */
+  readonly ended: boolean;
 }
 
 function once(agent: http.Agent | false, url: URL, method: 'GET' | 'POST', body: string | undefined): Promise<{ status: number; text: string; reused: boolean }> {
@@ -123,8 +125,15 @@ export function startLoad(options: LoadOptions): LoadRun {
     ...Array.from({ length: options.freshClients }, () => loop('fresh', false)),
     ...Array.from({ length: options.slowClients }, () => loop('keep-alive', true)),
   ];
+  let ended = false;
+  void Promise.all(loops).then(() => {
+    ended = true;
+  });
   return {
     samples,
+    get ended() {
+      return ended;
+    },
     async stop() {
       running = false;
       await Promise.all(loops);

@@ -35,7 +35,10 @@ export async function switchUnderLoad<T extends LoggedOutcome>(load: LoadRun, ve
   let outcome: T;
   let ms: number;
   try {
-    while (load.samples.filter((s) => s.kind === 'slow').length < 2) await sleep(50);
+    while (load.samples.filter((s) => s.kind === 'slow').length < 2) {
+      if (load.ended) throw new Error('the load ran out of its time limit before two slow requests finished');
+      await sleep(50);
+    }
     const started = Date.now();
     outcome = await operate();
     ms = Date.now() - started;

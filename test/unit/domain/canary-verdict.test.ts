@@ -11,7 +11,7 @@ import {
 } from '../../../src/domain/canary-verdict.js';
 import { colorFigures, type ColorFigures } from '../../../src/domain/color-figures.js';
 import { describeCanaryFigures, formatPercent } from '../../../src/domain/describe-canary-figures.js';
-import { latencyStats, nearestRank } from '../../../src/domain/latency-stats.js';
+import { latencyStats, nearestRank, probeLatencyStats } from '../../../src/domain/latency-stats.js';
 import { UsageError } from '../../../src/errors.js';
 
 const colors = { old: 'blue', new: 'green' } as const;
@@ -40,6 +40,20 @@ describe('nearestRank and latencyStats', () => {
     assert.deepEqual(latencyStats([30, 10, 20, 40, 1000, 5, 6, 7, 8, 9]), { p50Ms: 9, p99Ms: 1000 });
     assert.deepEqual(latencyStats([]), { p50Ms: 0, p99Ms: 0 });
   });
+  test('probeLatencyStats: one or two slow probes of 25 do not lift the p99; three do', () => {
+    const steady = Array.from({ length: 25 }, (_, i) => 8 + (i % 5));
+    assert.deepEqual(probeLatencyStats(steady), { p50Ms: 10, p99Ms: 12 });
+    assert.equal(probeLatencyStats([...steady.slice(1), 217]).p99Ms, 12, 'one hiccup');
+    assert.equal(probeLatencyStats([...steady.slice(2), 217, 300]).p99Ms, 12, 'two hiccups');
+    assert.equal(probeLatencyStats([...steady.slice(3), 217, 300, 250]).p99Ms, 217, 'three slow probes');
+  });
+  test('probeLatencyStats: from 300 probes on, the p99 is the nearest-rank p99', () => {
+    for (const n of [300, 301, 1000]) {
+      const samples = Array.from({ length: n }, (_, i) => n - i);
+      assert.equal(probeLatencyStats(samples).p99Ms, nearestRank([...samples].sort((a, b) => a - b), 99), `${n} probes`);
+    }
+    assert.deepEqual(probeLatencyStats([]), { p50Ms: 0, p99Ms: 0 });
+  });
   test('colorFigures: error rate over all probes, latency over the answered ones', () => {
     assert.deepEqual(colorFigures({ probes: 4, errors: 1, resets: 2, latenciesMs: [3, 1, 2] }), {
       probes: 4,
@@ -47,7 +61,7 @@ describe('nearestRank and latencyStats', () => {
       resets: 2,
       errorRate: 0.25,
       p50Ms: 2,
-      p99Ms: 3,
+      p99Ms: 1,
     });
     assert.equal(colorFigures({ probes: 0, errors: 0, resets: 0, latenciesMs: [] }).errorRate, 0);
   });
