@@ -6,19 +6,23 @@ import { loadProject } from '../config/load-project.js';
 import type { ProjectConfig } from '../config/model.js';
 import { planSwarmDeploy, type SwarmColorService, type SwarmDeployPlan } from '../domain/plan-swarm-deploy.js';
 import { validateVersion } from '../domain/validate-version.js';
-import { ConfigInvalidError, HealthTimeoutError } from '../errors.js';
+import { CanaryAbortedError, ConfigInvalidError, HealthTimeoutError, SwitchOutcomeUnknownError, UsageError } from '../errors.js';
 import { acquireLock } from '../state/deploy-lock.js';
 import { readState } from '../state/state-store.js';
 import { emptyState, enterPhase, finishOperation, startOperation } from '../state/state-transitions.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
 import { settleSwarmOperation } from './swarm-recover.js';
-import { readSwarmLiveColor, switchSwarmColor } from './swarm-switch.js';
+import { readSwarmLiveColor, type SwarmSwitchExtras, switchSwarmColor } from './swarm-switch.js';
+import type { CanaryOptions } from './canary-step.js';
+import { runSwarmCanary } from './swarm-canary.js';
 
 export interface SwarmDeployRequest {
   version: string;
   dryRun: boolean;
   signal: AbortSignal;
+  /** `--canary`: weighted steps on both colors' task addresses before the switch (docs/swarm.md, "Canary"). */
+  canary?: CanaryOptions | undefined;
 }
 
 /** Why one new service is not ready, with its task's reason and, when its node is this one, the last health output. */
@@ -73,11 +77,14 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
     // The services carry the operation's id (cutover.operation), as containers do.
     const operationId = `deploy-${runtime.now().toISOString()}`;
     const plan = await planDeployOnSwarm(runtime, project, version, operationId);
+    if (request.canary !== undefined && plan.fromColor === undefined) {
+      throw new UsageError(`deploy ${version} --canary: no color is live yet to compare ${version} with`, { hint: `deploy ${version} without --canary first; nothing was changed` });
+    }
     const state = (await readState(runtime.stateDir)) ?? emptyState(project.projectName);
     const fromVersion = plan.fromColor !== undefined && state.active?.color === plan.fromColor ? state.active.version : null;
     // engine swarm from the start: a first deploy killed midway is still a Swarm project's (engine-mismatch.ts).
     const keeper = new StateKeeper(runtime.stateDir, {
-      ...startOperation(state, { id: operationId, kind: 'deploy', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
+      ...startOperation(state, { id: operationId, kind: request.canary === undefined ? 'deploy' : 'canary', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
       engine: 'swarm',
     });
     await keeper.update((s) => s);
@@ -108,7 +115,20 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
       await keeper.update((s) => ({ ...finishOperation(s, { outcome: 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));
       throw error;
     }
-    await switchSwarmColor(runtime, swarm, project, plan.toColor, plan.fromColor, request.signal).catch(async (error: unknown) => {
+    let extras: SwarmSwitchExtras = {};
+    if (request.canary !== undefined && plan.fromColor !== undefined) {
+      const networks = Object.fromEntries(plan.create.map((s) => [s.service, s.spec.TaskTemplate.Networks.map((n) => n.Target)]));
+      const canary = { runtime, project, swarm, keeper, fromColor: plan.fromColor, toColor: plan.toColor, canary: request.canary, networks, signal: request.signal };
+      // A failed canary went back to the old color itself; its services are removed as before a switch.
+      extras = await runSwarmCanary(canary).catch(async (error: unknown) => {
+        if (error instanceof SwitchOutcomeUnknownError) throw error;
+        await removeCreated(runtime, swarm, created);
+        await keeper.update((s) => ({ ...finishOperation(s, { outcome: error instanceof CanaryAbortedError ? 'aborted' : 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));
+        throw error;
+      });
+      await keeper.update((s) => enterPhase(s, 'switching', runtime.now()));
+    }
+    await switchSwarmColor(runtime, swarm, project, plan.toColor, plan.fromColor, request.signal, extras).catch(async (error: unknown) => {
       // switchTraffic put back any instance it had changed: traffic is where it was.
       await removeCreated(runtime, swarm, created);
       await keeper.update((s) => ({ ...finishOperation(s, { outcome: 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));
