@@ -55,6 +55,29 @@ async function planDeployOnSwarm(runtime: Runtime, project: ProjectConfig, versi
 }
 
 /**
+ * `deploy --canary` on Swarm: the weighted steps between the health wait and
+ * the final switch (swarm-canary.ts). A canary that fails went back to the old
+ * color itself; its services are then removed, as before a switch.
+ */
+async function canaryBeforeSwitch(
+  runtime: Runtime,
+  input: { project: ProjectConfig; swarm: SwarmServices; keeper: StateKeeper; plan: SwarmDeployPlan; canary: CanaryOptions; signal: AbortSignal; created: readonly string[] },
+): Promise<SwarmSwitchExtras> {
+  const { plan, keeper } = input;
+  if (plan.fromColor === undefined) return {};
+  const networks = Object.fromEntries(plan.create.map((s) => [s.service, s.spec.TaskTemplate.Networks.map((n) => n.Target)]));
+  const run = { runtime, project: input.project, swarm: input.swarm, keeper, fromColor: plan.fromColor, toColor: plan.toColor, canary: input.canary, networks, signal: input.signal };
+  const extras = await runSwarmCanary(run).catch(async (error: unknown) => {
+    if (error instanceof SwitchOutcomeUnknownError) throw error;
+    await removeCreated(runtime, input.swarm, input.created);
+    await keeper.update((s) => ({ ...finishOperation(s, { outcome: error instanceof CanaryAbortedError ? 'aborted' : 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));
+    throw error;
+  });
+  await keeper.update((s) => enterPhase(s, 'switching', runtime.now()));
+  return extras;
+}
+
+/**
  * `cutover --engine swarm deploy <version>` (docs/swarm.md): validate and plan
  * (nothing changes on a refusal), remove the previous standby's services, create
  * the new color's, wait until every task is running and healthy (a version that
@@ -115,19 +138,7 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
       await keeper.update((s) => ({ ...finishOperation(s, { outcome: 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));
       throw error;
     }
-    let extras: SwarmSwitchExtras = {};
-    if (request.canary !== undefined && plan.fromColor !== undefined) {
-      const networks = Object.fromEntries(plan.create.map((s) => [s.service, s.spec.TaskTemplate.Networks.map((n) => n.Target)]));
-      const canary = { runtime, project, swarm, keeper, fromColor: plan.fromColor, toColor: plan.toColor, canary: request.canary, networks, signal: request.signal };
-      // A failed canary went back to the old color itself; its services are removed as before a switch.
-      extras = await runSwarmCanary(canary).catch(async (error: unknown) => {
-        if (error instanceof SwitchOutcomeUnknownError) throw error;
-        await removeCreated(runtime, swarm, created);
-        await keeper.update((s) => ({ ...finishOperation(s, { outcome: error instanceof CanaryAbortedError ? 'aborted' : 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));
-        throw error;
-      });
-      await keeper.update((s) => enterPhase(s, 'switching', runtime.now()));
-    }
+    const extras = request.canary === undefined ? {} : await canaryBeforeSwitch(runtime, { project, swarm, keeper, plan, canary: request.canary, signal: request.signal, created });
     await switchSwarmColor(runtime, swarm, project, plan.toColor, plan.fromColor, request.signal, extras).catch(async (error: unknown) => {
       // switchTraffic put back any instance it had changed: traffic is where it was.
       await removeCreated(runtime, swarm, created);
