@@ -23,7 +23,7 @@ import { silentLogger } from '../../src/log.js';
 import { appComposeService } from '../rig/app-compose-service.js';
 import { assertOneLineError } from '../rig/assert-one-line-error.js';
 import { buildTestCaddyImage } from '../rig/caddy-image.js';
-import { killCli, startCli, untilLogged } from '../rig/cli-until.js';
+import { killAtMarker, killCli, startCli, untilLogged } from '../rig/cli-until.js';
 import { cliCommandLine, type CliRun, runCli } from '../rig/run-cli.js';
 import { testScope } from '../rig/run-id.js';
 import { adminRequest, type SwarmCaddy, startSwarmCaddy, unixRequest } from '../rig/swarm-caddy.js';
@@ -194,8 +194,9 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
   test('refused before anything happens: a bad engine, a command and a deploy flag not built on Swarm yet, --engine swarm on a Compose project', async () => {
     assertOneLineError(await runCli(['--engine', 'kubernetes', 'status']), 2, /--engine kubernetes is not an engine: use compose or swarm/);
     assertOneLineError(await runCli(['status'], { env: { CUTOVER_ENGINE: 'nomad' } }), 2, /CUTOVER_ENGINE=nomad is not an engine/);
-    assertOneLineError(await cli(['promote']), 2, /cutover promote is not supported with --engine swarm yet/);
-    assertOneLineError(await cli(['deploy', 'v1', '--canary', '10,50']), 2, /deploy --canary is not supported with --engine swarm yet/);
+    assertOneLineError(await cli(['reset', '--yes']), 2, /cutover reset is not supported with --engine swarm yet/);
+    assertOneLineError(await cli(['deploy', 'v1', '--bake', '5m']), 2, /deploy --bake is not supported with --engine swarm yet/);
+    assertOneLineError(await cli(['deploy', 'v1', '--canary', '10,50']), 2, /deploy v1 --canary: no color is live yet to compare v1 with/);
     assert.equal((await swarm.listTasks(swarmServiceName(projectName, 'web', 'blue'))).length, 0, 'nothing was created');
     // --engine swarm on a project whose state file records Compose colors (the CLI's shared check, before any command runs).
     const composeDir = path.join(engine.dir, 'compose-project');
@@ -363,7 +364,7 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal((await cli(['status'])).code, 0, 'status is clean afterwards');
     });
   });
-  test('canary on Swarm: a v3 failing half its /version aborted at its first step (back on v1, its services gone); v1 -> v2 in steps of 10 % and 50 % under load', async () => {
+  test('canary on Swarm: a v3 failing half its /version aborted at its first step (back on v1, its services gone); one killed in its first step settled by abort; v1 -> v2 in steps of 10 % and 50 % under load', async () => {
     // Its own project (service api, one task per color) and its own server (srv1, another unix socket) in the shared Caddy.
     const canaryName = `${scope.prefix}c`;
     const dir = path.join(engine.dir, 'canary-project');
@@ -443,6 +444,17 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       const aborted = JSON.parse(await readFile(path.join(dir, 'caddy', 'cutover-state.json'), 'utf8')) as SwarmState;
       assert.equal(aborted.operation, null);
       assert.deepEqual([aborted.history.at(-1)?.kind, aborted.history.at(-1)?.outcome, aborted.active?.version], ['canary', 'aborted', 'v1']);
+
+      // Killed (SIGKILL) in its first step, Caddy on both colors' task addresses: abort settles it from the state file.
+      await killAtMarker({ dir, caddy: { adminAddress: `unix/${caddy.adminSocket}` } }, ['--engine', 'swarm', 'deploy', 'v2', '--canary', '10,50', '--step-interval', '60s', ...canaryFlags], /"event":"canary\.step"/, env);
+      assert.match(JSON.stringify(await handler()), /"dial":"\d+\.\d+\.\d+\.\d+:3000"/, 'Caddy was left on task addresses');
+      const abort = await runCli(args(['abort']), { env });
+      assert.equal(abort.code, 0, abort.stderr);
+      assert.match(abort.stdout, /^aborted: traffic is back on blue \(v1\); the canary's process was gone; finished it here$/m);
+      assert.deepEqual(await handler(), routesBefore, 'back on blue\'s tasks. name with its load balancing, no preview route');
+      assert.equal(await swarm.remove(green), false, 'the killed canary\'s service is gone');
+      const settled = JSON.parse(await readFile(path.join(dir, 'caddy', 'cutover-state.json'), 'utf8')) as SwarmState;
+      assert.deepEqual([settled.operation, settled.history.at(-1)?.recovered?.by, settled.history.at(-1)?.recovered?.direction], [null, 'abort', 'undone']);
 
       // v2 in two steps under load: no request fails, each step's share of v2 roughly its weight, then everything on v2.
       const good = await underCanaryLoad(['deploy', 'v2', '--canary', '10,50', '--step-interval', '2s', ...canaryFlags]);

@@ -21,7 +21,7 @@ function routesOf(servers: JsonObject): JsonObject[] {
 /** The user's route (after the two preview routes) and its handler. */
 function userHandler(servers: JsonObject): JsonObject {
   const routes = routesOf(servers);
-  return (routes[routes.length - 1]?.handle as JsonObject[])[0] as JsonObject;
+  return ((routes.at(-1) as JsonObject).handle as JsonObject[])[0] as JsonObject;
 }
 
 describe('planSwarmCanaryStep', () => {
