@@ -364,7 +364,7 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal((await cli(['status'])).code, 0, 'status is clean afterwards');
     });
   });
-  test('canary on Swarm: a v3 failing half its /version aborted at its first step (back on v1, its services gone); one killed in its first step settled by abort; v1 -> v2 in steps of 10 % and 50 % under load', async () => {
+  test('canary on Swarm: a v3 failing half its /version aborted at its first step (back on v1, its services gone); one killed in its first step settled by abort; v1 -> v2 in steps of 10 % and 50 % under load', async (t) => {
     // Its own project (service api, one task per color) and its own server (srv1, another unix socket) in the shared Caddy.
     const canaryName = `${scope.prefix}c`;
     const dir = path.join(engine.dir, 'canary-project');
@@ -423,13 +423,21 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
         for (const agent of agents) agent.destroy();
       }
     };
+    const stages: string[] = [];
+    let since = Date.now();
+    const stage = (name: string) => {
+      stages.push(`${name} ${((Date.now() - since) / 1000).toFixed(1)} s`);
+      since = Date.now();
+    };
     try {
       const first = await runCli(args(['deploy', 'v1']), { env });
+      stage('deploy v1');
       assert.equal(first.code, 0, first.stderr);
       await waitUntil('srv1 to answer v1', 30_000, async () => ((await unixRequest(socket, 'GET', '/version').then((a) => a.text.trim(), () => '')) === 'v1' ? true : undefined));
       const routesBefore = await handler();
 
       // v3 fails every second GET /version: its probes fail at the first step, which goes back to blue's tasks. name.
+      stage('v1 answering');
       const failing = await underCanaryLoad(['deploy', 'v3', '--canary', '10,50', '--step-interval', '20s', ...canaryFlags], { FAIL_SHARE: '0.5', FAIL_PATH: '/version' });
       assert.equal(failing.run.code, 14, failing.run.stderr);
       assert.match(failing.run.stderr, /canary aborted at 10%: /);
@@ -445,6 +453,7 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal(aborted.operation, null);
       assert.deepEqual([aborted.history.at(-1)?.kind, aborted.history.at(-1)?.outcome, aborted.active?.version], ['canary', 'aborted', 'v1']);
 
+      stage('failing canary');
       // Killed (SIGKILL) in its first step, Caddy on both colors' task addresses: abort settles it from the state file.
       await killAtMarker({ dir, caddy: { adminAddress: `unix/${caddy.adminSocket}` } }, ['--engine', 'swarm', 'deploy', 'v2', '--canary', '10,50', '--step-interval', '60s', ...canaryFlags], /"event":"canary\.step"/, env);
       assert.match(JSON.stringify(await handler()), /"dial":"\d+\.\d+\.\d+\.\d+:3000"/, 'Caddy was left on task addresses');
@@ -456,8 +465,11 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       const settled = JSON.parse(await readFile(path.join(dir, 'caddy', 'cutover-state.json'), 'utf8')) as SwarmState;
       assert.deepEqual([settled.operation, settled.history.at(-1)?.recovered?.by, settled.history.at(-1)?.recovered?.direction], [null, 'abort', 'undone']);
 
+      stage('killed canary and abort');
       // v2 in two steps under load: no request fails, each step's share of v2 roughly its weight, then everything on v2.
       const good = await underCanaryLoad(['deploy', 'v2', '--canary', '10,50', '--step-interval', '2s', ...canaryFlags]);
+      stage('canary v1 -> v2');
+      t.diagnostic(stages.join(', '));
       assert.equal(good.run.code, 0, good.run.stderr);
       const acks = good.events.filter((e) => e.event === 'switch.acknowledged').map((e) => e.at);
       assert.equal(acks.length, 3, `two steps and the final switch, one change each:\n${good.run.stderr}`);
