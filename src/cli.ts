@@ -41,7 +41,7 @@ function buildProgram(): Command {
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--allow-remote-admin', "accept a plain-http:// Caddy admin address that is not loopback (the admin API has no authentication)")
-    .option('--engine <engine>', 'what runs the colors: compose (containers) or swarm (Swarm services; deploy, rollback, status, cleanup and reconcile so far, docs/swarm.md) (default: $CUTOVER_ENGINE, else compose)')
+    .option('--engine <engine>', 'what runs the colors: compose (containers) or swarm (Swarm services; deploy with --canary, promote, abort, rollback, status, cleanup and reconcile so far, docs/swarm.md) (default: $CUTOVER_ENGINE, else compose)')
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))
     .showHelpAfterError('hint: run cutover help for usage')
     .exitOverride();

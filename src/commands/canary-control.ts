@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { controlCanary, type CanaryAction } from '../run/canary-control.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
+import { resolveEngine } from './resolve-engine.js';
 import { withInterrupt } from './with-interrupt.js';
 
 /** `cutover promote` and `cutover abort` */
@@ -12,7 +13,10 @@ export async function runCanaryControl(options: GlobalOptions, action: CanaryAct
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {
-    const result = await withInterrupt(context.logger, (signal) => controlCanary(runtime, action, { timeoutMs, signal }), { stateDir: runtime.stateDir });
+    const result = await withInterrupt(context.logger, async (signal) =>
+        resolveEngine(options.engine) === 'swarm'
+          ? (await import('../run/swarm-canary-control.js')).swarmControlCanary(runtime, action, { timeoutMs, signal })
+          : controlCanary(runtime, action, { timeoutMs, signal }), { stateDir: runtime.stateDir });
     const verb = action === 'promote' ? 'promoted' : 'aborted';
     const how = result.how === 'requested' ? 'the running canary acted on it' : "the canary's process was gone; finished it here";
     process.stdout.write(`${verb}: traffic ${action === 'promote' ? 'goes on to' : 'is back on'} ${result.color} (${result.version}); ${how}\n`);

@@ -60,8 +60,8 @@ export function canaryOptionsFrom(flags: CanaryFlags): CanaryOptions | undefined
   if (flags.probeHost !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(flags.probeHost)) {
     throw new UsageError(`--probe-host ${flags.probeHost} is not a host name`, { hint: 'the site name Caddy matches, e.g. --probe-host shop.example.com' });
   }
-  if (flags.probeUrl !== undefined && !/^https?:\/\/[^/]+/.test(flags.probeUrl)) {
-    throw new UsageError(`--probe-url ${flags.probeUrl} is not an http:// or https:// URL`, { hint: 'the URL Caddy serves, e.g. http://127.0.0.1:8080/health' });
+  if (flags.probeUrl !== undefined && !/^(https?|http\+unix):\/\/[^/]+/.test(flags.probeUrl)) {
+    throw new UsageError(`--probe-url ${flags.probeUrl} is not an http:// or https:// URL`, { hint: 'the URL Caddy serves, e.g. http://127.0.0.1:8080/health (http+unix://%2Fpath%2Fto%2Fhttp.sock/health for a unix socket)' });
   }
   const realTraffic = parseRealTrafficFlags(flags);
   const analysisCommand = parseAnalysisCommand(flags.analysisCmd, flags.analysisCmdTimeout);

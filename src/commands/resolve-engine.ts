@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 export type Engine = 'compose' | 'swarm';
 
 /** The commands that have a Swarm path so far; every other one refuses on Swarm before it does anything. */
-export const SWARM_COMMANDS: ReadonlySet<string> = new Set(['deploy', 'rollback', 'status', 'cleanup', 'reconcile', 'config', 'help', 'init']);
+export const SWARM_COMMANDS: ReadonlySet<string> = new Set(['deploy', 'rollback', 'status', 'cleanup', 'reconcile', 'promote', 'abort', 'config', 'help', 'init']);
 
 /** The engine as given and where it came from: `--engine`, else CUTOVER_ENGINE (unless empty), else compose. */
 function givenEngine(flag: string | undefined, env: Record<string, string | undefined>): { value: string; source: EngineSource } {
@@ -32,7 +32,7 @@ export function assertSwarmCommand(command: string, deployFlags: Record<string, 
   if (!SWARM_COMMANDS.has(command)) throw new UsageError(`cutover ${command} is not supported with --engine swarm yet`, { hint: 'see docs/swarm.md for what runs on Swarm' });
   const flags: Array<[string, string]> =
     command === 'deploy'
-      ? [['canary', '--canary'], ['bake', '--bake'], ['migrate', '--migrate'], ['stopOld', '--stop-old'], ['verifyUrl', '--verify-url'], ['pause', '--pause'], ['migrateService', '--migrate-service']]
+      ? [['bake', '--bake'], ['keepFailed', '--keep-failed'], ['migrate', '--migrate'], ['stopOld', '--stop-old'], ['verifyUrl', '--verify-url'], ['migrateService', '--migrate-service']]
       : command === 'rollback'
         ? [['dryRun', '--dry-run'], ['verifyUrl', '--verify-url']]
         : [];

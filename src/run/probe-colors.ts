@@ -67,11 +67,11 @@ const STALE_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']
  * @throws UsageError when `url` is not an http(s) URL (before any request).
  */
 export function probeColors(options: ProbeColorsOptions): ProbeRun {
-  const url = parseProbeUrl(options.url);
+  const { url, origin, socketPath } = parseProbeUrl(options.url);
   const intervalMs = options.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const path = `${url.pathname}${url.search}`;
-  const pools = new Map(options.colors.map((color) => [color, new Pool(url.origin, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs })]));
+  const pools = new Map(options.colors.map((color) => [color, new Pool(origin, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, ...(socketPath === undefined ? {} : { connect: { socketPath } }) })]));
   const cancelling = new AbortController();
   const inFlight = new Set<Promise<void>>();
   const started = performance.now();
@@ -80,7 +80,7 @@ export function probeColors(options: ProbeColorsOptions): ProbeRun {
   let timer: NodeJS.Timeout | undefined;
 
   const send = (color: Color, pool: Pool): void => {
-    const probe = probeOnce({ color, pool, origin: url.origin, path, host: options.host, timeoutMs, cancel: cancelling.signal })
+    const probe = probeOnce({ color, pool, origin, socketPath, path, host: options.host, timeoutMs, cancel: cancelling.signal })
       .then((result) => {
         if (result !== undefined && !cancelling.signal.aborted) options.onResult(result);
       })
@@ -122,23 +122,30 @@ export function probeColors(options: ProbeColorsOptions): ProbeRun {
   };
 }
 
-function parseProbeUrl(text: string): URL {
+/**
+ * An http(s) URL, or `http+unix://<socket path, / written %2F>/path` for a
+ * Caddy listener on a unix socket (Caddy in a container on a Swarm overlay
+ * whose ports the host cannot reach): requested over that socket.
+ */
+function parseProbeUrl(text: string): { url: URL; origin: string; socketPath?: string } {
   let url: URL | undefined;
   try {
     url = new URL(text);
   } catch {
     url = undefined;
   }
+  if (url !== undefined && url.protocol === 'http+unix:' && url.host !== '') return { url, origin: 'http://localhost', socketPath: decodeURIComponent(url.host) };
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(`probe URL "${text}" is not an http:// or https:// URL`, { hint: 'Probe through Caddy, e.g. http://127.0.0.1:8080/health.' });
+    throw new UsageError(`probe URL "${text}" is not an http://, https:// or http+unix:// URL`, { hint: 'Probe through Caddy, e.g. http://127.0.0.1:8080/health.' });
   }
-  return url;
+  return { url, origin: url.origin };
 }
 
 interface ProbeTarget {
   color: Color;
   pool: Pool;
   origin: string;
+  socketPath: string | undefined;
   path: string;
   host: string | undefined;
   timeoutMs: number;
@@ -158,7 +165,7 @@ async function probeOnce(target: ProbeTarget): Promise<ProbeResult | undefined> 
     let reset = false;
     if (attempt.kind === 'stale') {
       reset = true;
-      const fresh = new Client(target.origin, { headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs });
+      const fresh = new Client(target.origin, { headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs, ...(target.socketPath === undefined ? {} : { connect: { socketPath: target.socketPath } }) });
       try {
         attempt = await attemptOnce(fresh, target, deadline.signal);
       } finally {

@@ -6,19 +6,23 @@ import { loadProject } from '../config/load-project.js';
 import type { ProjectConfig } from '../config/model.js';
 import { planSwarmDeploy, type SwarmColorService, type SwarmDeployPlan } from '../domain/plan-swarm-deploy.js';
 import { validateVersion } from '../domain/validate-version.js';
-import { ConfigInvalidError, HealthTimeoutError } from '../errors.js';
+import { CanaryAbortedError, ConfigInvalidError, HealthTimeoutError, SwitchOutcomeUnknownError, UsageError } from '../errors.js';
 import { acquireLock } from '../state/deploy-lock.js';
 import { readState } from '../state/state-store.js';
 import { emptyState, enterPhase, finishOperation, startOperation } from '../state/state-transitions.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
 import { settleSwarmOperation } from './swarm-recover.js';
-import { readSwarmLiveColor, switchSwarmColor } from './swarm-switch.js';
+import { readSwarmLiveColor, type SwarmSwitchExtras, switchSwarmColor } from './swarm-switch.js';
+import type { CanaryOptions } from './canary-step.js';
+import { runSwarmCanary } from './swarm-canary.js';
 
 export interface SwarmDeployRequest {
   version: string;
   dryRun: boolean;
   signal: AbortSignal;
+  /** `--canary`: weighted steps on both colors' task addresses before the switch (docs/swarm.md, "Canary"). */
+  canary?: CanaryOptions | undefined;
 }
 
 /** Why one new service is not ready, with its task's reason and, when its node is this one, the last health output. */
@@ -51,6 +55,29 @@ async function planDeployOnSwarm(runtime: Runtime, project: ProjectConfig, versi
 }
 
 /**
+ * `deploy --canary` on Swarm: the weighted steps between the health wait and
+ * the final switch (swarm-canary.ts). A canary that fails went back to the old
+ * color itself; its services are then removed, as before a switch.
+ */
+async function canaryBeforeSwitch(
+  runtime: Runtime,
+  input: { project: ProjectConfig; swarm: SwarmServices; keeper: StateKeeper; plan: SwarmDeployPlan; canary: CanaryOptions; signal: AbortSignal; created: readonly string[] },
+): Promise<SwarmSwitchExtras> {
+  const { plan, keeper } = input;
+  if (plan.fromColor === undefined) return {};
+  const networks = Object.fromEntries(plan.create.map((s) => [s.service, s.spec.TaskTemplate.Networks.map((n) => n.Target)]));
+  const run = { runtime, project: input.project, swarm: input.swarm, keeper, fromColor: plan.fromColor, toColor: plan.toColor, canary: input.canary, networks, signal: input.signal };
+  const extras = await runSwarmCanary(run).catch(async (error: unknown) => {
+    if (error instanceof SwitchOutcomeUnknownError) throw error;
+    await removeCreated(runtime, input.swarm, input.created);
+    await keeper.update((s) => ({ ...finishOperation(s, { outcome: error instanceof CanaryAbortedError ? 'aborted' : 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));
+    throw error;
+  });
+  await keeper.update((s) => enterPhase(s, 'switching', runtime.now()));
+  return extras;
+}
+
+/**
  * `cutover --engine swarm deploy <version>` (docs/swarm.md): validate and plan
  * (nothing changes on a refusal), remove the previous standby's services, create
  * the new color's, wait until every task is running and healthy (a version that
@@ -73,11 +100,14 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
     // The services carry the operation's id (cutover.operation), as containers do.
     const operationId = `deploy-${runtime.now().toISOString()}`;
     const plan = await planDeployOnSwarm(runtime, project, version, operationId);
+    if (request.canary !== undefined && plan.fromColor === undefined) {
+      throw new UsageError(`deploy ${version} --canary: no color is live yet to compare ${version} with`, { hint: `deploy ${version} without --canary first; nothing was changed` });
+    }
     const state = (await readState(runtime.stateDir)) ?? emptyState(project.projectName);
     const fromVersion = plan.fromColor !== undefined && state.active?.color === plan.fromColor ? state.active.version : null;
     // engine swarm from the start: a first deploy killed midway is still a Swarm project's (engine-mismatch.ts).
     const keeper = new StateKeeper(runtime.stateDir, {
-      ...startOperation(state, { id: operationId, kind: 'deploy', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
+      ...startOperation(state, { id: operationId, kind: request.canary === undefined ? 'deploy' : 'canary', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
       engine: 'swarm',
     });
     await keeper.update((s) => s);
@@ -108,7 +138,8 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
       await keeper.update((s) => ({ ...finishOperation(s, { outcome: 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));
       throw error;
     }
-    await switchSwarmColor(runtime, swarm, project, plan.toColor, plan.fromColor, request.signal).catch(async (error: unknown) => {
+    const extras = request.canary === undefined ? {} : await canaryBeforeSwitch(runtime, { project, swarm, keeper, plan, canary: request.canary, signal: request.signal, created });
+    await switchSwarmColor(runtime, swarm, project, plan.toColor, plan.fromColor, request.signal, extras).catch(async (error: unknown) => {
       // switchTraffic put back any instance it had changed: traffic is where it was.
       await removeCreated(runtime, swarm, created);
       await keeper.update((s) => ({ ...finishOperation(s, { outcome: 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));

@@ -7,7 +7,8 @@ import type { Operation, State } from '../state/state-schema.js';
 import { finishOperation } from '../state/state-transitions.js';
 import { caddyInstances, type Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
-import { readInstanceSwarmColor } from './swarm-switch.js';
+import { readInstanceSwarmTraffic, swarmTaskAddresses, switchSwarmColor } from './swarm-switch.js';
+import { swarmCanarySwitchExtras } from './swarm-canary.js';
 
 export interface SwarmRecovery {
   operation: Operation;
@@ -28,8 +29,10 @@ function describe(operation: Operation): string {
 export async function planOpenSwarmOperation(runtime: Runtime, project: ProjectConfig, swarm: SwarmServices, state: State | null): Promise<SwarmRecovery | undefined> {
   const operation = state?.operation ?? null;
   if (operation === null) return undefined;
+  // A canary's steps point handlers at task addresses: recognised by the project's task addresses.
+  const taskAddresses = operation.canary === undefined ? undefined : await swarmTaskAddresses(swarm, project);
   const instances = [];
-  for (const admin of caddyInstances(runtime)) instances.push({ address: admin.address.text, live: await readInstanceSwarmColor(admin, project) });
+  for (const admin of caddyInstances(runtime)) instances.push({ address: admin.address.text, ...(await readInstanceSwarmTraffic(admin, project, taskAddresses)) });
   const colored = new Set(project.colored.map((s) => s.name));
   const services = (await swarm.listColorServices(project.projectName)).filter((s) => colored.has(s.service));
   const planned = planSwarmRecovery({ operation, instances, services, coloredCount: colored.size });
@@ -57,10 +60,14 @@ export async function settleSwarmOperation(runtime: Runtime, project: ProjectCon
   const { operation, plan } = recovery;
   runtime.logger.warn(
     { event: 'recovery.start', operation: operation.id, kind: operation.kind, phase: operation.phase, direction: plan.direction, remove: plan.remove },
-    `an interrupted ${describe(operation)} is recorded; ${plan.direction === 'finish' ? 'finishing' : 'undoing'} it first: ${plan.reason.replace(/: (finished|undone).*$/, '')}${plan.remove.length === 0 ? '' : `; removing ${plan.remove.join(', ')}`}`,
+    `an interrupted ${describe(operation)} is recorded; ${plan.direction === 'finish' ? 'finishing' : 'undoing'} it first: ${plan.reason.replace(/: (finished|undone|put back on).*$/, '')}${plan.remove.length === 0 ? '' : `; removing ${plan.remove.join(', ')}`}`,
   );
   const journal = new StateKeeper(runtime.stateDir, state);
   try {
+    // A canary caught in a weighted step: back to the old color's tasks. name (its load balancing too) before its services go.
+    if (plan.revertTo !== undefined && operation.canary !== undefined) {
+      await switchSwarmColor(runtime, swarm, project, plan.revertTo, operation.toColor, new AbortController().signal, await swarmCanarySwitchExtras(swarm, project, operation.canary));
+    }
     for (const name of plan.remove) await swarm.remove(name);
   } catch (error) {
     throw new RollbackFailedError(`could not settle the interrupted ${describe(operation)}: ${error instanceof Error ? error.message : String(error)}`, {

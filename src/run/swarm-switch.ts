@@ -2,7 +2,8 @@ import type { CaddyAdmin } from '../adapters/caddy/caddy-admin.js';
 import type { SwarmServices } from '../adapters/swarm/swarm-services.js';
 import type { Color, ProjectConfig } from '../config/model.js';
 import type { JsonValue } from '../domain/caddy-json.js';
-import { planSwarmSwitch, type SwarmSwitchPlan } from '../domain/plan-swarm-switch.js';
+import type { JsonObject } from '../domain/caddy-json.js';
+import { planSwarmSwitch, type SwarmSwitchInput, type SwarmSwitchPlan } from '../domain/plan-swarm-switch.js';
 import { swarmServiceName } from '../domain/swarm-service-name.js';
 import { ConfigInvalidError, OperationFailedError } from '../errors.js';
 import { type DrainResult, drainUpstreams } from './drain-upstreams.js';
@@ -11,10 +12,20 @@ import { switchTraffic, type SwitchRound } from './switch-traffic.js';
 
 const servicesOf = (project: ProjectConfig) => project.colored.map((s) => s.name);
 
+/** After a canary (docs/swarm.md, "Canary"): how its weighted handlers are recognised and what the switch puts back. */
+export interface SwarmSwitchExtras {
+  /** Per service, its tasks' addresses (any color, any state): a handler a canary step pointed at them is switched too. */
+  taskAddresses?: SwarmSwitchInput['taskAddresses'];
+  /** The load balancing of each handler before the canary, by swarmHandlerKey. */
+  restoreLoadBalancing?: SwarmSwitchInput['restoreLoadBalancing'];
+  /** A change outside the servers that goes in the same request (the canary's traffic log taken out). */
+  rewriteRoot?: (root: JsonObject, admin: CaddyAdmin) => JsonObject;
+}
+
 /** Plans over one Caddy config, as a round of switchTraffic wants it. */
-function roundFor(project: ProjectConfig, color: Color): (config: JsonValue) => SwitchRound<SwarmSwitchPlan> {
+function roundFor(project: ProjectConfig, color: Color, extras: SwarmSwitchExtras = {}): (config: JsonValue) => SwitchRound<SwarmSwitchPlan> {
   return (config) => {
-    const planned = planSwarmSwitch(config, { project: project.projectName, services: servicesOf(project), color });
+    const planned = planSwarmSwitch(config, { project: project.projectName, services: servicesOf(project), color, taskAddresses: extras.taskAddresses, restoreLoadBalancing: extras.restoreLoadBalancing });
     return planned.ok ? { ok: true, servers: planned.plan.servers, unchanged: planned.plan.unchanged, plan: planned.plan } : planned;
   };
 }
@@ -41,9 +52,28 @@ export async function readSwarmLiveColor(runtime: Runtime, project: ProjectConfi
  * Handlers that cannot be switched are refused (ConfigInvalidError).
  */
 export async function readInstanceSwarmColor(admin: CaddyAdmin, project: ProjectConfig): Promise<Color | 'mixed' | undefined> {
-  const round = roundFor(project, 'blue')((await admin.readConfig('/config/')).value as JsonValue);
+  return (await readInstanceSwarmTraffic(admin, project)).live;
+}
+
+/**
+ * As readInstanceSwarmColor, and whether the instance is in a canary step's
+ * weighted state: some handler dials one of `taskAddresses` (per service) as a
+ * static upstream. `live` then counts only the handlers on a `tasks.` name.
+ */
+export async function readInstanceSwarmTraffic(admin: CaddyAdmin, project: ProjectConfig, taskAddresses?: SwarmSwitchExtras['taskAddresses']): Promise<{ live: Color | 'mixed' | undefined; weighted: boolean }> {
+  const round = roundFor(project, 'blue', { taskAddresses })((await admin.readConfig('/config/')).value as JsonValue);
   if (!round.ok) throw new ConfigInvalidError(round.problems.map((message) => ({ file: `Caddy config (${admin.address.text})`, path: '', message })));
-  return round.plan.live;
+  return { live: round.plan.live, weighted: round.plan.weighted };
+}
+
+/** Per colored service, the address of every task of either color (any state): how a canary step's handlers are recognised. */
+export async function swarmTaskAddresses(swarm: SwarmServices, project: ProjectConfig): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const service of servicesOf(project)) {
+    const tasks = [...(await swarm.listTasks(swarmServiceName(project.projectName, service, 'blue'))), ...(await swarm.listTasks(swarmServiceName(project.projectName, service, 'green')))];
+    out[service] = [...new Set(tasks.flatMap((t) => t.addresses.map((a) => a.address)))];
+  }
+  return out;
 }
 
 /** `address:port` of every running task of `color`, on every port a handler of its service dials: what the drain watches. */
@@ -72,10 +102,12 @@ export async function switchSwarmColor(
   to: Color,
   from: Color | undefined,
   signal: AbortSignal,
+  extras: SwarmSwitchExtras = {},
 ): Promise<{ plan: SwarmSwitchPlan; drain: DrainResult | undefined }> {
   let oldDials: string[] = [];
-  const outcome = await switchTraffic(caddyInstances(runtime), roundFor(project, to), {
+  const outcome = await switchTraffic(caddyInstances(runtime), roundFor(project, to, extras), {
     logger: runtime.logger,
+    ...(extras.rewriteRoot === undefined ? {} : { rewriteRoot: extras.rewriteRoot }),
     what: `every colored service to ${to} (tasks.${project.projectName}_<service>-${to})`,
     // Read just before the change: the old tasks that can still have requests in flight after it.
     beforeWrite: async (plan) => {

@@ -23,7 +23,7 @@ import { silentLogger } from '../../src/log.js';
 import { appComposeService } from '../rig/app-compose-service.js';
 import { assertOneLineError } from '../rig/assert-one-line-error.js';
 import { buildTestCaddyImage } from '../rig/caddy-image.js';
-import { killCli, startCli, untilLogged } from '../rig/cli-until.js';
+import { killAtMarker, killCli, startCli, untilLogged } from '../rig/cli-until.js';
 import { cliCommandLine, type CliRun, runCli } from '../rig/run-cli.js';
 import { testScope } from '../rig/run-id.js';
 import { adminRequest, type SwarmCaddy, startSwarmCaddy, unixRequest } from '../rig/swarm-caddy.js';
@@ -194,8 +194,9 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
   test('refused before anything happens: a bad engine, a command and a deploy flag not built on Swarm yet, --engine swarm on a Compose project', async () => {
     assertOneLineError(await runCli(['--engine', 'kubernetes', 'status']), 2, /--engine kubernetes is not an engine: use compose or swarm/);
     assertOneLineError(await runCli(['status'], { env: { CUTOVER_ENGINE: 'nomad' } }), 2, /CUTOVER_ENGINE=nomad is not an engine/);
-    assertOneLineError(await cli(['promote']), 2, /cutover promote is not supported with --engine swarm yet/);
-    assertOneLineError(await cli(['deploy', 'v1', '--canary', '10,50']), 2, /deploy --canary is not supported with --engine swarm yet/);
+    assertOneLineError(await cli(['reset', '--yes']), 2, /cutover reset is not supported with --engine swarm yet/);
+    assertOneLineError(await cli(['deploy', 'v1', '--bake', '5m']), 2, /deploy --bake is not supported with --engine swarm yet/);
+    assertOneLineError(await cli(['deploy', 'v1', '--canary', '10,50']), 2, /deploy v1 --canary: no color is live yet to compare v1 with/);
     assert.equal((await swarm.listTasks(swarmServiceName(projectName, 'web', 'blue'))).length, 0, 'nothing was created');
     // --engine swarm on a project whose state file records Compose colors (the CLI's shared check, before any command runs).
     const composeDir = path.join(engine.dir, 'compose-project');
@@ -362,5 +363,142 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.deepEqual(await projectServices(), [blue, green]);
       assert.equal((await cli(['status'])).code, 0, 'status is clean afterwards');
     });
+  });
+  test('canary on Swarm: a v3 failing half its /version aborted at its first step (back on v1, its services gone); one killed in its first step settled by abort; v1 -> v2 in steps of 10 % and 50 % under load', async (t) => {
+    // Its own project (service api, one task per color) and its own server (srv1, another unix socket) in the shared Caddy.
+    const canaryName = `${scope.prefix}c`;
+    const dir = path.join(engine.dir, 'canary-project');
+    await mkdir(dir, { recursive: true });
+    const api = appComposeService(scope, 'api', { startPeriod: '30s' }).replace('      START_DELAY_MS:', '      FAIL_SHARE: ${FAIL_SHARE:-0}\n      FAIL_PATH: ${FAIL_PATH:-}\n      START_DELAY_MS:');
+    await writeFile(path.join(dir, 'compose.yml'), `name: ${canaryName}\nservices:\n${api}\nnetworks:\n  net:\n    external: true\n    name: ${network}\n`);
+    for (const color of ['blue', 'green']) await writeFile(path.join(dir, `compose.${color}.yml`), 'services:\n  api: {}\n');
+    const socket = path.join(path.dirname(caddy.httpSocket), 'canary.sock');
+    const srv1 = { listen: ['unix//run/cutover/canary.sock'], automatic_https: { disable: true }, routes: [{ handle: [{ '@id': 'cutover-api', handler: 'reverse_proxy', upstreams: [{ dial: `nothing-yet:${APP_PORT}` }], load_balancing: { try_duration: '2s' } }] }] };
+    assert.equal((await adminRequest(caddy.adminSocket, 'PUT', '/config/apps/http/servers/srv1', srv1)).status, 200);
+    const blue = swarmServiceName(canaryName, 'api', 'blue');
+    const green = swarmServiceName(canaryName, 'api', 'green');
+    const args = (more: string[]) => ['-C', dir, '--engine', 'swarm', '--caddy-admin', `unix/${caddy.adminSocket}`, '--log-format', 'json', ...more];
+    // The probes reach each color through Caddy's preview routes on srv1's socket; the real traffic is read from Caddy's stderr.
+    const canaryFlags = ['--probe-url', `http+unix://${encodeURIComponent(socket)}/version`];
+    const env = { DOCKER_HOST: engine.dockerHost, CADDY_CONTAINER: caddy.containerId };
+    const handler = async () => JSON.parse((await adminRequest(caddy.adminSocket, 'GET', '/config/apps/http/servers/srv1/routes')).text) as Array<{ match?: unknown; handle: Array<Record<string, unknown>> }>;
+    /** Runs the CLI while keep-alive and new-connection clients GET /version on srv1; each JSON log line is timed as it arrives. */
+    const underCanaryLoad = async (more: string[], extraEnv: Record<string, string> = {}) => {
+      const samples: Sample[] = [];
+      const events: Array<{ at: number; event: string }> = [];
+      let running = true;
+      const agents = [new http.Agent({ keepAlive: true, maxSockets: 1 }), new http.Agent({ keepAlive: true, maxSockets: 1 }), new http.Agent({ keepAlive: false })];
+      const clients = agents.map(async (agent) => {
+        while (running) {
+          const startedAt = Date.now();
+          const send = () => unixRequest(socket, 'GET', '/version', { agent, timeoutMs: 20_000 });
+          const answer = await send()
+            .catch((err: Error & { reused?: boolean }) => (err.reused === true ? send() : Promise.reject(err)))
+            .catch((err: Error) => ({ status: 0, text: err.message }));
+          samples.push({ startedAt, version: answer.status === 200 ? answer.text.trim() : undefined, error: answer.status === 200 ? undefined : `${answer.status} ${answer.text.trim()}` });
+        }
+      });
+      try {
+        await waitUntil('the load to run', 20_000, () => (samples.length >= 10 ? true : undefined));
+        const [command, ...rest] = cliCommandLine(args(more));
+        const run = await new Promise<CliRun>((resolve, reject) => {
+          const child = spawn(command as string, rest, { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+          child.stderr.on('data', (chunk: Buffer) => {
+            const before = stderr.length;
+            stderr += chunk.toString('utf8');
+            for (const match of stderr.slice(before).matchAll(/"event":"([^"]+)"/g)) events.push({ at: Date.now(), event: match[1] as string });
+          });
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+        });
+        const endedAt = Date.now();
+        await waitUntil('requests after the command', 20_000, () => (samples.filter((x) => x.startedAt > endedAt).length >= 20 ? true : undefined));
+        return { run, samples, events };
+      } finally {
+        running = false;
+        await Promise.all(clients);
+        for (const agent of agents) agent.destroy();
+      }
+    };
+    const stages: string[] = [];
+    let since = Date.now();
+    const stage = (name: string) => {
+      stages.push(`${name} ${((Date.now() - since) / 1000).toFixed(1)} s`);
+      since = Date.now();
+    };
+    try {
+      const first = await runCli(args(['deploy', 'v1']), { env });
+      stage('deploy v1');
+      assert.equal(first.code, 0, first.stderr);
+      await waitUntil('srv1 to answer v1', 30_000, async () => ((await unixRequest(socket, 'GET', '/version').then((a) => a.text.trim(), () => '')) === 'v1' ? true : undefined));
+      const routesBefore = await handler();
+
+      // v3 fails every second GET /version: its probes fail at the first step, which goes back to blue's tasks. name.
+      stage('v1 answering');
+      const failing = await underCanaryLoad(['deploy', 'v3', '--canary', '10,50', '--step-interval', '20s', ...canaryFlags], { FAIL_SHARE: '0.5', FAIL_PATH: '/version' });
+      assert.equal(failing.run.code, 14, failing.run.stderr);
+      assert.match(failing.run.stderr, /canary aborted at 10%: /);
+      assert.ok(failing.events.some((e) => e.event === 'canary.step'), 'the first step ran');
+      assert.ok(!failing.run.stderr.includes('"step":2'), 'it never reached its second step');
+      const revertedAt = failing.events.find((e) => e.event === 'canary.reverted')?.at ?? 0;
+      assert.ok(revertedAt > 0, failing.run.stderr);
+      const afterRevert = failing.samples.filter((x) => x.startedAt > revertedAt);
+      assert.ok(afterRevert.length >= 20 && afterRevert.every((x) => x.version === 'v1'), `every request after the revert answered by v1: ${[...new Set(afterRevert.map((x) => x.version ?? x.error))].join(', ')}`);
+      assert.deepEqual(await handler(), routesBefore, 'srv1 is exactly as before the canary: blue\'s tasks. name, the load balancing back, no preview route');
+      assert.equal(await swarm.remove(green), false, 'v3\'s service is gone');
+      const aborted = JSON.parse(await readFile(path.join(dir, 'caddy', 'cutover-state.json'), 'utf8')) as SwarmState;
+      assert.equal(aborted.operation, null);
+      assert.deepEqual([aborted.history.at(-1)?.kind, aborted.history.at(-1)?.outcome, aborted.active?.version], ['canary', 'aborted', 'v1']);
+
+      stage('failing canary');
+      // Killed (SIGKILL) in its first step, Caddy on both colors' task addresses: abort settles it from the state file.
+      await killAtMarker({ dir, caddy: { adminAddress: `unix/${caddy.adminSocket}` } }, ['--engine', 'swarm', 'deploy', 'v2', '--canary', '10,50', '--step-interval', '60s', ...canaryFlags], /"event":"canary\.step"/, env);
+      assert.match(JSON.stringify(await handler()), /"dial":"\d+\.\d+\.\d+\.\d+:3000"/, 'Caddy was left on task addresses');
+      const abort = await runCli(args(['abort']), { env });
+      assert.equal(abort.code, 0, abort.stderr);
+      assert.match(abort.stdout, /^aborted: traffic is back on blue \(v1\); the canary's process was gone; finished it here$/m);
+      assert.deepEqual(await handler(), routesBefore, 'back on blue\'s tasks. name with its load balancing, no preview route');
+      assert.equal(await swarm.remove(green), false, 'the killed canary\'s service is gone');
+      const settled = JSON.parse(await readFile(path.join(dir, 'caddy', 'cutover-state.json'), 'utf8')) as SwarmState;
+      assert.deepEqual([settled.operation, settled.history.at(-1)?.recovered?.by, settled.history.at(-1)?.recovered?.direction], [null, 'abort', 'undone']);
+
+      stage('killed canary and abort');
+      // v2 in two steps under load: no request fails, each step's share of v2 roughly its weight, then everything on v2.
+      const good = await underCanaryLoad(['deploy', 'v2', '--canary', '10,50', '--step-interval', '2s', ...canaryFlags]);
+      stage('canary v1 -> v2');
+      t.diagnostic(stages.join(', '));
+      assert.equal(good.run.code, 0, good.run.stderr);
+      const acks = good.events.filter((e) => e.event === 'switch.acknowledged').map((e) => e.at);
+      assert.equal(acks.length, 3, `two steps and the final switch, one change each:\n${good.run.stderr}`);
+      const failed = good.samples.filter((x) => x.error !== undefined);
+      assert.equal(failed.length, 0, `failed requests: ${[...new Set(failed.map((x) => x.error))].slice(0, 5).join(' | ')}`);
+      const share = (from: number, to: number) => {
+        const within = good.samples.filter((x) => x.startedAt > from && x.startedAt < to);
+        return { n: within.length, v2: within.filter((x) => x.version === 'v2').length / Math.max(1, within.length) };
+      };
+      const [ack1, ack2, ack3] = acks as [number, number, number];
+      const step1 = share(ack1, ack2);
+      const step2 = share(ack2, ack3);
+      console.log(`canary v1 -> v2 on Swarm: ${good.samples.length} requests, 0 failed; v2's share ${(step1.v2 * 100).toFixed(0)} % of ${step1.n} at the 10 % step, ${(step2.v2 * 100).toFixed(0)} % of ${step2.n} at the 50 % step`);
+      assert.ok(step1.n >= 20 && step1.v2 > 0 && step1.v2 < 0.3, `10 % step: v2 answered ${(step1.v2 * 100).toFixed(0)} % of ${step1.n}`);
+      assert.ok(step2.n >= 20 && step2.v2 > 0.3 && step2.v2 < 0.7, `50 % step: v2 answered ${(step2.v2 * 100).toFixed(0)} % of ${step2.n}`);
+      // The acknowledgement's line bounds the change from above: a request started before the wait for health ended met v1.
+      const healthyAt = good.events.find((e) => e.event === 'swarm.healthy')?.at ?? 0;
+      assert.ok(good.samples.filter((x) => x.startedAt < healthyAt).every((x) => x.version === 'v1'), 'v1 only before the first step');
+      const after = good.samples.filter((x) => x.startedAt > ack3);
+      assert.ok(after.length >= 20 && after.every((x) => x.version === 'v2'), `no answer from v1 after the final switch: ${[...new Set(after.map((x) => x.version))].join(', ')}`);
+      const routes = await handler();
+      assert.equal(routes.length, 1, 'no preview route left');
+      assert.deepEqual(routes[0]?.handle[0]?.dynamic_upstreams, { source: 'a', name: `tasks.${green}`, port: String(APP_PORT), refresh: '1s' });
+      assert.deepEqual(routes[0]?.handle[0]?.load_balancing, { try_duration: '2s' }, 'the load balancing put back');
+      const done = JSON.parse(await readFile(path.join(dir, 'caddy', 'cutover-state.json'), 'utf8')) as SwarmState;
+      assert.deepEqual([done.operation, done.active?.color, done.active?.version, done.standby?.version, done.history.at(-1)?.outcome], [null, 'green', 'v2', 'v1', 'succeeded']);
+    } finally {
+      await adminRequest(caddy.adminSocket, 'DELETE', '/config/apps/http/servers/srv1');
+      for (const name of [blue, green]) await swarm.remove(name).catch(() => undefined);
+    }
   });
 });

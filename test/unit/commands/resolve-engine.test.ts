@@ -19,17 +19,18 @@ describe('resolveEngine', () => {
 });
 
 describe('assertSwarmCommand', () => {
-  test('deploy, rollback, status, cleanup and reconcile pass; the commands not built on Swarm yet are refused', () => {
-    for (const command of ['deploy', 'rollback', 'status', 'cleanup', 'reconcile', 'config']) assert.doesNotThrow(() => assertSwarmCommand(command));
+  test('deploy, rollback, status, cleanup, reconcile, promote and abort pass; the commands not built on Swarm yet are refused', () => {
+    for (const command of ['deploy', 'rollback', 'status', 'cleanup', 'reconcile', 'promote', 'abort', 'config']) assert.doesNotThrow(() => assertSwarmCommand(command));
     assert.doesNotThrow(() => assertSwarmCommand('reconcile', { dryRun: true }));
-    for (const command of ['reset', 'promote', 'abort', 'logs']) {
+    for (const command of ['reset', 'logs']) {
       assert.throws(() => assertSwarmCommand(command), (e: unknown) => e instanceof UsageError && e.message === `cutover ${command} is not supported with --engine swarm yet`);
     }
   });
 
   test('deploy flags not built on Swarm yet are refused; the others pass', () => {
     assert.doesNotThrow(() => assertSwarmCommand('deploy', { dryRun: true, force: false, stepInterval: '60s', realTraffic: true }));
-    assert.throws(() => assertSwarmCommand('deploy', { canary: '10,50' }), (e: unknown) => e instanceof UsageError && e.message === 'deploy --canary is not supported with --engine swarm yet');
+    assert.doesNotThrow(() => assertSwarmCommand('deploy', { canary: '10,50', pause: true }));
+    assert.throws(() => assertSwarmCommand('deploy', { canary: '10,50', bake: '5m' }), (e: unknown) => e instanceof UsageError && e.message === 'deploy --bake is not supported with --engine swarm yet');
     assert.throws(() => assertSwarmCommand('rollback', { dryRun: true }), /rollback --dry-run is not supported/);
     assert.doesNotThrow(() => assertSwarmCommand('status', { json: true }));
   });

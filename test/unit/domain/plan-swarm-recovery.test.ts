@@ -104,4 +104,33 @@ describe('planSwarmRecovery', () => {
       assert.match(planned.hint, /cutover --engine swarm reconcile/);
     }
   });
+  describe('a canary caught in a weighted step (task addresses of both colors)', () => {
+    const canary = op({ kind: 'canary', phase: 'canary-step', canary: { steps: [10, 50], stepIndex: 0, pauseAfter: [], paused: false, originalLoadBalancing: {}, weights: { blue: 90, green: 10 } } });
+    const weighted = (address: string): SwarmInstanceColor => ({ address, live: undefined, weighted: true });
+
+    test('every instance weighted, or back on the old color: back to the old color\'s tasks. name, then undone', () => {
+      for (const instances of [[weighted('unix//a.sock')], [weighted('unix//a.sock'), { address: 'unix//b.sock', live: 'blue' as const }]]) {
+        const planned = planSwarmRecovery({ coloredCount: 3, operation: canary, instances, services });
+        assert.ok(planned.ok);
+        assert.deepEqual([planned.plan.direction, planned.plan.revertTo, planned.plan.remove], ['undo', 'blue', ['shop_web-green', 'shop_worker-green']]);
+        assert.match(planned.plan.reason, /^canary to v2 \(green\) interrupted in phase canary-step; Caddy sends traffic to task addresses of both colors \(a canary step\): put back on blue's tasks\. name and undone \(shop_web-green, shop_worker-green removed\)$/);
+      }
+    });
+
+    test('refused, nothing changed: one instance weighted and another on the new color; weighted handlers with no canary recorded', () => {
+      const split = planSwarmRecovery({ coloredCount: 3, operation: canary, instances: [weighted('unix//a.sock'), { address: 'unix//b.sock', live: 'green' }], services });
+      assert.equal(split.ok, false);
+      assert.match(split.ok ? '' : split.message, /unix\/\/a\.sock → task addresses of both colors, unix\/\/b\.sock → green; nothing was changed$/);
+      assert.equal(planSwarmRecovery({ coloredCount: 3, operation: op(), instances: [weighted('unix//a.sock')], services }).ok, false);
+    });
+
+    test('a canary killed before its first step (Caddy on the old color) is undone without a switch; after its final switch, finished', () => {
+      const before = planSwarmRecovery({ coloredCount: 3, operation: canary, instances: one('blue'), services });
+      assert.ok(before.ok);
+      assert.deepEqual([before.plan.direction, before.plan.revertTo], ['undo', undefined]);
+      const after = planSwarmRecovery({ coloredCount: 3, operation: canary, instances: one('green'), services });
+      assert.ok(after.ok);
+      assert.equal(after.plan.direction, 'finish');
+    });
+  });
 });
