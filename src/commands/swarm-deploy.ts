@@ -1,20 +1,22 @@
+import type { PullPolicy } from '../domain/pull-policy.js';
 import { swarmDeploy } from '../run/swarm-deploy.js';
 import { createRuntime } from '../run/runtime.js';
 import { resolveContext, type GlobalOptions } from './command-context.js';
 import { withInterrupt } from './with-interrupt.js';
 
 /** `cutover --engine swarm deploy <version>` (the flags it does not take were refused in cli.ts). */
-export async function runSwarmDeploy(options: GlobalOptions, version: string, flags: { dryRun?: boolean }): Promise<number> {
+export async function runSwarmDeploy(options: GlobalOptions, version: string, flags: { dryRun?: boolean; pull?: PullPolicy; stopOld?: boolean }): Promise<number> {
   const context = resolveContext(options);
   const runtime = createRuntime(context);
   try {
-    const plan = await withInterrupt(context.logger, (signal) => swarmDeploy(runtime, { version, dryRun: flags.dryRun === true, signal }), { stateDir: runtime.stateDir });
+    const plan = await withInterrupt(context.logger, (signal) => swarmDeploy(runtime, { version, dryRun: flags.dryRun === true, pull: flags.pull, stopOld: flags.stopOld === true, signal }), { stateDir: runtime.stateDir });
     if (flags.dryRun === true) {
       const lines = [
         `deploy ${plan.version} to ${plan.toColor} on Swarm${plan.fromColor === undefined ? ' (first deploy)' : `, ${plan.fromColor} becomes the standby`}`,
         ...plan.removeFirst.map((name) => `  remove ${name} if it exists (the previous standby)`),
         ...plan.create.map((s) => `  create ${s.name}: ${s.replicas} task${s.replicas === 1 ? '' : 's'} of ${s.spec.TaskTemplate.ContainerSpec.Image}`),
         `  switch every handler to tasks.<service>-${plan.toColor} in one change, then drain`,
+        ...(flags.stopOld === true && plan.fromColor !== undefined ? [`  scale ${plan.standby.join(', ')} to 0 (--stop-old)`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     }

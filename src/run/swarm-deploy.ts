@@ -5,6 +5,8 @@ import type { TasksWaitResult } from '../adapters/swarm/wait-until-tasks-healthy
 import { loadProject } from '../config/load-project.js';
 import type { ProjectConfig } from '../config/model.js';
 import { planSwarmDeploy, type SwarmColorService, type SwarmDeployPlan } from '../domain/plan-swarm-deploy.js';
+import type { PullPolicy } from '../domain/pull-policy.js';
+import type { ServiceImages } from '../domain/image-identity.js';
 import { validateVersion } from '../domain/validate-version.js';
 import { ConfigInvalidError, HealthTimeoutError } from '../errors.js';
 import { acquireLock } from '../state/deploy-lock.js';
@@ -12,12 +14,18 @@ import { readState } from '../state/state-store.js';
 import { emptyState, enterPhase, finishOperation, startOperation } from '../state/state-transitions.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
+import { stopSwarmColor } from './stop-swarm-color.js';
+import { pinSwarmColorImages } from './swarm-images.js';
 import { settleSwarmOperation } from './swarm-recover.js';
 import { readSwarmLiveColor, switchSwarmColor } from './swarm-switch.js';
 
 export interface SwarmDeployRequest {
   version: string;
   dryRun: boolean;
+  /** --pull; undefined: a moving tag always, anything else when missing (pull-policy.ts). */
+  pull?: PullPolicy | undefined;
+  /** --stop-old: after the switch and the drain, the old color's services are scaled to 0 (a rollback scales them up). */
+  stopOld?: boolean;
   signal: AbortSignal;
 }
 
@@ -50,6 +58,14 @@ async function planDeployOnSwarm(runtime: Runtime, project: ProjectConfig, versi
   return planned.plan;
 }
 
+/** Pulls and resolves the new color's images (swarm-images.ts) and plans again (pure) over the project with them pinned. */
+async function pinPlanImages(runtime: Runtime, swarm: SwarmServices, project: ProjectConfig, unpinned: SwarmDeployPlan, pull: PullPolicy | undefined, operationId: string): Promise<{ images: ServiceImages; plan: SwarmDeployPlan }> {
+  const pinned = await pinSwarmColorImages(runtime, swarm, { project, color: unpinned.toColor, version: unpinned.version, pull });
+  const planned = planSwarmDeploy({ project: pinned.project, version: unpinned.version, live: unpinned.fromColor, extraLabels: { 'cutover.operation': operationId } });
+  if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan (--engine swarm)', path: '', message })), { hint: 'change the compose files as said; nothing was changed' });
+  return { images: pinned.images, plan: planned.plan };
+}
+
 /**
  * `cutover --engine swarm deploy <version>` (docs/swarm.md): validate and plan
  * (nothing changes on a refusal), remove the previous standby's services, create
@@ -72,12 +88,15 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
     // Planned under the lock: no other cutover moves traffic between the read and the switch.
     // The services carry the operation's id (cutover.operation), as containers do.
     const operationId = `deploy-${runtime.now().toISOString()}`;
-    const plan = await planDeployOnSwarm(runtime, project, version, operationId);
+    const unpinned = await planDeployOnSwarm(runtime, project, version, operationId);
+    // Pulled and resolved before anything changes; the services are created from the pinned identities.
+    const { images, plan } = await pinPlanImages(runtime, swarm, project, unpinned, request.pull, operationId);
     const state = (await readState(runtime.stateDir)) ?? emptyState(project.projectName);
     const fromVersion = plan.fromColor !== undefined && state.active?.color === plan.fromColor ? state.active.version : null;
+    const fromImages = plan.fromColor !== undefined && state.active?.color === plan.fromColor ? state.active.images : undefined;
     // engine swarm from the start: a first deploy killed midway is still a Swarm project's (engine-mismatch.ts).
     const keeper = new StateKeeper(runtime.stateDir, {
-      ...startOperation(state, { id: operationId, kind: 'deploy', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
+      ...startOperation(state, { id: operationId, kind: 'deploy', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname(), stopOld: request.stopOld === true, images, ...(fromImages === undefined ? {} : { fromImages }) }, runtime.now()),
       engine: 'swarm',
     });
     await keeper.update((s) => s);
@@ -115,6 +134,10 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
       throw error;
     });
     await keeper.update((s) => enterPhase(s, 'draining', runtime.now()));
+    if (request.stopOld === true && plan.fromColor !== undefined) {
+      await keeper.update((s) => enterPhase(s, 'finishing', runtime.now()));
+      await stopSwarmColor(runtime, swarm, project, plan.standby, request.signal);
+    }
     await keeper.update((s) => ({
       ...finishOperation(s, { outcome: 'succeeded' }, runtime.now()),
       engine: 'swarm',

@@ -3,6 +3,7 @@ import { SwarmServices } from '../adapters/swarm/swarm-services.js';
 import { loadProject } from '../config/load-project.js';
 import { otherColor, type Color, type ProjectConfig } from '../config/model.js';
 import { HealthTimeoutError, RollbackFailedError } from '../errors.js';
+import type { ServiceImages } from '../domain/image-identity.js';
 import { planSwarmRollback } from '../domain/plan-swarm-rollback.js';
 import { swarmServiceName } from '../domain/swarm-service-name.js';
 import { acquireLock } from '../state/deploy-lock.js';
@@ -27,6 +28,11 @@ async function planStandby(swarm: SwarmServices, project: ProjectConfig, to: Col
   const planned = planSwarmRollback({ version, services });
   if (!planned.ok) throw new RollbackFailedError(planned.message, { hint: planned.hint });
   return planned.scale;
+}
+
+/** The standby's recorded identities become the live ones, the active color's the standby's (finishOperation). */
+function recordedImages(images: ServiceImages | undefined, fromImages: ServiceImages | undefined): { images?: ServiceImages; fromImages?: ServiceImages } {
+  return { ...(images === undefined ? {} : { images }), ...(fromImages === undefined ? {} : { fromImages }) };
 }
 
 /**
@@ -78,7 +84,7 @@ export async function swarmRollback(runtime: Runtime, request: { signal: AbortSi
     const planned = await planStandby(swarm, project, to, state.standby.version);
     const keeper = new StateKeeper(
       runtime.stateDir,
-      startOperation(state, { id: `rollback-${runtime.now().toISOString()}`, kind: 'rollback', fromColor: state.active.color, toColor: to, fromVersion: state.active.version, toVersion: state.standby.version, phase: planned.length === 0 ? 'switching' : 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
+      startOperation(state, { id: `rollback-${runtime.now().toISOString()}`, kind: 'rollback', fromColor: state.active.color, toColor: to, fromVersion: state.active.version, toVersion: state.standby.version, phase: planned.length === 0 ? 'switching' : 'starting', pid: process.pid, host: os.hostname(), ...recordedImages(state.standby.images, state.active.images) }, runtime.now()),
     );
     await keeper.update((s) => s);
     try {

@@ -4,8 +4,8 @@
  * mode), with Caddy as a container on the project's attachable overlay (its
  * admin API and HTTP server on unix sockets, test/rig/swarm-caddy.ts). One
  * engine, one Caddy and one project for every case, in order: deploy v1,
- * deploy v2 under load (status --json), rollback to v1 under load (its
- * standby scaled to 0 first), the project without --engine swarm refused,
+ * (images pinned by ID and recorded), deploy v2 --stop-old under load (status
+ * --json), rollback to v1 under load (its standby scaled up from 0 first), the project without --engine swarm refused,
  * cleanup of green while v1 answers, a v3 that never gets healthy, then two
  * deploys killed with SIGKILL (in the health wait: settled by reconcile;
  * right after the switch: settled by the next rollback). Plus the refusals,
@@ -39,6 +39,8 @@ let swarm: SwarmServices;
 let caddy: SwarmCaddy;
 let projectDir = '';
 let projectName = '';
+/** The test images' IDs by version: what the services are pinned to (they have no registry digest). */
+const imageIds: Record<string, string> = {};
 
 /** compose.yml with one colored service `web` (two tasks) on the external attachable overlay, and its color overlays. */
 async function writeProject(dir: string): Promise<void> {
@@ -166,6 +168,7 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
         buildTestImage(engine.docker, scope, 'v3'),
         buildTestCaddyImage(engine.docker, scope),
       ]);
+      for (const version of ['v1', 'v2']) imageIds[version] = ((await engine.docker.getImage(`${scope.prefix}-app:${version}`).inspect()) as { Id: string }).Id;
       projectDir = path.join(engine.dir, 'project');
       projectName = scope.prefix;
       await writeProject(projectDir);
@@ -219,10 +222,17 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal(status.code, 0, status.stderr);
       assert.match(status.stdout, /^live: blue v1$/m);
       assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 2/2 tasks running$`, 'm'));
+      // Pinned: the test image has no registry digest, so the service runs its image ID (with a warning), recorded as a Compose deploy records it.
+      const id = ((await engine.docker.getImage(`${scope.prefix}-app:v1`).inspect()) as { Id: string }).Id;
+      const spec = (await engine.docker.getService(swarmServiceName(projectName, 'web', 'blue')).inspect()) as { Spec: { TaskTemplate: { ContainerSpec: { Image: string } } } };
+      assert.equal(spec.Spec.TaskTemplate.ContainerSpec.Image, id, 'the service runs the image pinned by its ID');
+      assert.match(run.stderr, /web: \S+-app:v1 \(local image sha256:[0-9a-f]{12}\) has no registry digest: pinned to its image ID sha256:[0-9a-f]{64}, which only this node has/);
+      assert.deepEqual((JSON.parse(await stateBytes()) as { active: { images: unknown } }).active.images, { web: { ref: `${scope.prefix}-app:v1`, id, digest: null } });
+      assert.match(status.stdout, new RegExp(`^  web: ${scope.prefix}-app:v1 \\(local image ${id.slice(0, 19)}\\)$`, 'm'));
     });
 
-    await t.test('deploy v2 under load: 0 failed, 0 answers from v1 after the acknowledgement; blue kept as the standby', async (t) => {
-      const result = await underLoad(['deploy', 'v2']);
+    await t.test('deploy v2 --stop-old under load: 0 failed, 0 answers from v1 after the acknowledgement; blue kept as the standby, scaled to 0', async (t) => {
+      const result = await underLoad(['deploy', 'v2', '--stop-old']);
       assertCleanSwitch(result, 'v1', 'v2');
       // The drain watched blue's task addresses (taken before the switch) until none had a request in flight.
       assert.match(result.run.stderr, /"event":"drain\.done"/);
@@ -230,8 +240,9 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal(await handlerName(), `tasks.${swarmServiceName(projectName, 'web', 'green')}`);
       const status = await cli(['status']);
       assert.match(status.stdout, /^live: green v2$/m);
-      assert.match(status.stdout, /^standby: blue v1$/m);
-      assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 2/2 tasks running$`, 'm'));
+      assert.match(status.stdout, /^standby: blue v1 \(scaled to 0\)$/m);
+      assert.match(result.run.stderr, new RegExp(`"event":"swarm\\.standby\\.stopped".*"service":"${swarmServiceName(projectName, 'web', 'blue')}"`));
+      assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 0/0 tasks running$`, 'm'));
       assert.match(status.stdout, new RegExp(`^green ${swarmServiceName(projectName, 'web', 'green')}: 2/2 tasks running$`, 'm'));
       // The same facts for scripts, shaped like the Compose report.
       const json = await cli(['status', '--json']);
@@ -240,26 +251,26 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal(report.engine, 'swarm');
       assert.equal(report.exitCode, 0);
       assert.deepEqual(report.traffic, { kind: 'color', color: 'green' });
-      assert.deepEqual({ ...(report.active as object), since: undefined }, { color: 'green', version: 'v2', since: undefined });
-      assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: true, detail: [] });
+      const images = (version: string) => ({ web: { ref: `${scope.prefix}-app:${version}`, id: imageIds[version], digest: null } });
+      assert.deepEqual({ ...(report.active as object), since: undefined }, { color: 'green', version: 'v2', since: undefined, images: images('v2') });
+      assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: true, stopped: true, detail: [], images: images('v1') });
       assert.deepEqual(report.services, [{ name: 'web', swarmServices: [
-        { name: swarmServiceName(projectName, 'web', 'blue'), color: 'blue', desired: 2, running: 2, serving: false },
+        { name: swarmServiceName(projectName, 'web', 'blue'), color: 'blue', desired: 0, running: 0, serving: false },
         { name: swarmServiceName(projectName, 'web', 'green'), color: 'green', desired: 2, running: 2, serving: true },
       ] }]);
       assert.deepEqual(report.drift, []);
     });
 
-    await t.test('rollback under load of a standby scaled to 0: blue scaled back to its 2 replicas and healthy, then one switch', async () => {
+    await t.test('rollback under load of the standby scaled to 0 by --stop-old: blue scaled back to its 2 replicas and healthy, then one switch', async () => {
       const blue = swarmServiceName(projectName, 'web', 'blue');
-      const service = engine.docker.getService(blue);
-      const current = (await service.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
-      await service.update({ version: current.Version.Index, ...current.Spec, Mode: { Replicated: { Replicas: 0 } } });
-      await waitUntil('blue scaled to 0', 30_000, async () => ((await swarm.listTasks(blue)).some((task) => task.desiredState === 'running') ? undefined : true));
+      assert.equal((await swarm.listTasks(blue)).filter((task) => task.desiredState === 'running').length, 0, 'blue was scaled to 0 by the deploy');
       const result = await underLoad(['rollback']);
       assertCleanSwitch(result, 'v2', 'v1');
       assert.match(result.run.stderr, new RegExp(`"event":"swarm\\.standby\\.scaled".*"service":"${blue}","replicas":2`));
       assert.equal(await handlerName(), `tasks.${swarmServiceName(projectName, 'web', 'blue')}`);
       assert.match((await cli(['status'])).stdout, /^standby: green v2$/m);
+      const recorded = JSON.parse(await stateBytes()) as { active: { images: Record<string, { id: string }> }; standby: { images: Record<string, { id: string }> } };
+      assert.deepEqual([recorded.active.images.web?.id, recorded.standby.images.web?.id], [imageIds.v1, imageIds.v2], 'the identities moved with the colors');
     });
 
     await t.test('the Swarm project without --engine swarm: status and deploy refused (exit 2), naming the flag; nothing changed', async () => {
