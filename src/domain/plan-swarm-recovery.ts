@@ -65,7 +65,7 @@ function recorded(services: readonly SwarmServiceSeen[], removed: ReadonlySet<st
  *   happened, so it is finished (the old color stays as the standby);
  * - on its `fromColor`, or on no color for a first deploy: it is undone (the
  *   services that operation created, found by their `cutover.operation`
- *   label, are removed; a rollback created none);
+ *   label, are removed: a rollback's only when it created a gone standby again);
  * - a cleanup on the color it kept: finished by removing the other color's services.
  * Anything else (no color after a deploy that had one, both colors, instances
  * that disagree, a cleanup whose kept color is no longer live) is refused:

@@ -12,11 +12,13 @@ export interface SwarmInfo {
   nodes: number;
 }
 
-/** Reads the engine's Swarm membership from `GET /info`. */
-export async function readSwarmInfo(ctx: DockerContext): Promise<SwarmInfo> {
+/** Reads the engine's Swarm membership from `GET /info`; `signal` ends a request the engine does not answer. */
+export async function readSwarmInfo(ctx: DockerContext, signal?: AbortSignal): Promise<SwarmInfo> {
   let info: { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean; Nodes?: number } };
   try {
-    info = (await retryRead(() => ctx.docker.info())) as typeof info;
+    // dockerode's types know no options for info(), but it passes abortSignal to the request.
+    const read = ctx.docker.info as unknown as (opts: { abortSignal?: AbortSignal }) => Promise<unknown>;
+    info = (await retryRead(() => read.call(ctx.docker, signal === undefined ? {} : { abortSignal: signal }))) as typeof info;
   } catch (err) {
     throw toDockerError(err, 'reading docker info', ctx.endpoint);
   }

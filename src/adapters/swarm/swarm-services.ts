@@ -4,6 +4,7 @@ import { createDockerClient, type DockerContext, dockerEndpointFromEnv } from '.
 import { createSwarmService } from './create-swarm-service.js';
 import { type ColorService, listColorServices } from './list-color-services.js';
 import { listSwarmTasks } from './list-swarm-tasks.js';
+import { readNetworkScope } from './read-network-scope.js';
 import { readSwarmInfo, type SwarmInfo } from './read-swarm-info.js';
 import { readTaskHealth } from './read-task-health.js';
 import { removeSwarmService } from './remove-swarm-service.js';
@@ -55,8 +56,13 @@ export class SwarmServices {
     return waitUntilTasksEnded(this.ctx, serviceName, options);
   }
 
-  info(): Promise<SwarmInfo> {
-    return readSwarmInfo(this.ctx);
+  /** A network's scope by name (`swarm` for an overlay the stack made); undefined when it does not exist. */
+  networkScope(name: string): Promise<string | undefined> {
+    return readNetworkScope(this.ctx, name);
+  }
+
+  info(signal?: AbortSignal): Promise<SwarmInfo> {
+    return readSwarmInfo(this.ctx, signal);
   }
 
   remove(serviceName: string): Promise<boolean> {
