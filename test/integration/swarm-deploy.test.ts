@@ -12,7 +12,7 @@
  * deploys killed with SIGKILL (in the health wait: settled by reconcile;
  * right after the switch: settled by the next rollback), and a rollback to a
  * standby whose services were removed (created again from the record; once
- * never healthy, removed again). Plus the refusals,
+ * never healthy, removed again; once killed, undone by reconcile). Plus the refusals,
  * which need no engine.
  */
 import assert from 'node:assert/strict';
@@ -390,7 +390,7 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal((await cli(['status'])).code, 0, 'status is clean afterwards');
     });
 
-    await t.test('rollback to a standby whose services are gone: one that never gets healthy is removed again (exit 9, traffic untouched); then created from the record under load', async () => {
+    await t.test('rollback to a standby whose services are gone: one that never gets healthy is removed again (exit 9, traffic untouched); one killed after creating it is undone by reconcile; then created from the record under load', async () => {
       const blue = swarmServiceName(projectName, 'web', 'blue');
       const green = swarmServiceName(projectName, 'web', 'green');
       assert.equal(await swarm.remove(green), true, 'the standby\'s service removed by hand');
@@ -399,6 +399,16 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assertOneLineError(broken, 9, new RegExp(`the standby did not get healthy: ${green}: task \\d+ (complete|failed) .*; the services created again were removed, traffic was not touched`));
       assert.deepEqual(await projectServices(), [blue], 'the service created again is gone');
       assert.equal((await adminRequest(caddy.adminSocket, 'GET', '/config/')).text, configBefore, 'Caddy was not changed');
+      assert.equal(await liveVersion(), 'v1');
+      // Killed (SIGKILL) right after it created green again: reconcile removes what that rollback created, by its operation label.
+      await killAt(['rollback'], /"event":"swarm\.standby\.created"/);
+      assert.deepEqual(await projectServices(), [blue, green], 'the killed rollback left the service it created');
+      const settled = await cli(['reconcile']);
+      assert.equal(settled.code, 0, settled.stderr);
+      assert.equal(settled.stdout, `undone: the interrupted rollback to v2 (green); removed ${green}\n`);
+      assert.deepEqual(await projectServices(), [blue], 'the service the killed rollback created is gone');
+      const killed = (JSON.parse(await stateBytes()) as SwarmState).history.at(-1);
+      assert.deepEqual([killed?.kind, killed?.outcome, killed?.recovered?.direction, (JSON.parse(await stateBytes()) as SwarmState).standby?.version], ['rollback', 'interrupted', 'undone', 'v2']);
       assert.equal(await liveVersion(), 'v1');
       const result = await underLoad(['rollback']);
       assertCleanSwitch(result, 'v1', 'v2');
