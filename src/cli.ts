@@ -41,15 +41,17 @@ function buildProgram(): Command {
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--allow-remote-admin', "accept a plain-http:// Caddy admin address that is not loopback (the admin API has no authentication)")
-    .option('--engine <engine>', 'what runs the colors: compose (containers) or swarm (Swarm services; deploy with --canary, promote, abort, rollback, status, cleanup and reconcile so far, docs/swarm.md) (default: $CUTOVER_ENGINE, else compose)')
+    .option('--engine <engine>', 'what runs the colors: compose (containers) or swarm (Swarm services; deploy with --canary and --stop-old, promote, abort, rollback, status, cleanup and reconcile so far, docs/swarm.md) (default: $CUTOVER_ENGINE, else what the state file records, else swarm when detected: a Swarm manager and the project\'s networks with scope swarm, else compose)')
     .addOption(new Option('--log-format <format>', 'human lines, or one JSON object per event').choices(['human', 'json']).default('human'))
     .showHelpAfterError('hint: run cutover help for usage')
     .exitOverride();
   // Before any command does anything: a bad engine, the other engine than the project's state file records,
   // or a command (or deploy flag) not built on Swarm yet, is refused here.
   program.hook('preAction', async (_program, action) => {
-    const { assertSwarmCommand, resolveEngine } = await import('./commands/resolve-engine.js');
-    const engine = resolveEngine(globals(action).engine);
+    const { assertSwarmCommand } = await import('./commands/resolve-engine.js');
+    const { engine } = await (await import('./commands/choose-engine.js')).chooseEngine(action.name(), globals(action));
+    // Chosen without --engine (the state file, or detected): the commands dispatch on --engine, so it is set here.
+    if (engine === 'swarm') program.setOptionValue('engine', engine);
     await (await import('./commands/assert-project-engine.js')).assertProjectEngine(action.name(), engine, globals(action));
     if (engine === 'swarm') assertSwarmCommand(action.name(), action.opts());
   });

@@ -32,7 +32,7 @@ export function assertSwarmCommand(command: string, deployFlags: Record<string, 
   if (!SWARM_COMMANDS.has(command)) throw new UsageError(`cutover ${command} is not supported with --engine swarm yet`, { hint: 'see docs/swarm.md for what runs on Swarm' });
   const flags: Array<[string, string]> =
     command === 'deploy'
-      ? [['bake', '--bake'], ['keepFailed', '--keep-failed'], ['migrate', '--migrate'], ['stopOld', '--stop-old'], ['verifyUrl', '--verify-url'], ['migrateService', '--migrate-service']]
+      ? [['bake', '--bake'], ['keepFailed', '--keep-failed'], ['migrate', '--migrate'], ['verifyUrl', '--verify-url'], ['migrateService', '--migrate-service']]
       : command === 'rollback'
         ? [['dryRun', '--dry-run'], ['verifyUrl', '--verify-url']]
         : [];

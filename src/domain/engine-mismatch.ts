@@ -48,7 +48,8 @@ export function engineMismatch(input: EngineMismatchInput): { message: string; h
   if (recorded === undefined || recorded === input.engine) return undefined;
   const nothing = 'nothing was changed';
   if (recorded === 'swarm') {
-    const add = input.source === 'env' ? 'set CUTOVER_ENGINE=swarm (or add --engine swarm)' : 'add --engine swarm (or set CUTOVER_ENGINE=swarm)';
+    // Without --engine and CUTOVER_ENGINE the state file decides (choose-engine.ts), so only an engine given names compose here.
+    const add = input.source === 'env' ? 'set CUTOVER_ENGINE=swarm (or unset it: the state file decides)' : 'use --engine swarm (or leave --engine out: the state file decides)';
     return {
       message: `this project runs on Swarm (${input.stateFile} records engine swarm): ${add} to run cutover ${input.command} on it`,
       hint: `run the same command as cutover --engine swarm ${input.command} ...; ${nothing}`,

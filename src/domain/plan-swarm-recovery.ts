@@ -102,7 +102,7 @@ function planWeighted(input: { operation: Operation; instances: readonly SwarmIn
  *   happened, so it is finished (the old color stays as the standby);
  * - on its `fromColor`, or on no color for a first deploy: it is undone (the
  *   services that operation created, found by their `cutover.operation`
- *   label, are removed; a rollback created none);
+ *   label, are removed: a rollback's only when it created a gone standby again);
  * - a cleanup on the color it kept: finished by removing the other color's services;
  * - a canary caught in a weighted step (handlers on task addresses of both
  *   colors): back to the old color's `tasks.` name first, then undone.

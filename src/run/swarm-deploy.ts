@@ -5,6 +5,8 @@ import type { TasksWaitResult } from '../adapters/swarm/wait-until-tasks-healthy
 import { loadProject } from '../config/load-project.js';
 import type { ProjectConfig } from '../config/model.js';
 import { planSwarmDeploy, type SwarmColorService, type SwarmDeployPlan } from '../domain/plan-swarm-deploy.js';
+import type { PullPolicy } from '../domain/pull-policy.js';
+import type { ServiceImages } from '../domain/image-identity.js';
 import { validateVersion } from '../domain/validate-version.js';
 import { CanaryAbortedError, ConfigInvalidError, HealthTimeoutError, SwitchOutcomeUnknownError, UsageError } from '../errors.js';
 import { acquireLock } from '../state/deploy-lock.js';
@@ -12,14 +14,21 @@ import { readState } from '../state/state-store.js';
 import { emptyState, enterPhase, finishOperation, startOperation } from '../state/state-transitions.js';
 import type { Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
+import { stopSwarmColor } from './stop-swarm-color.js';
+import { pinSwarmColorImages } from './swarm-images.js';
 import { settleSwarmOperation } from './swarm-recover.js';
 import { readSwarmLiveColor, type SwarmSwitchExtras, switchSwarmColor } from './swarm-switch.js';
 import type { CanaryOptions } from './canary-step.js';
 import { runSwarmCanary } from './swarm-canary.js';
+import { settleFailedSwarmSwitch } from './swarm-switch-failure.js';
 
 export interface SwarmDeployRequest {
   version: string;
   dryRun: boolean;
+  /** --pull; undefined: a moving tag always, anything else when missing (pull-policy.ts). */
+  pull?: PullPolicy | undefined;
+  /** --stop-old: after the switch and the drain, the old color's services are scaled to 0 (a rollback scales them up). */
+  stopOld?: boolean;
   signal: AbortSignal;
   /** `--canary`: weighted steps on both colors' task addresses before the switch (docs/swarm.md, "Canary"). */
   canary?: CanaryOptions | undefined;
@@ -52,6 +61,14 @@ async function planDeployOnSwarm(runtime: Runtime, project: ProjectConfig, versi
   if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan (--engine swarm)', path: '', message })), { hint: 'change the compose files as said, or deploy with --engine compose; nothing was changed' });
   for (const key of planned.plan.ignored) runtime.logger.warn({ event: 'swarm.key.ignored', key }, `Swarm does without ${key}; it is left out`);
   return planned.plan;
+}
+
+/** Pulls and resolves the new color's images (swarm-images.ts) and plans again (pure) over the project with them pinned. */
+async function pinPlanImages(runtime: Runtime, swarm: SwarmServices, project: ProjectConfig, unpinned: SwarmDeployPlan, pull: PullPolicy | undefined, operationId: string): Promise<{ images: ServiceImages; plan: SwarmDeployPlan }> {
+  const pinned = await pinSwarmColorImages(runtime, swarm, { project, color: unpinned.toColor, version: unpinned.version, pull });
+  const planned = planSwarmDeploy({ project: pinned.project, version: unpinned.version, live: unpinned.fromColor, extraLabels: { 'cutover.operation': operationId } });
+  if (!planned.ok) throw new ConfigInvalidError(planned.problems.map((message) => ({ file: 'deploy plan (--engine swarm)', path: '', message })), { hint: 'change the compose files as said; nothing was changed' });
+  return { images: pinned.images, plan: planned.plan };
 }
 
 /**
@@ -99,15 +116,18 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
     // Planned under the lock: no other cutover moves traffic between the read and the switch.
     // The services carry the operation's id (cutover.operation), as containers do.
     const operationId = `deploy-${runtime.now().toISOString()}`;
-    const plan = await planDeployOnSwarm(runtime, project, version, operationId);
-    if (request.canary !== undefined && plan.fromColor === undefined) {
+    const unpinned = await planDeployOnSwarm(runtime, project, version, operationId);
+    if (request.canary !== undefined && unpinned.fromColor === undefined) {
       throw new UsageError(`deploy ${version} --canary: no color is live yet to compare ${version} with`, { hint: `deploy ${version} without --canary first; nothing was changed` });
     }
+    // Pulled and resolved before anything changes; the services are created from the pinned identities.
+    const { images, plan } = await pinPlanImages(runtime, swarm, project, unpinned, request.pull, operationId);
     const state = (await readState(runtime.stateDir)) ?? emptyState(project.projectName);
     const fromVersion = plan.fromColor !== undefined && state.active?.color === plan.fromColor ? state.active.version : null;
+    const fromImages = plan.fromColor !== undefined && state.active?.color === plan.fromColor ? state.active.images : undefined;
     // engine swarm from the start: a first deploy killed midway is still a Swarm project's (engine-mismatch.ts).
     const keeper = new StateKeeper(runtime.stateDir, {
-      ...startOperation(state, { id: operationId, kind: request.canary === undefined ? 'deploy' : 'canary', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname() }, runtime.now()),
+      ...startOperation(state, { id: operationId, kind: request.canary === undefined ? 'deploy' : 'canary', fromColor: plan.fromColor ?? null, toColor: plan.toColor, fromVersion: plan.fromColor === undefined ? null : (fromVersion ?? 'unknown'), toVersion: version, phase: 'starting', pid: process.pid, host: os.hostname(), stopOld: request.stopOld === true, images, ...(fromImages === undefined ? {} : { fromImages }) }, runtime.now()),
       engine: 'swarm',
     });
     await keeper.update((s) => s);
@@ -139,18 +159,22 @@ export async function swarmDeploy(runtime: Runtime, request: SwarmDeployRequest)
       throw error;
     }
     const extras = request.canary === undefined ? {} : await canaryBeforeSwitch(runtime, { project, swarm, keeper, plan, canary: request.canary, signal: request.signal, created });
-    await switchSwarmColor(runtime, swarm, project, plan.toColor, plan.fromColor, request.signal, extras).catch(async (error: unknown) => {
-      // switchTraffic put back any instance it had changed: traffic is where it was.
-      await removeCreated(runtime, swarm, created);
-      await keeper.update((s) => ({ ...finishOperation(s, { outcome: 'failed', reason: error instanceof Error ? error.message : String(error) }, runtime.now()), engine: 'swarm' }));
-      throw error;
-    });
+    const recordSucceeded = () =>
+      keeper.update((s) => ({
+        ...finishOperation(s, { outcome: 'succeeded' }, runtime.now()),
+        engine: 'swarm',
+        swarmServices: { [plan.toColor]: created, ...(plan.fromColor === undefined ? {} : { [plan.fromColor]: plan.standby }) },
+      }));
+    await switchSwarmColor(runtime, swarm, project, plan.toColor, plan.fromColor, request.signal, extras).catch((error: unknown) =>
+      // Caddy decides: a switch that took effect is kept (what failed was the drain), weights a canary left are taken back first.
+      settleFailedSwarmSwitch(runtime, { swarm, project, keeper, fromColor: plan.fromColor, toColor: plan.toColor, created, afterCanary: request.canary !== undefined, extras, recordSucceeded, removeCreated: () => removeCreated(runtime, swarm, created) }, error),
+    );
     await keeper.update((s) => enterPhase(s, 'draining', runtime.now()));
-    await keeper.update((s) => ({
-      ...finishOperation(s, { outcome: 'succeeded' }, runtime.now()),
-      engine: 'swarm',
-      swarmServices: { [plan.toColor]: created, ...(plan.fromColor === undefined ? {} : { [plan.fromColor]: plan.standby }) },
-    }));
+    if (request.stopOld === true && plan.fromColor !== undefined) {
+      await keeper.update((s) => enterPhase(s, 'finishing', runtime.now()));
+      await stopSwarmColor(runtime, swarm, project, plan.standby, request.signal);
+    }
+    await recordSucceeded();
     runtime.logger.info({ event: 'deploy.done', color: plan.toColor, version }, `${version} is live on ${plan.toColor}${plan.fromColor === undefined ? '' : `; ${plan.fromColor} is the standby`}`);
     return plan;
   } finally {

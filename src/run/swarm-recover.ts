@@ -7,6 +7,7 @@ import type { Operation, State } from '../state/state-schema.js';
 import { finishOperation } from '../state/state-transitions.js';
 import { caddyInstances, type Runtime } from './runtime.js';
 import { StateKeeper } from './state-keeper.js';
+import { stopSwarmColor } from './stop-swarm-color.js';
 import { readInstanceSwarmTraffic, swarmTaskAddresses, switchSwarmColor } from './swarm-switch.js';
 import { swarmCanarySwitchExtras } from './swarm-canary.js';
 
@@ -83,6 +84,8 @@ export async function settleSwarmOperation(runtime: Runtime, project: ProjectCon
     const next = finishOperation(s, { outcome, reason: plan.reason, recovered }, runtime.now());
     return { ...next, engine: 'swarm', swarmServices: plan.swarmServices, ...(plan.keepStandby && standby !== null ? { standby } : {}) };
   });
+  // A deploy --stop-old finished for a dead process: its old color is scaled to 0 as that process would have.
+  if (plan.direction === 'finish' && operation.kind === 'deploy' && operation.stopOld && operation.fromColor !== null) await stopSwarmColor(runtime, swarm, project, plan.swarmServices[operation.fromColor] ?? []);
   runtime.logger.info({ event: 'recovery.done', operation: operation.id, direction: plan.direction, outcome }, `the interrupted ${operation.kind} is ${plan.direction === 'finish' ? 'finished' : 'undone'}`);
   return recovery;
 }

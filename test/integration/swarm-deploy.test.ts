@@ -4,11 +4,15 @@
  * mode), with Caddy as a container on the project's attachable overlay (its
  * admin API and HTTP server on unix sockets, test/rig/swarm-caddy.ts). One
  * engine, one Caddy and one project for every case, in order: deploy v1,
- * deploy v2 under load (status --json), rollback to v1 under load (its
- * standby scaled to 0 first), the project without --engine swarm refused,
+ * (images pinned by ID and recorded), deploy v2 --stop-old under load (status
+ * --json), rollback to v1 under load (its standby scaled up from 0 first),
+ * the engine chosen without --engine (by the state file; detected for a
+ * project without one) and --engine compose refused,
  * cleanup of green while v1 answers, a v3 that never gets healthy, then two
  * deploys killed with SIGKILL (in the health wait: settled by reconcile;
- * right after the switch: settled by the next rollback). Plus the refusals,
+ * right after the switch: settled by the next rollback), and a rollback to a
+ * standby whose services were removed (created again from the record; once
+ * never healthy, removed again; once killed, undone by reconcile). Plus the refusals,
  * which need no engine.
  */
 import assert from 'node:assert/strict';
@@ -39,6 +43,8 @@ let swarm: SwarmServices;
 let caddy: SwarmCaddy;
 let projectDir = '';
 let projectName = '';
+/** The test images' IDs by version: what the services are pinned to (they have no registry digest). */
+const imageIds: Record<string, string> = {};
 
 /** compose.yml with one colored service `web` (two tasks) on the external attachable overlay, and its color overlays. */
 async function writeProject(dir: string): Promise<void> {
@@ -166,6 +172,7 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
         buildTestImage(engine.docker, scope, 'v3'),
         buildTestCaddyImage(engine.docker, scope),
       ]);
+      for (const version of ['v1', 'v2']) imageIds[version] = ((await engine.docker.getImage(`${scope.prefix}-app:${version}`).inspect()) as { Id: string }).Id;
       projectDir = path.join(engine.dir, 'project');
       projectName = scope.prefix;
       await writeProject(projectDir);
@@ -220,10 +227,17 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal(status.code, 0, status.stderr);
       assert.match(status.stdout, /^live: blue v1$/m);
       assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 2/2 tasks running$`, 'm'));
+      // Pinned: the test image has no registry digest, so the service runs its image ID (with a warning), recorded as a Compose deploy records it.
+      const id = ((await engine.docker.getImage(`${scope.prefix}-app:v1`).inspect()) as { Id: string }).Id;
+      const spec = (await engine.docker.getService(swarmServiceName(projectName, 'web', 'blue')).inspect()) as { Spec: { TaskTemplate: { ContainerSpec: { Image: string } } } };
+      assert.equal(spec.Spec.TaskTemplate.ContainerSpec.Image, id, 'the service runs the image pinned by its ID');
+      assert.match(run.stderr, /web: \S+-app:v1 \(local image sha256:[0-9a-f]{12}\) has no registry digest: pinned to its image ID sha256:[0-9a-f]{64}, which only this node has/);
+      assert.deepEqual((JSON.parse(await stateBytes()) as { active: { images: unknown } }).active.images, { web: { ref: `${scope.prefix}-app:v1`, id, digest: null } });
+      assert.match(status.stdout, new RegExp(`^  web: ${scope.prefix}-app:v1 \\(local image ${id.slice(0, 19)}\\)$`, 'm'));
     });
 
-    await t.test('deploy v2 under load: 0 failed, 0 answers from v1 after the acknowledgement; blue kept as the standby', async (t) => {
-      const result = await underLoad(['deploy', 'v2']);
+    await t.test('deploy v2 --stop-old under load: 0 failed, 0 answers from v1 after the acknowledgement; blue kept as the standby, scaled to 0', async (t) => {
+      const result = await underLoad(['deploy', 'v2', '--stop-old']);
       assertCleanSwitch(result, 'v1', 'v2');
       // The drain watched blue's task addresses (taken before the switch) until none had a request in flight.
       assert.match(result.run.stderr, /"event":"drain\.done"/);
@@ -231,8 +245,9 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal(await handlerName(), `tasks.${swarmServiceName(projectName, 'web', 'green')}`);
       const status = await cli(['status']);
       assert.match(status.stdout, /^live: green v2$/m);
-      assert.match(status.stdout, /^standby: blue v1$/m);
-      assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 2/2 tasks running$`, 'm'));
+      assert.match(status.stdout, /^standby: blue v1 \(scaled to 0\)$/m);
+      assert.match(result.run.stderr, new RegExp(`"event":"swarm\\.standby\\.stopped".*"service":"${swarmServiceName(projectName, 'web', 'blue')}"`));
+      assert.match(status.stdout, new RegExp(`^blue ${swarmServiceName(projectName, 'web', 'blue')}: 0/0 tasks running$`, 'm'));
       assert.match(status.stdout, new RegExp(`^green ${swarmServiceName(projectName, 'web', 'green')}: 2/2 tasks running$`, 'm'));
       // The same facts for scripts, shaped like the Compose report.
       const json = await cli(['status', '--json']);
@@ -241,36 +256,47 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.equal(report.engine, 'swarm');
       assert.equal(report.exitCode, 0);
       assert.deepEqual(report.traffic, { kind: 'color', color: 'green' });
-      assert.deepEqual({ ...(report.active as object), since: undefined }, { color: 'green', version: 'v2', since: undefined });
-      assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: true, detail: [] });
+      const images = (version: string) => ({ web: { ref: `${scope.prefix}-app:${version}`, id: imageIds[version], digest: null } });
+      assert.deepEqual({ ...(report.active as object), since: undefined }, { color: 'green', version: 'v2', since: undefined, images: images('v2') });
+      assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: true, stopped: true, detail: [], images: images('v1') });
       assert.deepEqual(report.services, [{ name: 'web', swarmServices: [
-        { name: swarmServiceName(projectName, 'web', 'blue'), color: 'blue', desired: 2, running: 2, serving: false },
+        { name: swarmServiceName(projectName, 'web', 'blue'), color: 'blue', desired: 0, running: 0, serving: false },
         { name: swarmServiceName(projectName, 'web', 'green'), color: 'green', desired: 2, running: 2, serving: true },
       ] }]);
       assert.deepEqual(report.drift, []);
     });
 
-    await t.test('rollback under load of a standby scaled to 0: blue scaled back to its 2 replicas and healthy, then one switch', async () => {
+    await t.test('rollback under load of the standby scaled to 0 by --stop-old: blue scaled back to its 2 replicas and healthy, then one switch', async () => {
       const blue = swarmServiceName(projectName, 'web', 'blue');
-      const service = engine.docker.getService(blue);
-      const current = (await service.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
-      await service.update({ version: current.Version.Index, ...current.Spec, Mode: { Replicated: { Replicas: 0 } } });
-      await waitUntil('blue scaled to 0', 30_000, async () => ((await swarm.listTasks(blue)).some((task) => task.desiredState === 'running') ? undefined : true));
+      assert.equal((await swarm.listTasks(blue)).filter((task) => task.desiredState === 'running').length, 0, 'blue was scaled to 0 by the deploy');
       const result = await underLoad(['rollback']);
       assertCleanSwitch(result, 'v2', 'v1');
       assert.match(result.run.stderr, new RegExp(`"event":"swarm\\.standby\\.scaled".*"service":"${blue}","replicas":2`));
       assert.equal(await handlerName(), `tasks.${swarmServiceName(projectName, 'web', 'blue')}`);
       assert.match((await cli(['status'])).stdout, /^standby: green v2$/m);
+      const recorded = JSON.parse(await stateBytes()) as { active: { images: Record<string, { id: string }> }; standby: { images: Record<string, { id: string }> } };
+      assert.deepEqual([recorded.active.images.web?.id, recorded.standby.images.web?.id], [imageIds.v1, imageIds.v2], 'the identities moved with the colors');
     });
 
-    await t.test('the Swarm project without --engine swarm: status and deploy refused (exit 2), naming the flag; nothing changed', async () => {
+    await t.test('without --engine the state file decides (status runs on Swarm), --engine compose is refused (exit 2, nothing changed), and a project with no state file on this Swarm manager is detected', async () => {
       const [stateBefore, configBefore] = [await stateBytes(), (await adminRequest(caddy.adminSocket, 'GET', '/config/')).text];
+      const plain = (args: string[], dir = projectDir) => runCli(['-C', dir, '--caddy-admin', `unix/${caddy.adminSocket}`, ...args], { env: { DOCKER_HOST: engine.dockerHost, CUTOVER_ENGINE: '' } });
+      const status = await plain(['status']);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /^engine: swarm\nlive: blue v1$/m);
       for (const args of [['status'], ['deploy', 'v9']]) {
-        const run = await runCli(['-C', projectDir, '--caddy-admin', `unix/${caddy.adminSocket}`, ...args], { env: { DOCKER_HOST: engine.dockerHost, CUTOVER_ENGINE: '' } });
-        assertOneLineError(run, 2, new RegExp(`^error: this project runs on Swarm \\(\\S*cutover-state\\.json records engine swarm\\): add --engine swarm \\(or set CUTOVER_ENGINE=swarm\\) to run cutover ${args[0]} on it$`));
+        const run = await plain(['--engine', 'compose', ...args]);
+        assertOneLineError(run, 2, new RegExp(`^error: this project runs on Swarm \\(\\S*cutover-state\\.json records engine swarm\\): use --engine swarm \\(or leave --engine out: the state file decides\\) to run cutover ${args[0]} on it$`));
       }
       assert.equal(await stateBytes(), stateBefore, 'the state file is unchanged');
       assert.equal((await adminRequest(caddy.adminSocket, 'GET', '/config/')).text, configBefore, 'Caddy was not changed');
+      // No state file: the engine is an active Swarm manager and the project's network has scope swarm, so Swarm, said in one line.
+      const fresh = path.join(engine.dir, 'fresh-project');
+      await writeProject(fresh);
+      const dry = await plain(['deploy', 'v2', '--dry-run'], fresh);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stderr, new RegExp(`engine: swarm \\(detected: the Docker engine is a Swarm manager and network ${network} has scope swarm; --engine compose overrides\\)`));
+      assert.match(dry.stdout, /^deploy v2 to green on Swarm, blue becomes the standby$/m);
     });
 
     await t.test('cleanup: --dry-run names green, then green\'s services are removed while v1 keeps answering; recorded', async () => {
@@ -307,7 +333,8 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       // The healthcheck fails from the start and, without a start period, Swarm stops the task at its first
       // "unhealthy" (after 3 failed probes): the wait fails then, long before the generous HEALTH_CHECK_TIMEOUT.
       const run = await cli(['deploy', 'v3'], { HEALTH_FAIL: '1', START_PERIOD: '0s', HEALTH_CHECK_TIMEOUT: '120' });
-      assertOneLineError(run, 9, /v3 did not get healthy on Swarm: \S+web-green: task \d+ (complete|failed) .*; last healthcheck: exit [1-9].*500.*; its services were removed and traffic was not touched/);
+      // The last probe saw the 500, or (on a loaded machine, before the app listened) a refused connection.
+      assertOneLineError(run, 9, /v3 did not get healthy on Swarm: \S+web-green: task \d+ (complete|failed) .*; last healthcheck: exit [1-9].*(500|Connection refused).*; its services were removed and traffic was not touched/);
       assert.equal(await swarm.remove(swarmServiceName(projectName, 'web', 'green')), false, 'v3\'s service is gone');
       assert.equal((await adminRequest(caddy.adminSocket, 'GET', '/config/')).text, configBefore, 'Caddy was not changed');
       assert.equal(await liveVersion(), 'v1');
@@ -362,6 +389,35 @@ describe('cutover --engine swarm on a private single-node Swarm', { timeout: 600
       assert.deepEqual([rolledBack?.kind, rolledBack?.outcome, rolledBack?.version], ['rollback', 'succeeded', 'v1']);
       assert.deepEqual(await projectServices(), [blue, green]);
       assert.equal((await cli(['status'])).code, 0, 'status is clean afterwards');
+    });
+
+    await t.test('rollback to a standby whose services are gone: one that never gets healthy is removed again (exit 9, traffic untouched); one killed after creating it is undone by reconcile; then created from the record under load', async () => {
+      const blue = swarmServiceName(projectName, 'web', 'blue');
+      const green = swarmServiceName(projectName, 'web', 'green');
+      assert.equal(await swarm.remove(green), true, 'the standby\'s service removed by hand');
+      const configBefore = (await adminRequest(caddy.adminSocket, 'GET', '/config/')).text;
+      const broken = await cli(['rollback'], { HEALTH_FAIL: '1', START_PERIOD: '0s', HEALTH_CHECK_TIMEOUT: '120' });
+      assertOneLineError(broken, 9, new RegExp(`the standby did not get healthy: ${green}: task \\d+ (complete|failed) .*; the services created again were removed, traffic was not touched`));
+      assert.deepEqual(await projectServices(), [blue], 'the service created again is gone');
+      assert.equal((await adminRequest(caddy.adminSocket, 'GET', '/config/')).text, configBefore, 'Caddy was not changed');
+      assert.equal(await liveVersion(), 'v1');
+      // Killed (SIGKILL) right after it created green again: reconcile removes what that rollback created, by its operation label.
+      await killAt(['rollback'], /"event":"swarm\.standby\.created"/);
+      assert.deepEqual(await projectServices(), [blue, green], 'the killed rollback left the service it created');
+      const settled = await cli(['reconcile']);
+      assert.equal(settled.code, 0, settled.stderr);
+      assert.equal(settled.stdout, `undone: the interrupted rollback to v2 (green); removed ${green}\n`);
+      assert.deepEqual(await projectServices(), [blue], 'the service the killed rollback created is gone');
+      const killed = (JSON.parse(await stateBytes()) as SwarmState).history.at(-1);
+      assert.deepEqual([killed?.kind, killed?.outcome, killed?.recovered?.direction, (JSON.parse(await stateBytes()) as SwarmState).standby?.version], ['rollback', 'interrupted', 'undone', 'v2']);
+      assert.equal(await liveVersion(), 'v1');
+      const result = await underLoad(['rollback']);
+      assertCleanSwitch(result, 'v1', 'v2');
+      assert.match(result.run.stderr, new RegExp(`"event":"swarm\\.standby\\.created".*"service":"${green}"`));
+      const spec = (await engine.docker.getService(green).inspect()) as { Spec: { TaskTemplate: { ContainerSpec: { Image: string } } } };
+      assert.equal(spec.Spec.TaskTemplate.ContainerSpec.Image, imageIds.v2, 'created from the recorded identity of v2');
+      const state = JSON.parse(await stateBytes()) as SwarmState & { swarmServices: Record<string, string[]> };
+      assert.deepEqual([state.active?.color, state.active?.version, state.standby?.color, state.standby?.version, state.swarmServices.green], ['green', 'v2', 'blue', 'v1', [green]]);
     });
   });
   test('canary on Swarm: a v3 failing half its /version aborted at its first step (back on v1, its services gone); one killed in its first step settled by abort; v1 -> v2 in steps of 10 % and 50 % under load', async (t) => {

@@ -4,10 +4,13 @@ import { createDockerClient, type DockerContext, dockerEndpointFromEnv } from '.
 import { createSwarmService } from './create-swarm-service.js';
 import { type ColorService, listColorServices } from './list-color-services.js';
 import { listSwarmTasks } from './list-swarm-tasks.js';
+import { readNetworkScope } from './read-network-scope.js';
+import { readSwarmInfo, type SwarmInfo } from './read-swarm-info.js';
 import { readTaskHealth } from './read-task-health.js';
 import { removeSwarmService } from './remove-swarm-service.js';
 import { scaleSwarmService } from './scale-swarm-service.js';
 import type { SwarmTask } from './swarm-task.js';
+import { waitUntilTasksEnded } from './wait-until-tasks-ended.js';
 import { type TasksWaitResult, waitUntilTasksHealthy, type WaitUntilTasksHealthyOptions } from './wait-until-tasks-healthy.js';
 
 /**
@@ -46,6 +49,20 @@ export class SwarmServices {
 
   scale(serviceName: string, replicas: number): Promise<void> {
     return scaleSwarmService(this.ctx, serviceName, replicas);
+  }
+
+  /** After a scale to 0: until every task has stopped; the number still running when `timeoutMs` ran out. */
+  waitUntilEnded(serviceName: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<number> {
+    return waitUntilTasksEnded(this.ctx, serviceName, options);
+  }
+
+  /** A network's scope by name (`swarm` for an overlay the stack made); undefined when it does not exist. */
+  networkScope(name: string): Promise<string | undefined> {
+    return readNetworkScope(this.ctx, name);
+  }
+
+  info(signal?: AbortSignal): Promise<SwarmInfo> {
+    return readSwarmInfo(this.ctx, signal);
   }
 
   remove(serviceName: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type { Color } from '../../config/model.js';
 import type { LockStatus } from '../../state/deploy-lock.js';
-import type { State } from '../../state/state-schema.js';
+import type { ServiceImages, State } from '../../state/state-schema.js';
 import type { DriftEntry } from '../status-drift.js';
 import { problem, type Problem } from './problem-rules.js';
 import { HISTORY_SHOWN, type HistoryRow, STATUS_SCHEMA_VERSION, type TrafficReport } from './status-report-types.js';
@@ -46,10 +46,12 @@ export interface SwarmStatusReport {
   exitCode: number;
   ok: boolean;
   project: SwarmStatusInput['project'];
-  active: { color: Color; version: string; since: string } | null;
+  /** `images`: the pinned identity of each colored service, as recorded (null: none recorded). */
+  active: { color: Color; version: string; since: string; images: ServiceImages | null } | null;
   traffic: TrafficReport;
   instances: Array<{ address: string; reachable: boolean; traffic: TrafficReport; drift: boolean | null }>;
-  standby: { color: Color; version: string; running: boolean; detail: string[] } | null;
+  /** `running`: every service runs, or is scaled to 0 by `--stop-old` (a rollback scales it up first); `detail` says which is not. */
+  standby: { color: Color; version: string; running: boolean; stopped: boolean; detail: string[]; images: ServiceImages | null } | null;
   services: Array<{ name: string; swarmServices: SwarmServiceRow[] }>;
   operation: { id: string; kind: string; status: 'in-progress' | 'interrupted'; phase: string; startedAt: string; pid: number; host: string; fromColor: Color | null; toColor: Color; fromVersion: string | null; toVersion: string } | null;
   history: HistoryRow[];
@@ -83,9 +85,11 @@ function standbyOf(input: SwarmStatusInput): SwarmStatusReport['standby'] {
   const standby = input.state?.standby;
   if (standby == null) return null;
   const rows = input.swarmServices.filter((s) => s.color === standby.color);
-  const detail = rows.filter((s) => s.running === 0 || s.running < s.desired).map((s) => `${s.name}: ${s.running}/${s.desired} tasks running`);
+  // Scaled to 0 (deploy --stop-old): a rollback scales it up and waits, so it is not a problem.
+  const stopped = rows.length > 0 && rows.every((s) => s.desired === 0);
+  const detail = stopped ? [] : rows.filter((s) => s.running === 0 || s.running < s.desired).map((s) => `${s.name}: ${s.running}/${s.desired} tasks running`);
   if (rows.length === 0) detail.push(`no Swarm service of ${standby.color} exists`);
-  return { color: standby.color, version: standby.version, running: detail.length === 0, detail };
+  return { color: standby.color, version: standby.version, running: detail.length === 0, stopped, detail, images: standby.images ?? null };
 }
 
 /** The state file's active color against Caddy's (every instance read): one entry when they disagree. */
@@ -103,7 +107,7 @@ function driftOf(active: SwarmStatusReport['active'], traffic: TrafficReport, al
  */
 export function buildSwarmStatusReport(input: SwarmStatusInput): SwarmStatusReport {
   const { state } = input;
-  const active = state?.active == null ? null : { color: state.active.color, version: state.active.version, since: state.active.since };
+  const active = state?.active == null ? null : { color: state.active.color, version: state.active.version, since: state.active.since, images: state.active.images ?? null };
   const instances = input.instances.map((read) => {
     const traffic = trafficOf(read);
     return { address: read.address, reachable: !('failure' in read), traffic, drift: active === null || 'failure' in read ? null : !(traffic.kind === 'color' && traffic.color === active.color) };

@@ -26,15 +26,15 @@ describe('recordedEngine', () => {
 });
 
 describe('engineMismatch', () => {
-  test('every command that acts on the colors is refused on a Swarm project without --engine swarm, naming the flag', () => {
+  test('every command that acts on the colors is refused on a Swarm project with --engine compose, naming the flag', () => {
     for (const command of ENGINE_BOUND_COMMANDS) {
-      const refusal = engineMismatch(input({ command, state: swarmState }));
+      const refusal = engineMismatch(input({ command, source: 'flag', state: swarmState }));
       assert.ok(refusal !== undefined, command);
-      assert.equal(refusal.message, `this project runs on Swarm (caddy/cutover-state.json records engine swarm): add --engine swarm (or set CUTOVER_ENGINE=swarm) to run cutover ${command} on it`);
+      assert.equal(refusal.message, `this project runs on Swarm (caddy/cutover-state.json records engine swarm): use --engine swarm (or leave --engine out: the state file decides) to run cutover ${command} on it`);
       assert.match(refusal.hint, /nothing was changed/);
       assert.doesNotMatch(refusal.message, /\n/);
     }
-    assert.match(engineMismatch(input({ state: swarmState, source: 'env' }))?.message ?? '', /: set CUTOVER_ENGINE=swarm \(or add --engine swarm\)/);
+    assert.match(engineMismatch(input({ state: swarmState, source: 'env' }))?.message ?? '', /: set CUTOVER_ENGINE=swarm \(or unset it: the state file decides\)/);
   });
 
   test('--engine swarm on a project that records Compose colors is refused, naming what to leave out', () => {

@@ -34,8 +34,8 @@ describe('buildSwarmStatusReport', () => {
     assert.equal(report.exitCode, 0);
     assert.equal(report.ok, true);
     assert.deepEqual(report.traffic, { kind: 'color', color: 'green' });
-    assert.deepEqual(report.active, { color: 'green', version: 'v2', since: at });
-    assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: true, detail: [] });
+    assert.deepEqual(report.active, { color: 'green', version: 'v2', since: at, images: null });
+    assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: true, stopped: false, detail: [], images: null });
     assert.deepEqual(report.instances, [{ address: 'unix//a.sock', reachable: true, traffic: { kind: 'color', color: 'green' }, drift: false }]);
     assert.deepEqual(report.services, [{ name: 'web', swarmServices: [
       { name: 'shop_web-blue', color: 'blue', desired: 2, running: 2, serving: false },
@@ -51,8 +51,28 @@ describe('buildSwarmStatusReport', () => {
     assert.equal(report.exitCode, 13);
     assert.equal(report.drift[0]?.message, 'the state file records green v2 as active, Caddy sends every service to blue');
     assert.equal(report.instances[0]?.drift, true);
-    assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: false, detail: ['shop_web-blue: 0/2 tasks running'] });
+    assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: false, stopped: false, detail: ['shop_web-blue: 0/2 tasks running'], images: null });
     assert.deepEqual(report.problems.map((p) => [p.kind, p.severity]), [['drift', 'error'], ['standby-not-ready', 'warning']]);
+  });
+
+  test('a standby scaled to 0 (deploy --stop-old) is stopped, not a problem: a rollback scales it up first', () => {
+    const report = buildSwarmStatusReport(input({ swarmServices: [{ service: 'web', color: 'blue', name: 'shop_web-blue', desired: 0, running: 0 }, { service: 'web', color: 'green', name: 'shop_web-green', desired: 2, running: 2 }] }));
+    assert.deepEqual(report.standby, { color: 'blue', version: 'v1', running: true, stopped: true, detail: [], images: null });
+    assert.deepEqual(report.problems, []);
+    assert.match(renderSwarmStatus(report), /^standby: blue v1 \(scaled to 0\)$/m);
+  });
+
+  test('the recorded image identities of the active color and the standby: in the report and one line per service', () => {
+    const digest = `sha256:${'b'.repeat(64)}`;
+    const withImages: State = {
+      ...state,
+      active: { ...state.active!, images: { web: { ref: 'r/web:v2', id: `sha256:${'a'.repeat(64)}`, digest } } },
+      standby: { ...state.standby!, images: { web: { ref: 'web:v1', id: `sha256:${'c'.repeat(64)}`, digest: null } } },
+    };
+    const report = buildSwarmStatusReport(input({ state: withImages }));
+    assert.deepEqual(report.active?.images, withImages.active?.images);
+    assert.deepEqual(report.standby?.images, withImages.standby?.images);
+    assert.equal(renderSwarmStatus(report).split('\n').slice(1, 5).join('\n'), 'live: green v2\n  web: r/web:v2@sha256:bbbbbbbbbbbb\nstandby: blue v1\n  web: web:v1 (local image sha256:cccccccccccc)');
   });
 
   test('an unreachable instance: its exit code, traffic unknown there and mixed overall, no drift judged', () => {
