@@ -114,10 +114,19 @@ async function statusThenReconcile(context: string): Promise<void> {
  * itself (exit 0, or a canary aborted by its probes while Caddy was down, exit
  * 14, undone), and then status is clean, or, not wired, names the restart and
  * reconcile; or Caddy was down when it had to verify, undo or drain after its
- * switch, and then it left its journal open, and the next command settles it.
+ * switch, and then it left its journal open, and the next command settles it;
+ * or Caddy was back, on its own config, when it checked its switch, and it
+ * undid itself (a non-zero exit, the journal closed, the history says so).
  */
 async function settleAfter(context: string, code: number, log: string, wired: boolean): Promise<'by itself' | 'by the next command'> {
-  if (code === 0 || code === 14) {
+  const journal = await h.state();
+  if (code !== 0 && code !== 14 && journal.operation === null) {
+    // Caddy was back up, on its own config, when the operation checked its switch: it undid itself and said so.
+    const last = journal.history.at(-1);
+    assert.ok(last !== undefined && ['failed', 'aborted'].includes(last.outcome), `${context}: exit ${code} with the journal closed, so the history must say it was undone: ${JSON.stringify(last)}\n${log}`);
+    assert.match(log, /switch\.undone/, `${context}: exit ${code} with the journal closed, so it must have sent the traffic back:\n${log}`);
+  }
+  if (code === 0 || code === 14 || journal.operation === null) {
     if (wired) {
       const status = await h.cli(['status', '--json']);
       assert.equal(status.code, 0, `${context}: exit ${code}, then status:\n${status.stdout}\n${log}`);
