@@ -35,7 +35,7 @@ if [ "$#" -gt 0 ]; then files=("$@"); fi
 say "node --test (${#files[@]} files, run id $CUTOVER_TEST_RUN)"
 TIMES=".cutover-run/test-file-times.txt"
 status=0
-node --import tsx --test --test-concurrency="${CUTOVER_TEST_CONCURRENCY:-3}" --test-timeout=600000 \
+node --import tsx --test --test-concurrency="${CUTOVER_TEST_CONCURRENCY:-2}" --test-timeout=600000 \
   --test-reporter=tap --test-reporter-destination=stdout \
   --test-reporter=./test/rig/file-times-reporter.mjs --test-reporter-destination="$TIMES" \
   "${files[@]}" || status=$?
