@@ -31,6 +31,7 @@ import { withTrafficLog } from '../domain/traffic-log-config.js';
 import type { DialOwner, TrafficByColor } from '../domain/aggregate-traffic.js';
 import type { SwitchPlan } from '../domain/plan-switch.js';
 import { COLORS } from '../config/model.js';
+import { errorText } from './error-text.js';
 
 export interface CanaryOptions {
   steps: CanarySteps;
@@ -86,10 +87,6 @@ function withoutRealFigures(figures: Record<string, number> | undefined): Record
 export function currentLoadBalancing(config: JsonValue, project: ProjectConfig): Record<string, JsonObject | null> {
   const read = readTraffic(config, project.colored, []);
   return read.ok ? loadBalancingByHandler(read.view) : {};
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function formatFigures(figures: Record<string, number>): string {

@@ -25,6 +25,7 @@ import { type SwarmSwitchExtras, swarmTaskAddresses, switchSwarmColor } from './
 import { switchTraffic } from './switch-traffic.js';
 import { waitForCanaryDecision } from './wait-for-canary-decision.js';
 import { type RealTrafficWatch, watchRealTraffic } from './watch-real-traffic.js';
+import { errorText } from './error-text.js';
 
 /** One Swarm canary: the deploy's new services are healthy; Caddy still sends everything to `fromColor`'s tasks. name. */
 export interface SwarmCanaryRun {
@@ -38,10 +39,6 @@ export interface SwarmCanaryRun {
   /** Per colored service, the networks its tasks are on (the one Caddy shares with them is among these): which task address to dial. */
   networks: Readonly<Record<string, readonly string[]>>;
   signal: AbortSignal;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The address to dial of each running task of one color of one service: its address on the first of the service's networks it has one on. */

@@ -5,6 +5,7 @@ import { finishOperation } from '../state/state-transitions.js';
 import type { Runtime } from './runtime.js';
 import type { StateKeeper } from './state-keeper.js';
 import { readSwarmLiveColor, type SwarmSwitchExtras, switchSwarmColor } from './swarm-switch.js';
+import { errorText } from './error-text.js';
 
 export interface FailedSwarmSwitch {
   swarm: SwarmServices;
@@ -20,10 +21,6 @@ export interface FailedSwarmSwitch {
   /** What the successful switch records (the colors' services). */
   recordSucceeded: () => Promise<unknown>;
   removeCreated: () => Promise<void>;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
